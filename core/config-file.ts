@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ReleaseConfig } from './config';
+
+export const DEFAULT_CONFIG_FILE = 'release.config.yaml';
+
+/**
+ * A configuration that cannot be used. Its message names the file, the field and what is allowed,
+ * one problem per line, and is meant to be printed as is (no stack trace).
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates a `release.config.yaml`. Throws `ConfigError` for every kind of bad input. */
+export function loadConfig(file: string = DEFAULT_CONFIG_FILE): ReleaseConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String((error as Error).message);
+    throw new ConfigError(file, [reason]);
+  }
+  return parseConfig(text, file);
+}
+
+/** Validates the text of a config file; `file` only names it in messages. */
+export function parseConfig(text: string, file: string = DEFAULT_CONFIG_FILE): ReleaseConfig {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      document.errors.map((error) => `invalid YAML: ${error.message.split('\n')[0]}`),
+    );
+  }
+  const result = ReleaseConfig.safeParse(document.toJS() ?? {});
+  if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: is required (${issue.expected})`;
+  if (issue.code === 'invalid_value') return `${path}: must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+  return `${path}: ${issue.message}`;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
+    '',
+  );
+}

@@ -1,0 +1,9 @@
+// Every test runs with dummy credentials and a region: nothing may reach a real AWS endpoint.
+process.env.AWS_ACCESS_KEY_ID = 'test';
+process.env.AWS_SECRET_ACCESS_KEY = 'test';
+process.env.AWS_SESSION_TOKEN = 'test';
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_DEFAULT_REGION = 'us-east-1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_DEV = 'false';
+process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT';
