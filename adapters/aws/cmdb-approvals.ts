@@ -1,0 +1,127 @@
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Approval, ApprovalRecord, NewApproval } from '../../core/cmdb';
+import { ConflictError, NotFoundError } from '../../core/errors';
+import type { ApprovalStatus, Decision } from '../../core/release-lifecycle';
+import { toApproval } from './cmdb-items';
+import { keys } from './cmdb-keys';
+import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
+
+/**
+ * Approvals: one item per pending human decision, plus a marker in the product's board partition so the
+ * board lists pending approvals in the same Query. A decision is one transaction, conditional on the
+ * approval still being pending and unexpired: of two racing clicks exactly one wins.
+ */
+export class CmdbApprovals {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly product: string,
+  ) {}
+
+  async create(input: NewApproval): Promise<Approval> {
+    const approval: Approval = { ...input, status: 'pending' };
+    await guarded(
+      this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...keys.approval(input.approvalId), ...approval }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.pending(this.product, input.approvalId),
+                  approvalId: input.approvalId,
+                  releaseId: input.releaseId,
+                  repository: input.repository,
+                  environment: input.environment,
+                  commit: input.commit,
+                  gate: input.gate,
+                  expiresAt: input.expiresAt,
+                },
+              },
+            },
+          ],
+        }),
+      ),
+      `approval ${input.approvalId} already exists`,
+    );
+    return approval;
+  }
+
+  async get(approvalId: string): Promise<Approval | undefined> {
+    const result = await guarded(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.approval(approvalId), ConsistentRead: true })));
+    return result.Item && toApproval(result.Item);
+  }
+
+  async decide(approvalId: string, input: { decision: Decision; by: string; at: string; comment?: string }): Promise<Approval> {
+    const status: ApprovalStatus = input.decision === 'approve' ? 'approved' : 'rejected';
+    return this.finish(approvalId, status, input, { decision: input.decision, by: input.by, at: input.at, ...(input.comment ? { comment: input.comment } : {}) }, true);
+  }
+
+  async close(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined> {
+    try {
+      return await this.finish(approvalId, status, { by: 'system', at }, { decision: status, by: 'system', at }, false);
+    } catch (error) {
+      if (error instanceof ConflictError || error instanceof NotFoundError) return this.get(approvalId);
+      throw error;
+    }
+  }
+
+  private async finish(
+    approvalId: string,
+    status: ApprovalStatus,
+    actor: { by: string; at: string; comment?: string },
+    record: Omit<ApprovalRecord, 'approvalId' | 'gate'>,
+    mustBeUnexpired: boolean,
+  ): Promise<Approval> {
+    const current = await this.get(approvalId);
+    if (!current) throw new NotFoundError(`approval ${approvalId} does not exist`);
+    const decided = { status, decidedBy: actor.by, decidedAt: actor.at, ...(actor.comment ? { comment: actor.comment } : {}) };
+    const assignments = Object.keys(decided).map((name) => `#${name} = :${name}`);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.approval(approvalId),
+                UpdateExpression: `SET ${assignments.join(', ')}`,
+                ConditionExpression: `#status = :pending${mustBeUnexpired ? ' AND expiresAt > :at' : ''}`,
+                ExpressionAttributeNames: Object.fromEntries(Object.keys(decided).map((name) => [`#${name}`, name])),
+                ExpressionAttributeValues: {
+                  ...Object.fromEntries(Object.entries(decided).map(([name, value]) => [`:${name}`, value])),
+                  ':pending': 'pending',
+                  ...(mustBeUnexpired ? { ':at': actor.at } : {}),
+                },
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: keys.pending(this.product, approvalId) } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.release(current.releaseId),
+                UpdateExpression: 'SET approvals = list_append(if_not_exists(approvals, :empty), :record)',
+                ExpressionAttributeValues: { ':record': [{ approvalId, gate: current.gate, ...record }], ':empty': [] },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw toDomainError(error, '');
+      const now = await this.get(approvalId);
+      throw new ConflictError(describeClosed(now ?? current, actor.at), { cause: error });
+    }
+    return { ...current, ...decided };
+  }
+}
+
+/** Why an approval can no longer be decided, in words for the person who tried. */
+export function describeClosed(approval: Approval, at: string): string {
+  if (approval.status === 'pending' && approval.expiresAt <= at) return `this approval expired at ${approval.expiresAt}`;
+  if (approval.status === 'approved' || approval.status === 'rejected') {
+    return `already ${approval.status} by ${approval.decidedBy} at ${approval.decidedAt}`;
+  }
+  return `this approval was closed: ${approval.status} at ${approval.decidedAt}`;
+}

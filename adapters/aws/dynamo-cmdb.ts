@@ -1,0 +1,375 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  AcceptedCommit,
+  Actor,
+  Approval,
+  Board,
+  BoardEntry,
+  Cmdb,
+  CommitInfo,
+  Failure,
+  NewApproval,
+  NewRelease,
+  Page,
+  PushRecord,
+  Release,
+} from '../../core/cmdb';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors';
+import { allowedFrom, isTerminal, type ReleaseState } from '../../core/release-lifecycle';
+import { CMDB_SCHEMA } from './cmdb-schema';
+import { decodeCursor, encodeCursor, toApproval, toBoardEntry, toPendingApproval, toRelease } from './cmdb-items';
+import { keys } from './cmdb-keys';
+import { CmdbApprovals } from './cmdb-approvals';
+import { CmdbRepositories } from './cmdb-repositories';
+import { isConditionFailure, toDomainError } from './dynamo-errors';
+
+const MAX_PAGE = 100;
+
+/**
+ * The CMDB on one DynamoDB table (layout in `cmdb-keys.ts`). Takes its client, so tests point it at
+ * DynamoDB Local. Pushes, tags, deliveries and leases live in `CmdbRepositories`; approvals in
+ * `CmdbApprovals`; this class keeps releases, the board, history and acceptances.
+ */
+export class DynamoCmdb implements Cmdb {
+  private readonly repositories: CmdbRepositories;
+  private readonly approvals: CmdbApprovals;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly product: string,
+  ) {
+    this.repositories = new CmdbRepositories(client, tableName);
+    this.approvals = new CmdbApprovals(client, tableName, product);
+  }
+
+  async board(): Promise<Board> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.product(this.product) },
+      ConsistentRead: true,
+    });
+    return {
+      entries: items.filter((item) => String(item.sk).startsWith(keys.boardPrefix)).map(toBoardEntry),
+      pendingApprovals: items.filter((item) => String(item.sk).startsWith(keys.pendingPrefix)).map(toPendingApproval),
+    };
+  }
+
+  async boardEntry(repository: string, environment: string): Promise<BoardEntry | undefined> {
+    const item = await this.get(keys.board(this.product, repository, environment));
+    return item && toBoardEntry(item);
+  }
+
+  async history(repository: string, environment: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Release>> {
+    const limit = page.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ValidationError(`limit must be a whole number from 1 to ${MAX_PAGE}`);
+    const start = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    if (page.cursor !== undefined && !start) throw new ValidationError('cursor is not one this API returned');
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: CMDB_SCHEMA.index.name,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.historyPartition(repository, environment) },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    return { items: (result.Items ?? []).map(toRelease), cursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  async createRelease(release: NewRelease): Promise<Release> {
+    const item: Release = {
+      ...release,
+      state: 'prepared',
+      updatedAt: release.createdAt,
+      history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
+      approvals: [],
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            // The board shows the newest release of each cell; ids sort by creation time.
+            this.boardUpdate(release.repository, release.environment, {
+              set: { releaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
+              condition: 'attribute_not_exists(releaseId) OR releaseId < :releaseId',
+            }),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw toDomainError(error, '');
+      // Either the id exists, or a newer release already owns the board cell: write the release alone.
+      await this.client
+        .send(new PutCommand({ TableName: this.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .catch((cause: unknown) => {
+          throw toDomainError(cause, `release ${release.releaseId} already exists`);
+        });
+    }
+    return item;
+  }
+
+  async getRelease(releaseId: string): Promise<Release | undefined> {
+    const item = await this.get(keys.release(releaseId));
+    return item && toRelease(item);
+  }
+
+  async transitionRelease(releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }): Promise<Release> {
+    const update = this.releaseTransition(releaseId, to, change);
+    try {
+      const result = await this.client.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      const release = toRelease(result.Attributes ?? {});
+      await this.syncBoardState(release);
+      return release;
+    } catch (error) {
+      throw await this.transitionConflict(error, releaseId, to);
+    }
+  }
+
+  async recordDeployment(releaseId: string, change: Actor): Promise<Release> {
+    const release = await this.mustGetRelease(releaseId);
+    const transition = this.releaseTransition(releaseId, 'deploying', change, {
+      startedAt: change.at,
+      ...keys.historyIndex(release.repository, release.environment, change.at, releaseId),
+    });
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: transition },
+            this.boardUpdate(release.repository, release.environment, {
+              set: { commit: release.commit, deployedReleaseId: releaseId, updatedAt: change.at },
+            }),
+          ],
+        }),
+      );
+    } catch (error) {
+      throw await this.transitionConflict(error, releaseId, 'deploying');
+    }
+    return this.afterTransition(releaseId);
+  }
+
+  async markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release> {
+    const release = await this.mustGetRelease(releaseId);
+    const { repository, environment, commit } = release;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: this.releaseTransition(releaseId, 'accepted', change) },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.accepted(repository, environment, commit),
+                  ...keys.acceptedIndex(repository, environment, change.at, commit),
+                  repository,
+                  environment,
+                  commit,
+                  releaseId,
+                  acceptedAt: change.at,
+                  acceptedBy: change.by,
+                },
+              },
+            },
+            this.boardUpdate(repository, environment, { set: { acceptedCommit: commit, updatedAt: change.at } }),
+          ],
+        }),
+      );
+    } catch (error) {
+      throw await this.transitionConflict(error, releaseId, 'accepted');
+    }
+    return this.afterTransition(releaseId);
+  }
+
+  async isAccepted(repository: string, environment: string, commit: string): Promise<boolean> {
+    return (await this.get(keys.accepted(repository, environment, commit))) !== undefined;
+  }
+
+  async acceptedCommits(repository: string, environment: string, limit = 20): Promise<AcceptedCommit[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: CMDB_SCHEMA.index.name,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.acceptedPartition(repository, environment) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({
+      commit: String(item.commit),
+      releaseId: String(item.releaseId),
+      acceptedAt: String(item.acceptedAt),
+    }));
+  }
+
+  recordPush(push: PushRecord): Promise<{ head: boolean }> {
+    return this.repositories.recordPush(push);
+  }
+
+  branchHead(repository: string, branch: string): Promise<CommitInfo | undefined> {
+    return this.repositories.branchHead(repository, branch);
+  }
+
+  getCommit(repository: string, commit: string): Promise<CommitInfo | undefined> {
+    return this.repositories.getCommit(repository, commit);
+  }
+
+  recordTag(repository: string, tag: string, commit: string, at: string): Promise<void> {
+    return this.repositories.recordTag(repository, tag, commit, at);
+  }
+
+  resolveRef(repository: string, ref: string): Promise<string | undefined> {
+    return this.repositories.resolveRef(repository, ref);
+  }
+
+  claimDelivery(provider: string, deliveryId: string, at: Date, ttlDays?: number): Promise<boolean> {
+    return this.repositories.claimDelivery(provider, deliveryId, at, ttlDays);
+  }
+
+  acquireLease(repository: string, environment: string, holder: string, ttlSeconds: number, now: Date): Promise<void> {
+    return this.repositories.acquireLease(repository, environment, holder, ttlSeconds, now);
+  }
+
+  releaseLease(repository: string, environment: string, holder: string): Promise<void> {
+    return this.repositories.releaseLease(repository, environment, holder);
+  }
+
+  async setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void> {
+    const update = this.boardUpdate(repository, environment, { set: { held, updatedAt: at } });
+    await this.client.send(new UpdateCommand(update.Update)).catch((error: unknown) => {
+      throw toDomainError(error, '');
+    });
+  }
+
+  createApproval(approval: NewApproval): Promise<Approval> {
+    return this.approvals.create(approval);
+  }
+
+  getApproval(approvalId: string): Promise<Approval | undefined> {
+    return this.approvals.get(approvalId);
+  }
+
+  decideApproval(approvalId: string, decision: { decision: 'approve' | 'reject'; by: string; at: string; comment?: string }): Promise<Approval> {
+    return this.approvals.decide(approvalId, decision);
+  }
+
+  closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined> {
+    return this.approvals.close(approvalId, status, at);
+  }
+
+  /** The conditional update that moves a release to `to`, only from a state the lifecycle allows. */
+  private releaseTransition(releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }, extra: Record<string, unknown> = {}) {
+    const from = allowedFrom(to);
+    const set: Record<string, unknown> = { state: to, updatedAt: change.at, ...extra };
+    if (change.failure) set.failure = change.failure;
+    if (isTerminal(to)) set.finishedAt = change.at;
+    const names: Record<string, string> = { '#history': 'history' };
+    const values: Record<string, unknown> = {
+      ':change': [{ state: to, at: change.at, by: change.by, ...(change.detail ? { detail: change.detail } : {}) }],
+    };
+    const assignments = Object.entries(set).map(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:a${index}`] = value;
+      return `#a${index} = :a${index}`;
+    });
+    from.forEach((state, index) => (values[`:from${index}`] = state));
+    names['#state'] = 'state';
+    return {
+      TableName: this.tableName,
+      Key: keys.release(releaseId),
+      UpdateExpression: `SET ${assignments.join(', ')}, #history = list_append(#history, :change)`,
+      ConditionExpression: `attribute_exists(pk) AND #state IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  /** An update of a board cell, creating it with empty values the first time. */
+  private boardUpdate(repository: string, environment: string, options: { set: Record<string, unknown>; condition?: string }) {
+    const names: Record<string, string> = { '#repository': 'repository', '#environment': 'environment', '#held': 'held' };
+    const values: Record<string, unknown> = { ':repository': repository, ':environment': environment, ':false': false };
+    const assignments = Object.entries(options.set).map(([name, value]) => {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      return `#${name} = :${name}`;
+    });
+    if (!('held' in options.set)) assignments.push('#held = if_not_exists(#held, :false)');
+    else delete values[':false'];
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.board(this.product, repository, environment),
+        UpdateExpression: `SET #repository = :repository, #environment = :environment, ${assignments.join(', ')}`,
+        ...(options.condition ? { ConditionExpression: options.condition } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  /** The board shows the state of its newest release; an older release's moves leave it alone. */
+  private async syncBoardState(release: Release): Promise<void> {
+    const update = this.boardUpdate(release.repository, release.environment, {
+      set: { state: release.state, updatedAt: release.updatedAt },
+      condition: 'releaseId = :releaseId',
+    });
+    update.Update.ExpressionAttributeValues[':releaseId'] = release.releaseId;
+    try {
+      await this.client.send(new UpdateCommand(update.Update));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw toDomainError(error, '');
+    }
+  }
+
+  private async afterTransition(releaseId: string): Promise<Release> {
+    const release = await this.mustGetRelease(releaseId);
+    await this.syncBoardState(release);
+    return release;
+  }
+
+  private async transitionConflict(error: unknown, releaseId: string, to: ReleaseState): Promise<Error> {
+    if (!isConditionFailure(error)) return toDomainError(error, '');
+    const current = await this.getRelease(releaseId);
+    if (!current) return new NotFoundError(`release ${releaseId} does not exist`);
+    return new ConflictError(`release ${releaseId} is ${current.state}: it cannot become ${to}`, { cause: error });
+  }
+
+  private async mustGetRelease(releaseId: string): Promise<Release> {
+    const release = await this.getRelease(releaseId);
+    if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
+    return release;
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    try {
+      const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return result.Item;
+    } catch (error) {
+      throw toDomainError(error, '');
+    }
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      items.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}

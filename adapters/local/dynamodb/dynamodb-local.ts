@@ -1,0 +1,119 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Amazon's DynamoDB Local, the CMDB of tests and local mode. The jar ships inside the npm package
+ * `amplify-dynamodb-simulator`; installing that package would bring 350 MB, so we `npm pack` it once and
+ * keep only its `emulator/` folder in a git-ignored cache.
+ */
+const EMULATOR_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DEFAULT_EMULATOR_CACHE = join(PROJECT_ROOT, '.cache', 'dynamodb-local');
+
+export class JavaMissingError extends Error {
+  override readonly name = 'JavaMissingError';
+  constructor() {
+    super(
+      'DynamoDB Local (the CMDB of local mode and tests) needs Java 17 or newer, and no `java` was found on PATH.\n' +
+        'Install it, for example: `sudo apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu) or `brew install openjdk@17` (macOS).',
+    );
+  }
+}
+
+export function ensureJava(): void {
+  const result = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (result.error || result.status !== 0) throw new JavaMissingError();
+}
+
+/** Makes sure the emulator is unpacked in `cacheDir` and returns that folder. Safe to call concurrently. */
+export function ensureEmulator(cacheDir: string = DEFAULT_EMULATOR_CACHE): string {
+  if (existsSync(join(cacheDir, 'DynamoDBLocal.jar'))) return cacheDir;
+  mkdirSync(dirname(cacheDir), { recursive: true });
+  const work = mkdtempSync(join(dirname(cacheDir), '.download-'));
+  try {
+    const tarball = execFileSync('npm', ['pack', EMULATOR_PACKAGE, '--silent', '--pack-destination', work], { encoding: 'utf8' }).trim().split('\n').pop();
+    if (!tarball) throw new Error(`npm pack ${EMULATOR_PACKAGE} printed no file name`);
+    execFileSync('tar', ['-xzf', join(work, tarball), '-C', work, 'package/emulator']);
+    if (!existsSync(cacheDir)) renameSync(join(work, 'package', 'emulator'), cacheDir);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return cacheDir;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface DynamoDbLocalOptions {
+  /** Keep the tables in this folder (local mode); in memory when absent (tests). */
+  readonly dbPath?: string;
+  readonly port?: number;
+  readonly cacheDir?: string;
+}
+
+export interface RunningDynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local on loopback and resolves once it answers. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningDynamoDbLocal> {
+  ensureJava();
+  const emulator = ensureEmulator(options.cacheDir);
+  const port = options.port ?? (await freePort());
+  const storage = options.dbPath ? ['-dbPath', resolve(options.dbPath)] : ['-inMemory'];
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  // Run from a scratch folder: DynamoDB Local writes a metadata file into its working directory.
+  const cwd = mkdtempSync(join(tmpdir(), 'ddb-local-'));
+  const child = spawn(
+    'java',
+    ['-Djava.library.path=' + join(emulator, 'DynamoDBLocal_lib'), '-jar', join(emulator, 'DynamoDBLocal.jar'), ...storage, '-disableTelemetry', '-port', String(port)],
+    { cwd, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 3000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    rmSync(cwd, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode}:\n${output}`);
+    if (await answers(endpoint)) return { endpoint, port, process: child, stop };
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  await stop();
+  throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+}
+
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    // Any HTTP answer (DynamoDB Local says 400 to a bare GET) means it is listening.
+    await fetch(endpoint, { signal: AbortSignal.timeout(500) });
+    return true;
+  } catch {
+    return false;
+  }
+}

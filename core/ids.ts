@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+
+let lastTime = 0;
+let sequence = 0;
+
+/**
+ * Release ids sort by creation time (the CMDB orders history by them): `r-` + 9 base36 digits of
+ * milliseconds + a 3-digit per-millisecond sequence + random. Ids made by one process never tie.
+ */
+export function newReleaseId(now: Date = new Date()): string {
+  const time = now.getTime();
+  sequence = time === lastTime ? sequence + 1 : 0;
+  lastTime = time;
+  return `r-${time.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(3, '0')}${randomBytes(4).toString('hex')}`;
+}
+
+/** Approval ids are unguessable; the link signature is what authorises, but ids should not be enumerable. */
+export function newApprovalId(): string {
+  return `a-${randomBytes(12).toString('base64url')}`;
+}

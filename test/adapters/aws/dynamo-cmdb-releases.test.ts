@@ -1,0 +1,190 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { NewRelease } from '../../../core/cmdb';
+import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors';
+import { newReleaseId } from '../../../core/ids';
+import { createTestCmdb, type TestCmdb } from '../../support/dynamo';
+
+const COMMIT_A = 'a'.repeat(40);
+const COMMIT_B = 'b'.repeat(40);
+
+function release(overrides: Partial<NewRelease> = {}): NewRelease {
+  const createdAt = overrides.createdAt ?? new Date().toISOString();
+  return {
+    releaseId: newReleaseId(new Date(createdAt)),
+    repository: 'svc',
+    environment: 'preproduction',
+    commit: COMMIT_A,
+    kind: 'release',
+    requestedBy: 'alice',
+    createdAt,
+    ...overrides,
+  };
+}
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 0, minute)).toISOString();
+
+describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
+  let t: TestCmdb;
+  beforeAll(async () => {
+    t = await createTestCmdb('product-a');
+  });
+
+  it('walks a release along the lifecycle and shows it on the board', async () => {
+    // Prepare
+    const r = release({ environment: 'walk' });
+    await t.cmdb.createRelease(r);
+
+    // Act
+    await t.cmdb.transitionRelease(r.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
+    await t.cmdb.recordDeployment(r.releaseId, { by: 'qa@example.com', at: at(2) });
+    await t.cmdb.transitionRelease(r.releaseId, 'testing', { by: 'system', at: at(3) });
+    await t.cmdb.transitionRelease(r.releaseId, 'awaiting_acceptance', { by: 'system', at: at(4) });
+    const accepted = await t.cmdb.markAccepted(r.releaseId, { by: 'qa@example.com', at: at(5) });
+
+    // Assess
+    expect(accepted.state).toBe('accepted');
+    expect(accepted.finishedAt).toBe(at(5));
+    expect(accepted.history.map((change) => change.state)).toEqual(['prepared', 'awaiting_approval', 'deploying', 'testing', 'awaiting_acceptance', 'accepted']);
+    const entry = await t.cmdb.boardEntry('svc', 'walk');
+    expect(entry).toMatchObject({ commit: COMMIT_A, acceptedCommit: COMMIT_A, state: 'accepted', releaseId: r.releaseId, deployedReleaseId: r.releaseId, held: false });
+    expect(await t.cmdb.isAccepted('svc', 'walk', COMMIT_A)).toBe(true);
+    expect(await t.cmdb.isAccepted('svc', 'walk', COMMIT_B)).toBe(false);
+  });
+
+  it.each([
+    ['prepared', 'accepted'],
+    ['prepared', 'testing'],
+    ['prepared', 'rolled_back'],
+  ] as const)('refuses %s -> %s and changes nothing', async (_from, to) => {
+    const r = release({ environment: `refuse-${to}` });
+    await t.cmdb.createRelease(r);
+
+    const attempt = to === 'accepted' ? t.cmdb.markAccepted(r.releaseId, { by: 'x', at: at(1) }) : t.cmdb.transitionRelease(r.releaseId, to, { by: 'x', at: at(1) });
+
+    await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+    expect((await t.cmdb.getRelease(r.releaseId))?.state).toBe('prepared');
+    expect(await t.cmdb.isAccepted('svc', `refuse-${to}`, COMMIT_A)).toBe(false);
+  });
+
+  it('refuses to move a terminal release and to touch an unknown one', async () => {
+    const r = release({ environment: 'terminal' });
+    await t.cmdb.createRelease(r);
+    await t.cmdb.transitionRelease(r.releaseId, 'failed', { by: 'system', at: at(1), failure: { step: 'build', message: 'exit 1' } });
+
+    await expect(t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'x', at: at(2) })).rejects.toThrow(/is failed: it cannot become deploying/);
+    await expect(t.cmdb.transitionRelease('r-nope', 'failed', { by: 'x', at: at(2) })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await t.cmdb.getRelease(r.releaseId))?.failure).toEqual({ step: 'build', message: 'exit 1' });
+  });
+
+  it('lets two racing transitions from the same state win exactly once', async () => {
+    const r = release({ environment: 'race' });
+    await t.cmdb.createRelease(r);
+    await t.cmdb.transitionRelease(r.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
+
+    const results = await Promise.allSettled([
+      t.cmdb.transitionRelease(r.releaseId, 'rejected', { by: 'bob', at: at(2) }),
+      t.cmdb.recordDeployment(r.releaseId, { by: 'carol', at: at(2) }),
+      t.cmdb.transitionRelease(r.releaseId, 'superseded', { by: 'system', at: at(2) }),
+    ]);
+
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((result) => result.status === 'rejected').every((result) => (result as PromiseRejectedResult).reason instanceof ConflictError)).toBe(true);
+  });
+
+  it('keeps the board on the newest release while an older one moves on', async () => {
+    const older = release({ environment: 'newest', createdAt: at(1) });
+    const newer = release({ environment: 'newest', createdAt: at(2), commit: COMMIT_B });
+    await t.cmdb.createRelease(newer);
+    await t.cmdb.createRelease(older);
+
+    await t.cmdb.transitionRelease(older.releaseId, 'superseded', { by: 'system', at: at(3) });
+
+    expect(await t.cmdb.boardEntry('svc', 'newest')).toMatchObject({ releaseId: newer.releaseId, state: 'prepared', commit: null });
+    expect((await t.cmdb.getRelease(older.releaseId))?.state).toBe('superseded');
+  });
+
+  it('answers the board in one query: every cell of the product, and held flags', async () => {
+    const other = await createTestCmdb('product-a');
+    await other.cmdb.createRelease(release({ repository: 'api', environment: 'integration' }));
+    await other.cmdb.createRelease(release({ repository: 'web', environment: 'integration' }));
+    await other.cmdb.setHeld('web', 'integration', true, at(9));
+
+    const board = await other.cmdb.board();
+
+    expect(board.entries.map((entry) => `${entry.repository}/${entry.environment}/${entry.held}`).sort()).toEqual(['api/integration/false', 'web/integration/true']);
+    expect(board.pendingApprovals).toEqual([]);
+  });
+
+  it('pages 1,000 deployments newest first with an opaque cursor', async () => {
+    // Prepare: 1,000 deployments one minute apart, written 50 at a time.
+    const releases = Array.from({ length: 1000 }, (_, index) =>
+      release({ environment: 'history', commit: index.toString(16).padStart(40, '0'), createdAt: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString() }),
+    );
+    for (let index = 0; index < releases.length; index += 50) {
+      await Promise.all(
+        releases.slice(index, index + 50).map(async (r) => {
+          await t.cmdb.createRelease(r);
+          await t.cmdb.recordDeployment(r.releaseId, { by: 'ci', at: r.createdAt });
+        }),
+      );
+    }
+
+    // Act
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await t.cmdb.history('svc', 'history', { limit: 100, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((item) => item.releaseId));
+      cursor = page.cursor ?? undefined;
+      pages += 1;
+    } while (cursor && pages < 20);
+
+    // Assess
+    expect(seen).toEqual(releases.map((r) => r.releaseId).reverse());
+    expect(pages).toBeLessThanOrEqual(11);
+    expect(new Set(seen).size).toBe(1000);
+  }, 120_000);
+
+  it('refuses a forged cursor and an out-of-range limit', async () => {
+    await expect(t.cmdb.history('svc', 'history', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.cmdb.history('svc', 'history', { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.cmdb.history('svc', 'history', { limit: 101 })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('lists accepted commits of an environment newest first, for rollback', async () => {
+    const first = release({ environment: 'rollback', commit: COMMIT_A, kind: 'deploy' });
+    const second = release({ environment: 'rollback', commit: COMMIT_B, kind: 'deploy' });
+    for (const [r, minute] of [[first, 1], [second, 5]] as const) {
+      await t.cmdb.createRelease(r);
+      await t.cmdb.transitionRelease(r.releaseId, 'building', { by: 'ci', at: at(minute) });
+      await t.cmdb.recordDeployment(r.releaseId, { by: 'ci', at: at(minute + 1) });
+      await t.cmdb.transitionRelease(r.releaseId, 'testing', { by: 'ci', at: at(minute + 2) });
+      await t.cmdb.markAccepted(r.releaseId, { by: 'ci', at: at(minute + 3) });
+    }
+
+    const accepted = await t.cmdb.acceptedCommits('svc', 'rollback');
+
+    expect(accepted.map((entry) => entry.commit)).toEqual([COMMIT_B, COMMIT_A]);
+    expect(accepted[0]).toMatchObject({ releaseId: second.releaseId, acceptedAt: at(8) });
+  });
+
+  it('a failed deploy or test never moves the accepted pointer', async () => {
+    const good = release({ environment: 'pointer', commit: COMMIT_A, kind: 'deploy', createdAt: at(0) });
+    await t.cmdb.createRelease(good);
+    await t.cmdb.transitionRelease(good.releaseId, 'building', { by: 'ci', at: at(1) });
+    await t.cmdb.recordDeployment(good.releaseId, { by: 'ci', at: at(2) });
+    await t.cmdb.transitionRelease(good.releaseId, 'testing', { by: 'ci', at: at(3) });
+    await t.cmdb.markAccepted(good.releaseId, { by: 'ci', at: at(4) });
+    const bad = release({ environment: 'pointer', commit: COMMIT_B, kind: 'deploy', createdAt: at(5) });
+    await t.cmdb.createRelease(bad);
+    await t.cmdb.transitionRelease(bad.releaseId, 'building', { by: 'ci', at: at(5) });
+    await t.cmdb.recordDeployment(bad.releaseId, { by: 'ci', at: at(6) });
+    await t.cmdb.transitionRelease(bad.releaseId, 'testing', { by: 'ci', at: at(7) });
+
+    await t.cmdb.transitionRelease(bad.releaseId, 'failed', { by: 'ci', at: at(8), failure: { step: 'test', message: 'red' } });
+
+    expect(await t.cmdb.boardEntry('svc', 'pointer')).toMatchObject({ commit: COMMIT_B, acceptedCommit: COMMIT_A, state: 'failed' });
+    expect(await t.cmdb.isAccepted('svc', 'pointer', COMMIT_B)).toBe(false);
+  });
+});

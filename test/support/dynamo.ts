@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { cmdbCreateTableInput } from '../../adapters/aws/cmdb-table-input';
+import { DynamoCmdb } from '../../adapters/aws/dynamo-cmdb';
+
+export interface TestCmdb {
+  readonly cmdb: DynamoCmdb;
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/** A fresh CMDB table in the run's DynamoDB Local, so test files never see each other's items. */
+export async function createTestCmdb(product = 'sample-service'): Promise<TestCmdb> {
+  const client = new DynamoDBClient({
+    endpoint: inject('dynamoEndpoint'),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const tableName = `cmdb-${randomUUID()}`;
+  await client.send(new CreateTableCommand(cmdbCreateTableInput(tableName)));
+  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { cmdb: new DynamoCmdb(documentClient, tableName, product), documentClient, client, tableName };
+}
