@@ -25,7 +25,7 @@ import type {
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors';
 import { allowedFrom, isTerminal, type ReleaseState } from '../../core/release-lifecycle';
 import { CMDB_SCHEMA } from './cmdb-schema';
-import { decodeCursor, encodeCursor, toApproval, toBoardEntry, toPendingApproval, toRelease } from './cmdb-items';
+import { decodeCursor, encodeCursor, toBoardEntry, toPendingApproval, toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { CmdbApprovals } from './cmdb-approvals';
 import { CmdbRepositories } from './cmdb-repositories';

@@ -1,0 +1,24 @@
+#!/usr/bin/env -S npx tsx
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../core/config-file';
+import { ReleaseStack } from '../lib/release-stack';
+
+const app = new App();
+const file = (app.node.tryGetContext('config') as string | undefined) ?? process.env.COT_CONFIG ?? DEFAULT_CONFIG_FILE;
+
+try {
+  const config = loadConfig(file);
+  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? `${config.product}-release`;
+  new ReleaseStack(app, stackName, {
+    config,
+    description: `codeontap-release for ${config.product}: continuous deployment, approved promotion, rollback`,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // A config problem is the user's to fix: say what and where, without a stack trace.
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}

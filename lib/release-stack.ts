@@ -1,0 +1,37 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { ReleaseConfig } from '../core/config';
+import { ArtifactStore } from './artifact-store';
+import { BuildProjects } from './build-projects';
+import { CmdbTable } from './cmdb-table';
+
+export interface ReleaseStackProps extends StackProps {
+  /** The validated `release.config.yaml`. */
+  readonly config: ReleaseConfig;
+}
+
+/**
+ * codeontap-release in one stack: the CMDB, the artifact store and each repository's build, deploy and
+ * test projects. It wires constructs together and holds no resource details of its own.
+ */
+export class ReleaseStack extends Stack {
+  readonly cmdb: CmdbTable;
+  readonly artifacts: ArtifactStore;
+  readonly projects: ReadonlyMap<string, BuildProjects>;
+
+  constructor(scope: Construct, id: string, props: ReleaseStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.cmdb = new CmdbTable(this, 'Cmdb');
+    this.artifacts = new ArtifactStore(this, 'Artifacts');
+    this.projects = new Map(
+      config.repositories.map((repository) => [
+        repository.name,
+        new BuildProjects(this, `Projects-${repository.name}`, { repository, artifactBucket: this.artifacts.bucket }),
+      ]),
+    );
+
+    new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });
+    new CfnOutput(this, 'ArtifactBucketName', { value: this.artifacts.bucket.bucketName, description: 'Where each commit\'s build artifact is stored' });
+  }
+}

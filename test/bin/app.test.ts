@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const example = readFileSync('release.config.yaml', 'utf8');
+
+function runApp(configText: string): Promise<{ code: number | null; stderr: string; outdir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cot-app-'));
+  const file = join(dir, 'release.config.yaml');
+  writeFileSync(file, configText);
+  const outdir = join(dir, 'cdk.out');
+  return new Promise((resolve) => {
+    const child = spawn('node_modules/.bin/tsx', ['bin/app.ts'], {
+      env: { ...process.env, COT_CONFIG: file, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }) },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stderr: stderr.replaceAll(file, 'release.config.yaml'), outdir }));
+  });
+}
+
+describe.concurrent('bin/app.ts with a broken release.config.yaml', () => {
+  it.each([
+    ['a duplicate environment', example.replace('name: preproduction', 'name: integration'), 'environments[1].name: duplicate name "integration"'],
+    ['an approval environment without approvers', example.replace('approvers: [qa@example.com]', 'approvers: []'), 'environments[1].approvers: an approval environment needs at least one approver'],
+    ['a bad duration', example.replace('approvalTimeout: 3d', 'approvalTimeout: 3 days'), 'environments[2].approvalTimeout: must be a whole number followed by s, m, h or d'],
+    ['an unknown provider', example.replace('provider: github ', 'provider: gitea  '), 'repositories[0].provider: must be one of "github", "gitlab", "bitbucket"'],
+    ['a continuous environment after an approval one', `${example.replace('notifications:', '  - name: late\n    mode: continuous\n    branch: main\nnotifications:')}`, 'environments[3].mode: continuous environment "late" comes after approval environment "preproduction"'],
+    ['invalid YAML', `${example}\n  broken: [\n`, 'invalid YAML'],
+  ])('stops synth on %s with a clear message and no stack trace', async (_case, text, message) => {
+    const { code, stderr } = await runApp(text);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('release.config.yaml is not valid:');
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('synthesizes the shipped example, cdk-nag clean', async () => {
+    const { code, stderr, outdir } = await runApp(example);
+
+    expect(stderr).not.toMatch(/AwsSolutions-/);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).artifacts).toHaveProperty('sample-service-release');
+  }, 60_000);
+});

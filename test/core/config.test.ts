@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { ConfigError, loadConfig, parseConfig } from '../../core/config-file';
+import { EnvironmentChain } from '../../core/environment-chain';
+import { parseDuration } from '../../core/duration';
+
+const valid = {
+  product: 'shop',
+  repositories: [{ name: 'api', provider: 'github', url: 'https://github.com/acme/api' }],
+  environments: [
+    { name: 'integration', mode: 'continuous', branch: 'main' },
+    { name: 'production', mode: 'approval', approvers: ['rm@example.com'] },
+  ],
+  notifications: { from: 'releases@example.com' },
+};
+
+type Config = typeof valid & Record<string, unknown>;
+
+function problems(mutate: (config: Config) => unknown): string[] {
+  const config = structuredClone(valid) as Config;
+  mutate(config);
+  try {
+    parseConfig(stringify(config), 'release.config.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  return [];
+}
+
+describe('release.config.yaml validation', () => {
+  it('accepts the example that ships, with defaults filled in', () => {
+    const config = loadConfig('release.config.yaml');
+
+    expect(config.environments.map((env) => env.name)).toEqual(['integration', 'preproduction', 'production']);
+    expect(config.environments[1]).toMatchObject({ approvalTimeout: '7d', approveBeforeDeploy: false, autoRollback: false });
+    expect(config.environments[2]).toMatchObject({ approvalTimeout: '3d', approveBeforeDeploy: true, autoRollback: true });
+    expect(config.repositories[0]).toMatchObject({ buildspec: 'buildspec.yml', deployspec: 'deployspec.yml', testspec: 'testspec.yml' });
+  });
+
+  it.each<[string, (config: Config) => unknown, string]>([
+    ['duplicate environment', (c) => c.environments.push({ name: 'production', mode: 'approval', approvers: ['x@example.com'] }), 'environments[2].name: duplicate name "production": names must be unique'],
+    ['duplicate repository', (c) => c.repositories.push({ ...c.repositories[0]! }), 'repositories[1].name: duplicate name "api": names must be unique'],
+    ['approval environment without approvers', (c) => (c.environments[1] = { name: 'production', mode: 'approval', approvers: [] }), 'environments[1].approvers: an approval environment needs at least one approver'],
+    ['approval environment missing approvers', (c) => (c.environments[1] = { name: 'production', mode: 'approval' } as never), 'environments[1].approvers: is required (array)'],
+    ['bad duration', (c) => Object.assign(c.environments[1]!, { approvalTimeout: '3 days' }), 'environments[1].approvalTimeout: must be a whole number followed by s, m, h or d, for example 90s, 30m, 12h or 3d'],
+    ['zero duration', (c) => Object.assign(c.environments[1]!, { approvalTimeout: '0s' }), 'environments[1].approvalTimeout: must be longer than zero'],
+    ['unknown provider', (c) => Object.assign(c.repositories[0]!, { provider: 'svn' }), 'repositories[0].provider: must be one of "github", "gitlab", "bitbucket"'],
+    ['continuous after approval', (c) => c.environments.push({ name: 'late', mode: 'continuous', branch: 'main' }), 'environments[2].mode: continuous environment "late" comes after approval environment "production": continuous environments must come first'],
+    ['approval first', (c) => c.environments.reverse(), 'environments[0].mode: the first environment must be continuous: it is where every push is built and accepted'],
+    ['unknown mode', (c) => Object.assign(c.environments[1]!, { mode: 'manual' }), 'environments[1].mode: mode must be "continuous" or "approval"'],
+    ['bad approver email', (c) => Object.assign(c.environments[1]!, { approvers: ['not-an-email'] }), 'environments[1].approvers[0]: must be an email address'],
+    ['bad sender email', (c) => (c.notifications.from = 'nobody'), 'notifications.from: must be an email address'],
+    ['http url', (c) => Object.assign(c.repositories[0]!, { url: 'http://github.com/acme/api' }), 'repositories[0].url: must be an https:// URL of the repository'],
+    ['bad name', (c) => (c.product = 'Shop Front'), 'product: must be lowercase letters, digits and dashes (at most 63), starting with a letter or digit'],
+    ['unknown field', (c) => Object.assign(c.environments[0]!, { approvers: ['a@example.com'] }), 'environments[0]: unknown field "approvers"'],
+    ['missing environments', (c) => delete (c as Partial<Config>).environments, 'environments: is required (array)'],
+    ['no repositories', (c) => (c.repositories = []), 'repositories: at least one repository is needed'],
+    ['bad spec file', (c) => Object.assign(c.repositories[0]!, { buildspec: '../../etc/passwd' }), 'repositories[0].buildspec: must be a relative path to a YAML file'],
+  ])('refuses %s, naming the field and the rule', (_case, mutate, message) => {
+    expect(problems(mutate)).toContain(message);
+  });
+
+  it.each([
+    ['invalid YAML', 'product: [unclosed\n', /^invalid YAML: /],
+    ['duplicate keys', 'product: a\nproduct: b\n', /^invalid YAML: Map keys must be unique/],
+    ['an empty file', '', /^\(top level\)|^product: is required/],
+  ])('refuses %s with a readable message', (_case, text, pattern) => {
+    const error = (() => {
+      try {
+        parseConfig(text, 'release.config.yaml');
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.problems[0]).toMatch(pattern);
+    expect(error.message).toMatch(/^release\.config\.yaml is not valid:\n {2}- /);
+  });
+
+  it('names a missing file', () => {
+    expect(() => loadConfig('/nonexistent/release.config.yaml')).toThrow('/nonexistent/release.config.yaml is not valid:\n  - file not found');
+  });
+
+  it.each([
+    ['90s', 90],
+    ['30m', 1800],
+    ['12h', 43_200],
+    ['3d', 259_200],
+  ])('reads duration %s as %i seconds', (text, seconds) => {
+    expect(parseDuration(text)).toBe(seconds);
+  });
+});
+
+describe('environment chain', () => {
+  const chain = new EnvironmentChain(loadConfig('release.config.yaml'));
+
+  it('knows what is below and above each environment', () => {
+    expect(chain.below('preproduction')?.name).toBe('integration');
+    expect(chain.below('production')?.name).toBe('preproduction');
+    expect(chain.below('integration')).toBeUndefined();
+    expect(chain.above('preproduction')?.name).toBe('production');
+    expect(chain.above('production')).toBeUndefined();
+  });
+
+  it('finds the continuous environment of a branch and the approval timeout', () => {
+    expect(chain.continuousFor('main')?.name).toBe('integration');
+    expect(chain.continuousFor('develop')).toBeUndefined();
+    expect(chain.approvalTimeoutSeconds('production')).toBe(3 * 86_400);
+    expect(chain.approvalTimeoutSeconds('preproduction')).toBe(7 * 86_400);
+  });
+
+  it('refuses unknown and continuous environments where an approval one is needed', () => {
+    expect(() => chain.get('staging')).toThrow('unknown environment "staging"; configured: integration, preproduction, production');
+    expect(() => chain.approval('integration')).toThrow(/is continuous/);
+  });
+});
+
+describe('JSON Schema for editors', () => {
+  it('is generated from the validator and committed', async () => {
+    const { configJsonSchema } = await import('../../scripts/write-config-schema');
+    const committed = JSON.parse(readFileSync('release.config.schema.json', 'utf8')) as unknown;
+
+    expect(committed).toEqual(configJsonSchema());
+  });
+});

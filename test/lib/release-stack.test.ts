@@ -1,0 +1,93 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config-file';
+import { ReleaseStack } from '../../lib/release-stack';
+
+function synth(): Template {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new ReleaseStack(app, 'Test', { config: loadConfig('release.config.yaml') });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Throws with cdk-nag's report when any finding is left unacknowledged.
+  return Template.fromStack(stack);
+}
+
+/** Every IAM action any role of the stack is allowed, by the role's logical id. */
+function actionsByRole(template: Template): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref);
+    const actions = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((statement) => statement.Action);
+    for (const role of roles) result[role] = [...(result[role] ?? []), ...actions].sort();
+  }
+  return result;
+}
+
+describe('ReleaseStack', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth();
+  });
+
+  it('keeps the CMDB forever: RETAIN, deletion protection, point-in-time recovery, encryption, TTL', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true }),
+        Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
+      }),
+    });
+  });
+
+  it('names the CMDB table construct with a fixed logical id', () => {
+    expect(Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))).toEqual([expect.stringMatching(/^CmdbTable[0-9A-F]{8}$/)]);
+  });
+
+  it('stores artifacts encrypted, versioned, private, TLS-only and retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'artifacts/' }),
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('reads each buildspec from the repository at the commit', () => {
+    for (const file of ['buildspec.yml', 'deployspec.yml', 'testspec.yml']) {
+      template.hasResourceProperties('AWS::CodeBuild::Project', {
+        Source: Match.objectLike({ Type: 'GITHUB', Location: 'https://github.com/acme/sample-service.git', BuildSpec: file }),
+        Artifacts: { Type: 'NO_ARTIFACTS' },
+      });
+    }
+  });
+
+  it('grants the build project only PutObject on its artifacts, and deploy/test only GetObject', () => {
+    const roles = actionsByRole(template);
+    const s3 = (role: string) => (roles[Object.keys(roles).find((id) => id.includes(role))!] ?? []).filter((action) => action.startsWith('s3:'));
+
+    expect(s3('BuildRole')).toEqual(['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:PutObject']);
+    expect(s3('DeployRole')).toEqual(['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion']);
+    expect(s3('TestRole')).toEqual(['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion']);
+    for (const actions of Object.values(roles)) expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('outputs the names a user needs', () => {
+    template.hasOutput('CmdbTableName', {});
+    template.hasOutput('ArtifactBucketName', {});
+  });
+});
