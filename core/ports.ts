@@ -1,0 +1,60 @@
+import type { ReleaseKind } from './release-lifecycle';
+
+/** Input of the continuous deployment workflow: one pushed commit of one repository's tracked branch. */
+export interface ContinuousInput {
+  readonly repository: string;
+  readonly environment: string;
+  readonly branch: string;
+  readonly commit: string;
+  readonly message: string;
+  readonly author: string;
+  /** Who or what started it: `push:<provider>:<delivery id>`. */
+  readonly requestedBy: string;
+}
+
+/** Input of the promotion workflow: a prepared release or a rollback of one environment. */
+export interface PromotionInput {
+  readonly releaseId: string;
+  readonly repository: string;
+  readonly environment: string;
+  readonly commit: string;
+  readonly kind: Extract<ReleaseKind, 'release' | 'rollback'>;
+  readonly requestedBy: string;
+}
+
+/**
+ * Step Functions as the use cases see it. On AWS: StartExecution and SendTask*; in local mode: the local
+ * workflow runner and its token registry. An execution name is unique per workflow: starting a second
+ * one with the same name starts nothing (`started: false`), which makes webhook redeliveries harmless.
+ */
+export interface WorkflowEngine {
+  startContinuous(input: ContinuousInput, executionName: string): Promise<{ started: boolean; executionId: string }>;
+  startPromotion(input: PromotionInput, executionName: string): Promise<{ started: boolean; executionId: string }>;
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+/** An email with a text and an HTML part. */
+export interface EmailMessage {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** SES v2 on AWS; RFC 5322 files in the outbox in local mode. */
+export interface Mailer {
+  send(message: EmailMessage): Promise<void>;
+}
+
+/** Secrets Manager on AWS; the environment or a generated file in local mode. Implementations cache. */
+export interface SecretStore {
+  get(name: string): Promise<string>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
