@@ -46,6 +46,8 @@ export interface Release extends NewRelease {
   readonly approvals: ApprovalRecord[];
   /** When its deploy started: set once, it makes the release a deployment of the environment's history. */
   readonly startedAt?: string;
+  /** When its deploy succeeded and its commit became the environment's current one. */
+  readonly deployedAt?: string;
   readonly finishedAt?: string;
   readonly failure?: Failure;
 }
@@ -150,9 +152,15 @@ export interface Cmdb {
 
   createRelease(release: NewRelease): Promise<Release>;
   getRelease(releaseId: string): Promise<Release | undefined>;
-  /** Moves a release along the lifecycle; `ConflictError` when its current state does not allow `to`. */
+  /**
+   * Moves a release along the lifecycle; `ConflictError` when its current state does not allow `to`.
+   * Moving to `deploying` makes it a deployment: a row of its environment's history from then on.
+   */
   transitionRelease(releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }): Promise<Release>;
-  /** The release starts deploying: it joins the history and its commit becomes the environment's current one, atomically. */
+  /**
+   * The deploy succeeded: the release moves to `testing` and its commit becomes the environment's current
+   * one, atomically. A failed deploy never gets here, so the current commit stays what ran before.
+   */
   recordDeployment(releaseId: string, change: Actor): Promise<Release>;
   /** The release is accepted: state, the environment's accepted commit and the acceptance record move together. */
   markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release>;

@@ -126,9 +126,11 @@ export class DynamoCmdb implements Cmdb {
   }
 
   async transitionRelease(releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }): Promise<Release> {
-    const update = this.releaseTransition(releaseId, to, change);
+    // Deploying makes the release a row of its environment's history, ordered by when the deploy started.
+    const extra = to === 'deploying' ? await this.historyFields(releaseId, change.at) : {};
+    const update = this.releaseTransition(releaseId, to, change, extra);
     try {
-      const result = await this.client.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      const result = await this.client.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
       const release = toRelease(result.Attributes ?? {});
       await this.syncBoardState(release);
       return release;
@@ -139,15 +141,11 @@ export class DynamoCmdb implements Cmdb {
 
   async recordDeployment(releaseId: string, change: Actor): Promise<Release> {
     const release = await this.mustGetRelease(releaseId);
-    const transition = this.releaseTransition(releaseId, 'deploying', change, {
-      startedAt: change.at,
-      ...keys.historyIndex(release.repository, release.environment, change.at, releaseId),
-    });
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: transition },
+            { Update: this.releaseTransition(releaseId, 'testing', change, { deployedAt: change.at }) },
             this.boardUpdate(release.repository, release.environment, {
               set: { commit: release.commit, deployedReleaseId: releaseId, updatedAt: change.at },
             }),
@@ -155,7 +153,7 @@ export class DynamoCmdb implements Cmdb {
         }),
       );
     } catch (error) {
-      throw await this.transitionConflict(error, releaseId, 'deploying');
+      throw await this.transitionConflict(error, releaseId, 'testing');
     }
     return this.afterTransition(releaseId);
   }
@@ -295,6 +293,11 @@ export class DynamoCmdb implements Cmdb {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     };
+  }
+
+  private async historyFields(releaseId: string, at: string): Promise<Record<string, unknown>> {
+    const release = await this.mustGetRelease(releaseId);
+    return { startedAt: at, ...keys.historyIndex(release.repository, release.environment, at, releaseId) };
   }
 
   /** An update of a board cell, creating it with empty values the first time. */

@@ -36,13 +36,16 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
 
     // Act
     await t.cmdb.transitionRelease(r.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
-    await t.cmdb.recordDeployment(r.releaseId, { by: 'qa@example.com', at: at(2) });
-    await t.cmdb.transitionRelease(r.releaseId, 'testing', { by: 'system', at: at(3) });
+    await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'qa@example.com', at: at(2) });
+    const deploying = await t.cmdb.boardEntry('svc', 'walk');
+    await t.cmdb.recordDeployment(r.releaseId, { by: 'system', at: at(3) });
     await t.cmdb.transitionRelease(r.releaseId, 'awaiting_acceptance', { by: 'system', at: at(4) });
     const accepted = await t.cmdb.markAccepted(r.releaseId, { by: 'qa@example.com', at: at(5) });
 
     // Assess
+    expect(deploying).toMatchObject({ commit: null, state: 'deploying' });
     expect(accepted.state).toBe('accepted');
+    expect(accepted).toMatchObject({ startedAt: at(2), deployedAt: at(3) });
     expect(accepted.finishedAt).toBe(at(5));
     expect(accepted.history.map((change) => change.state)).toEqual(['prepared', 'awaiting_approval', 'deploying', 'testing', 'awaiting_acceptance', 'accepted']);
     const entry = await t.cmdb.boardEntry('svc', 'walk');
@@ -83,7 +86,7 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
 
     const results = await Promise.allSettled([
       t.cmdb.transitionRelease(r.releaseId, 'rejected', { by: 'bob', at: at(2) }),
-      t.cmdb.recordDeployment(r.releaseId, { by: 'carol', at: at(2) }),
+      t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'carol', at: at(2) }),
       t.cmdb.transitionRelease(r.releaseId, 'superseded', { by: 'system', at: at(2) }),
     ]);
 
@@ -124,7 +127,7 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
       await Promise.all(
         releases.slice(index, index + 50).map(async (r) => {
           await t.cmdb.createRelease(r);
-          await t.cmdb.recordDeployment(r.releaseId, { by: 'ci', at: r.createdAt });
+          await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: r.createdAt });
         }),
       );
     }
@@ -158,8 +161,8 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
     for (const [r, minute] of [[first, 1], [second, 5]] as const) {
       await t.cmdb.createRelease(r);
       await t.cmdb.transitionRelease(r.releaseId, 'building', { by: 'ci', at: at(minute) });
-      await t.cmdb.recordDeployment(r.releaseId, { by: 'ci', at: at(minute + 1) });
-      await t.cmdb.transitionRelease(r.releaseId, 'testing', { by: 'ci', at: at(minute + 2) });
+      await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: at(minute + 1) });
+      await t.cmdb.recordDeployment(r.releaseId, { by: 'ci', at: at(minute + 2) });
       await t.cmdb.markAccepted(r.releaseId, { by: 'ci', at: at(minute + 3) });
     }
 
@@ -169,18 +172,30 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
     expect(accepted[0]).toMatchObject({ releaseId: second.releaseId, acceptedAt: at(8) });
   });
 
+  it('a failed deploy leaves the current commit as it was', async () => {
+    const r = release({ environment: 'deploy-failed', kind: 'deploy' });
+    await t.cmdb.createRelease(r);
+    await t.cmdb.transitionRelease(r.releaseId, 'building', { by: 'ci', at: at(1) });
+    await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: at(2) });
+
+    await t.cmdb.transitionRelease(r.releaseId, 'failed', { by: 'ci', at: at(3), failure: { step: 'deploy', message: 'exit 2' } });
+
+    expect(await t.cmdb.boardEntry('svc', 'deploy-failed')).toMatchObject({ commit: null, acceptedCommit: null, state: 'failed' });
+    expect((await t.cmdb.history('svc', 'deploy-failed')).items).toEqual([expect.objectContaining({ releaseId: r.releaseId, state: 'failed', startedAt: at(2) })]);
+  });
+
   it('a failed deploy or test never moves the accepted pointer', async () => {
     const good = release({ environment: 'pointer', commit: COMMIT_A, kind: 'deploy', createdAt: at(0) });
     await t.cmdb.createRelease(good);
     await t.cmdb.transitionRelease(good.releaseId, 'building', { by: 'ci', at: at(1) });
-    await t.cmdb.recordDeployment(good.releaseId, { by: 'ci', at: at(2) });
-    await t.cmdb.transitionRelease(good.releaseId, 'testing', { by: 'ci', at: at(3) });
+    await t.cmdb.transitionRelease(good.releaseId, 'deploying', { by: 'ci', at: at(2) });
+    await t.cmdb.recordDeployment(good.releaseId, { by: 'ci', at: at(3) });
     await t.cmdb.markAccepted(good.releaseId, { by: 'ci', at: at(4) });
     const bad = release({ environment: 'pointer', commit: COMMIT_B, kind: 'deploy', createdAt: at(5) });
     await t.cmdb.createRelease(bad);
     await t.cmdb.transitionRelease(bad.releaseId, 'building', { by: 'ci', at: at(5) });
-    await t.cmdb.recordDeployment(bad.releaseId, { by: 'ci', at: at(6) });
-    await t.cmdb.transitionRelease(bad.releaseId, 'testing', { by: 'ci', at: at(7) });
+    await t.cmdb.transitionRelease(bad.releaseId, 'deploying', { by: 'ci', at: at(6) });
+    await t.cmdb.recordDeployment(bad.releaseId, { by: 'ci', at: at(7) });
 
     await t.cmdb.transitionRelease(bad.releaseId, 'failed', { by: 'ci', at: at(8), failure: { step: 'test', message: 'red' } });
 
