@@ -40,7 +40,7 @@ export function parseConfig(text: string, file: string = DEFAULT_CONFIG_FILE): R
       document.errors.map((error) => `invalid YAML: ${error.message.split('\n')[0]}`),
     );
   }
-  const result = ReleaseConfig.safeParse(document.toJS() ?? {});
+  const result = ReleaseConfig.safeParse(document.toJS() ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
   return result.data;
 }

@@ -56,6 +56,7 @@ describe('release.config.yaml validation', () => {
     ['bad name', (c) => (c.product = 'Shop Front'), 'product: must be lowercase letters, digits and dashes (at most 63), starting with a letter or digit'],
     ['unknown field', (c) => Object.assign(c.environments[0]!, { approvers: ['a@example.com'] }), 'environments[0]: unknown field "approvers"'],
     ['missing environments', (c) => delete (c as Partial<Config>).environments, 'environments: is required (array)'],
+    ['wrong type', (c) => Object.assign(c, { product: 5 }), 'product: Invalid input: expected string, received number'],
     ['no repositories', (c) => (c.repositories = []), 'repositories: at least one repository is needed'],
     ['bad spec file', (c) => Object.assign(c.repositories[0]!, { buildspec: '../../etc/passwd' }), 'repositories[0].buildspec: must be a relative path to a YAML file'],
   ])('refuses %s, naming the field and the rule', (_case, mutate, message) => {
