@@ -20,6 +20,7 @@ const PREFIXES: ReadonlyArray<[string, RefKind]> = [
 ];
 
 // git check-ref-format: no ASCII control characters, space, ~ ^ : ? * [ or backslash.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_ASCII = /[\x00-\x20\x7f~^:?*[\\]/;
 // Allowed by git, refused here: C1 controls and bidirectional overrides let a name display as another
 // one in an approval email; a lone surrogate is not text at all.

@@ -89,6 +89,11 @@ export function clip(text: string, max: number): string {
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
+/** A commit message as shown to people: bounded, without the trailing newline some hosts keep. */
+export function commitMessage(text: string | null | undefined): string {
+  return clip((text ?? '').trimEnd(), MAX_MESSAGE_LENGTH);
+}
+
 /** A zod error as one short line: paths and zod's own words, never the values received. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Provider } from '../config';
 import { parseFullRef } from './git-ref';
+import type { RefKind } from './git-ref';
 import { describeIssues, reject } from './outcome';
 import type { PushEvent, Rejection } from './outcome';
 import type { RawBody } from './raw-body';
@@ -84,9 +85,10 @@ export const WebLink = z
   .catch(undefined);
 
 /** A full ref as a branch or tag, 'other' for the rest; a malformed one is a 400. */
-export function readRef(ref: string): ReturnType<typeof parseFullRef> | Rejection {
+export function readRef(ref: string): { kind: RefKind; name: string } | { kind: 'other' } | Rejection {
   const parsed = parseFullRef(ref);
-  return parsed.ok ? parsed : reject('malformed_payload', `ref ${parsed.problem}`);
+  if (!parsed.ok) return reject('malformed_payload', `ref ${parsed.problem}`);
+  return parsed.kind === 'other' ? { kind: 'other' } : { kind: parsed.kind, name: parsed.name };
 }
 
 /** `Name <email>`, as git prints an author. */

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH, reject } from './outcome';
+import type { PushEvent } from './outcome';
+import { formatPerson, parseWith, readHeaderFacts, readRef, Sha, WebLink } from './provider';
+import type { WebhookProvider } from './provider';
+import { parseSignatureHeader, verifyGithubSignature } from './signatures';
+
+/** Just enough of any GitHub body to find the repository, read before the signature is checked. */
+export const GithubRepositoryClaim = z.object({
+  repository: z
+    .object({ html_url: z.string().max(2048).optional(), full_name: z.string().max(512).optional() })
+    .nullish(),
+});
+export type GithubRepositoryClaim = z.infer<typeof GithubRepositoryClaim>;
+
+const GithubPerson = z.object({ name: z.string().nullish(), email: z.string().nullish() });
+
+const GithubCommit = z.object({
+  id: Sha,
+  message: z.string(),
+  url: WebLink,
+  author: GithubPerson,
+});
+
+/** The push fields we use (https://docs.github.com/webhooks/webhook-events-and-payloads#push). */
+export const GithubPush = z.object({
+  ref: z.string().max(1024),
+  before: Sha,
+  after: Sha,
+  deleted: z.boolean(),
+  /** Null for a deletion, and for a push that only moved a ref to a commit GitHub already had. */
+  head_commit: GithubCommit.nullish(),
+  pusher: GithubPerson,
+  repository: z.object({ html_url: z.string(), full_name: z.string() }),
+});
+export type GithubPush = z.infer<typeof GithubPush>;
+
+export const github: WebhookProvider = {
+  name: 'github',
+
+  readHeaders(headers) {
+    // GitHub also sends the sha1 X-Hub-Signature; only the sha256 one is accepted.
+    if (!headers['x-hub-signature-256'] && headers['x-hub-signature']) {
+      return reject('invalid_signature', 'sha1 signatures are refused: the X-Hub-Signature-256 header (sha256) is required');
+    }
+    return readHeaderFacts(headers, {
+      event: 'x-github-event',
+      delivery: ['x-github-delivery'],
+      signature: 'x-hub-signature-256',
+      signatureProblem: (value) => {
+        const parsed = parseSignatureHeader(value);
+        return parsed.ok ? undefined : parsed.message;
+      },
+    });
+  },
+
+  eventKind: (event) => (event === 'push' ? 'push' : event === 'ping' ? 'ping' : 'other'),
+
+  claim(payload) {
+    const parsed = parseWith(GithubRepositoryClaim, payload, 'repository');
+    if (isRejection(parsed)) return parsed;
+    if (!parsed.repository) return undefined;
+    return { url: parsed.repository.html_url, fullName: parsed.repository.full_name };
+  },
+
+  verify: (secret, body, signature) => verifyGithubSignature(secret, body.text, signature),
+
+  pushEvents(payload, { repository, deliveryId }) {
+    const push = parseWith(GithubPush, payload, 'push');
+    if (isRejection(push)) return push;
+    const ref = readRef(push.ref);
+    if (isRejection(ref)) return ref;
+    if (ref.kind === 'other') return [];
+    const head = push.deleted ? undefined : push.head_commit ?? undefined;
+    const author = head ? head.author : push.pusher;
+    const event: PushEvent = {
+      provider: 'github',
+      repository,
+      refKind: ref.kind,
+      ref: ref.name,
+      // For an annotated tag `after` is the tag object; head_commit.id is the commit it points at.
+      commit: push.deleted ? push.before : head?.id ?? push.after,
+      message: commitMessage(head?.message),
+      author: clip(formatPerson(author.name, author.email), MAX_AUTHOR_LENGTH),
+      deliveryId,
+      deleted: push.deleted,
+      ...(head?.url ? { url: head.url } : {}),
+    };
+    return [event];
+  },
+};
