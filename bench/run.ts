@@ -1,3 +1,5 @@
+export {};
+
 // Benchmarks print their figures; none is asserted. Each issue adds its own here.
 const benches: Array<{ name: string; run: () => Promise<string> }> = [];
 

@@ -4,6 +4,8 @@ import type { ReleaseConfig } from '../core/config';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
+import { ContinuousWorkflow } from './continuous-workflow';
+import { Notifications } from './notifications';
 
 export interface ReleaseStackProps extends StackProps {
   /** The validated `release.config.yaml`. */
@@ -18,6 +20,8 @@ export class ReleaseStack extends Stack {
   readonly cmdb: CmdbTable;
   readonly artifacts: ArtifactStore;
   readonly projects: ReadonlyMap<string, BuildProjects>;
+  readonly notifications: Notifications;
+  readonly continuous: ContinuousWorkflow;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -30,8 +34,18 @@ export class ReleaseStack extends Stack {
         new BuildProjects(this, `Projects-${repository.name}`, { repository, artifactBucket: this.artifacts.bucket }),
       ]),
     );
+    this.notifications = new Notifications(this, 'Notifications');
+    this.continuous = new ContinuousWorkflow(this, 'Continuous', {
+      product: config.product,
+      table: this.cmdb.table,
+      projects: this.projects,
+      artifactBucket: this.artifacts.bucket,
+      topic: this.notifications.topic,
+    });
 
     new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifacts.bucket.bucketName, description: 'Where each commit\'s build artifact is stored' });
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe to hear of failures and acceptances' });
+    new CfnOutput(this, 'ContinuousStateMachineArn', { value: this.continuous.stateMachine.stateMachineArn, description: 'The continuous deployment workflow' });
   }
 }

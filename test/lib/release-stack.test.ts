@@ -91,3 +91,43 @@ describe('ReleaseStack', () => {
     template.hasOutput('ArtifactBucketName', {});
   });
 });
+
+describe('ContinuousWorkflow', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth();
+  });
+
+  it('is a Standard state machine with logs (ALL) and X-Ray', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      Tags: Match.arrayWith([{ Key: 'cot:workflow', Value: 'continuous' }]),
+    });
+  });
+
+  it('runs its CMDB steps on Node.js 22, ARM64, with gets and writes on the table only', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Tags: Match.arrayWith([{ Key: 'cot:handler', Value: 'continuous-step' }]),
+    });
+    const roles = actionsByRole(template);
+    const steps = roles[Object.keys(roles).find((id) => id.startsWith('ContinuousStepsServiceRole'))!] ?? [];
+    expect(steps.filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('lets the state machine start only our projects, and publish only to our topic', () => {
+    const roles = actionsByRole(template);
+    const machine = roles[Object.keys(roles).find((id) => id.startsWith('ContinuousStateMachineRole'))!] ?? [];
+    expect(machine).toEqual(expect.arrayContaining(['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild', 'sns:Publish', 'lambda:InvokeFunction']));
+    expect(machine.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+    );
+    const startBuild = statements.find((statement) => [statement.Action].flat().includes('codebuild:StartBuild'));
+    expect(JSON.stringify(startBuild?.Resource)).toMatch(/ProjectssampleserviceBuild.*ProjectssampleserviceDeploy.*ProjectssampleserviceTest/);
+  });
+});

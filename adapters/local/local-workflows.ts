@@ -1,0 +1,109 @@
+import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
+import { HANDLER_TAG } from '../../lib/handler-function';
+import { WORKFLOW_TAG } from '../../lib/workflow-parts';
+import type { LocalCodeBuild } from './local-codebuild';
+import {
+  ExecutionAlreadyExistsError,
+  LocalWorkflowRunner,
+  renderDefinition,
+  TaskTokenRegistry,
+  type CfnTemplate,
+  type JsonValue,
+  type WorkflowEvent,
+  type WorkflowExecution,
+} from './workflow';
+
+export type WorkflowName = 'continuous' | 'promotion';
+
+/** An in-process Lambda handler, by the `cot:handler` tag of its function (the file name in `lambdas/`). */
+export type LocalLambdas = Readonly<Record<string, (event: unknown) => Promise<unknown>>>;
+
+export interface LocalWorkflowsOptions {
+  readonly template: CfnTemplate;
+  readonly lambdas: LocalLambdas;
+  readonly codebuild: LocalCodeBuild;
+  /** Where SNS publishes go. */
+  readonly notify: (notification: { subject?: string; message: string }) => void;
+  readonly tokens?: TaskTokenRegistry;
+  readonly onEvent?: (workflow: WorkflowName, event: WorkflowEvent) => void;
+  /** Test speed-ups: retry intervals by state name (seconds). */
+  readonly retryIntervalOverrides?: Readonly<Record<string, number | number[]>>;
+}
+
+/**
+ * The `WorkflowEngine` of local mode: our own state machines, rendered from the synthesized template, run
+ * by the local interpreter; Lambda Tasks call the handlers in process, CodeBuild Tasks the buildspec
+ * runner, SNS Tasks the notification sink, and `.waitForTaskToken` Tasks wait on the token registry that
+ * `sendTaskSuccess` / `sendTaskFailure` reach, as the AWS SDK calls reach Step Functions.
+ */
+export class LocalWorkflows implements WorkflowEngine {
+  readonly tokens: TaskTokenRegistry;
+  private readonly runners = new Map<WorkflowName, LocalWorkflowRunner>();
+
+  constructor(private readonly options: LocalWorkflowsOptions) {
+    this.tokens = options.tokens ?? new TaskTokenRegistry();
+  }
+
+  startContinuous(input: ContinuousInput, executionName: string): Promise<{ started: boolean; executionId: string }> {
+    return this.start('continuous', input, executionName);
+  }
+
+  startPromotion(input: PromotionInput, executionName: string): Promise<{ started: boolean; executionId: string }> {
+    return this.start('promotion', input, executionName);
+  }
+
+  async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    await this.tokens.sendTaskSuccess(taskToken, JSON.stringify(output));
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    await this.tokens.sendTaskFailure(taskToken, error, cause);
+  }
+
+  /** An execution started here, by the id `start*` returned. */
+  execution(workflow: WorkflowName, executionId: string): WorkflowExecution | undefined {
+    return this.runner(workflow).describe(executionId);
+  }
+
+  executions(workflow: WorkflowName): WorkflowExecution[] {
+    return this.runner(workflow).list();
+  }
+
+  private async start(workflow: WorkflowName, input: ContinuousInput | PromotionInput, name: string) {
+    try {
+      const execution = this.runner(workflow).start(input as unknown as JsonValue, { name });
+      return { started: true, executionId: execution.executionArn };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExistsError) return { started: false, executionId: name };
+      throw error;
+    }
+  }
+
+  private runner(workflow: WorkflowName): LocalWorkflowRunner {
+    let runner = this.runners.get(workflow);
+    if (runner) return runner;
+    const { template, lambdas, codebuild, notify } = this.options;
+    const rendered = renderDefinition(template, { tag: { key: WORKFLOW_TAG, value: workflow } });
+    const handlerOf = (functionRef: string) => {
+      const logicalId = rendered.logicalIdOf(functionRef);
+      const tags = (logicalId && template.Resources?.[logicalId]?.Properties?.Tags) as Array<{ Key: string; Value: string }> | undefined;
+      const name = tags?.find((tag) => tag.Key === HANDLER_TAG)?.Value;
+      const handler = name ? lambdas[name] : undefined;
+      if (!handler) throw new Error(`no local handler for Lambda ${functionRef} (${name ?? 'untagged'})`);
+      return handler;
+    };
+    runner = new LocalWorkflowRunner({
+      definition: rendered.definition,
+      tokens: this.tokens,
+      handlers: {
+        lambda: (functionRef, payload) => handlerOf(functionRef)(payload),
+        codebuild: (project, params) => codebuild.startBuild(project, params),
+        sns: (params) => notify({ ...(typeof params.Subject === 'string' ? { subject: params.Subject } : {}), message: String(params.Message ?? '') }),
+      },
+      ...(this.options.onEvent ? { onEvent: (event: WorkflowEvent) => this.options.onEvent?.(workflow, event) } : {}),
+      ...(this.options.retryIntervalOverrides ? { retryIntervalOverrides: this.options.retryIntervalOverrides } : {}),
+    });
+    this.runners.set(workflow, runner);
+    return runner;
+  }
+}

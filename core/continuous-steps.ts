@@ -1,0 +1,108 @@
+import type { Cmdb, Failure, FailedStep } from './cmdb';
+import type { ContinuousInput, Clock } from './ports';
+import { newReleaseId } from './ids';
+import { describeFailure, type CaughtError } from './workflow-failure';
+
+/** A deploy lease outlives the longest deploy + test; a crashed holder frees it after this. */
+export const DEFAULT_LEASE_SECONDS = 3 * 3600;
+
+export type ClaimOutcome = 'deploy' | 'superseded' | 'held';
+
+export interface ContinuousStepsDeps {
+  readonly cmdb: Cmdb;
+  readonly clock: Clock;
+  readonly leaseSeconds?: number;
+}
+
+interface RunRef {
+  readonly releaseId: string;
+}
+
+/**
+ * The CMDB side of the continuous deployment workflow, one method per Task. The state machine holds the
+ * order (build, claim, deploy, test, accept); these keep the rules:
+ * - only the newest pushed commit of the branch is deployed: an older one ends `superseded`;
+ * - one deploy at a time per repository and environment (the lease, held from claim to accept or fail);
+ * - a held environment builds and records, but does not deploy.
+ */
+export class ContinuousSteps {
+  constructor(private readonly deps: ContinuousStepsDeps) {}
+
+  private get now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  async begin(input: ContinuousInput): Promise<RunRef> {
+    const releaseId = newReleaseId(this.deps.clock.now());
+    await this.deps.cmdb.createRelease({
+      releaseId,
+      repository: input.repository,
+      environment: input.environment,
+      commit: input.commit,
+      kind: 'deploy',
+      requestedBy: input.requestedBy,
+      createdAt: this.now,
+    });
+    await this.deps.cmdb.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.now, detail: `build of ${input.branch}` });
+    return { releaseId };
+  }
+
+  /**
+   * After the build: stop if a newer commit was pushed, else take the deploy lease (throws
+   * `LeaseBusyError` while another run holds it: the workflow retries), then check again, since a newer
+   * push may have arrived while waiting.
+   */
+  async claim(input: ContinuousInput & RunRef): Promise<{ outcome: ClaimOutcome }> {
+    const { cmdb } = this.deps;
+    if (await this.supersededBy(input)) return this.supersede(input);
+    await cmdb.acquireLease(input.repository, input.environment, input.releaseId, this.deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS, this.deps.clock.now());
+    if (await this.supersededBy(input)) {
+      await cmdb.releaseLease(input.repository, input.environment, input.releaseId);
+      return this.supersede(input);
+    }
+    const cell = await cmdb.boardEntry(input.repository, input.environment);
+    if (cell?.held) {
+      await cmdb.releaseLease(input.repository, input.environment, input.releaseId);
+      await cmdb.transitionRelease(input.releaseId, 'built', { by: 'system', at: this.now, detail: `built, not deployed: ${input.environment} is held` });
+      return { outcome: 'held' };
+    }
+    await cmdb.transitionRelease(input.releaseId, 'deploying', { by: 'codebuild', at: this.now });
+    return { outcome: 'deploy' };
+  }
+
+  async deployed(input: RunRef): Promise<void> {
+    await this.deps.cmdb.recordDeployment(input.releaseId, { by: 'codebuild', at: this.now });
+  }
+
+  async accept(input: ContinuousInput & RunRef): Promise<void> {
+    await this.deps.cmdb.markAccepted(input.releaseId, { by: 'codebuild', at: this.now, detail: 'tests passed' });
+    await this.deps.cmdb.releaseLease(input.repository, input.environment, input.releaseId);
+  }
+
+  /** Any failure: recorded with its step, the lease given back (if held), the release ended as failed. */
+  async fail(input: ContinuousInput & Partial<RunRef> & { step: FailedStep; error: CaughtError }): Promise<Failure> {
+    const failure = describeFailure(input.step, input.error);
+    if (!input.releaseId) return failure;
+    await this.deps.cmdb.releaseLease(input.repository, input.environment, input.releaseId);
+    const release = await this.deps.cmdb.getRelease(input.releaseId);
+    if (release && release.state !== 'failed') {
+      await this.deps.cmdb.transitionRelease(input.releaseId, 'failed', { by: 'system', at: this.now, failure });
+    }
+    return failure;
+  }
+
+  private async supersededBy(input: ContinuousInput): Promise<string | undefined> {
+    const head = await this.deps.cmdb.branchHead(input.repository, input.branch);
+    return head && head.commit !== input.commit ? head.commit : undefined;
+  }
+
+  private async supersede(input: ContinuousInput & RunRef): Promise<{ outcome: ClaimOutcome }> {
+    const newer = await this.supersededBy(input);
+    await this.deps.cmdb.transitionRelease(input.releaseId, 'superseded', {
+      by: 'system',
+      at: this.now,
+      detail: `a newer commit of ${input.branch} was pushed${newer ? `: ${newer.slice(0, 12)}` : ''}`,
+    });
+    return { outcome: 'superseded' };
+  }
+}

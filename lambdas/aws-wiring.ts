@@ -1,0 +1,66 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
+import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
+import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
+import { ReleaseConfig } from '../core/config';
+import { ContinuousSteps } from '../core/continuous-steps';
+import { systemClock } from '../core/ports';
+
+/** Where a repository's commits are built, deployed and tested, and where their artifacts live. */
+export interface BuildTargets {
+  forCommit(repository: string, commit: string): {
+    projects: { build: string; deploy: string; test: string };
+    artifact: { bucket: string; path: string; name: string; location: string };
+  };
+}
+
+const ProjectsEnv = z.record(z.string(), z.object({ build: z.string(), deploy: z.string(), test: z.string() }));
+
+/** Build targets from the names the stack gives: `projects` by repository, and the artifact bucket. */
+export function buildTargets(projects: z.infer<typeof ProjectsEnv>, bucket: string): BuildTargets {
+  return {
+    forCommit(repository, commit) {
+      const names = projects[repository];
+      if (!names) throw new Error(`no build projects for repository ${repository}`);
+      const path = `artifacts/${repository}/${commit}`;
+      return { projects: names, artifact: { bucket, path, name: 'artifact.zip', location: `${bucket}/${path}/artifact.zip` } };
+    },
+  };
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+/**
+ * Every AWS client and adapter of the Lambdas, made once per cold start from the environment the stack
+ * sets. Handlers receive what they need; none creates a client of its own.
+ */
+export function awsDependencies() {
+  const client = new DynamoDBClient({});
+  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const cmdb = new DynamoCmdb(documentClient, env('TABLE_NAME'), env('PRODUCT'));
+  return {
+    cmdb,
+    continuous: () => ({
+      steps: new ContinuousSteps({ cmdb, clock: systemClock }),
+      targets: buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
+    }),
+    webhook: () => ({
+      config: ReleaseConfig.parse(JSON.parse(env('RELEASE_CONFIG'))),
+      cmdb,
+      workflows: new StepFunctionsEngine(new SFNClient({}), { continuous: env('CONTINUOUS_STATE_MACHINE_ARN') }),
+      secrets: new SecretsManagerStore(new SecretsManagerClient({})),
+      secretNames: z.record(z.string(), z.string()).parse(JSON.parse(env('WEBHOOK_SECRETS'))),
+      clock: systemClock,
+      logger: new Logger(),
+    }),
+  };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { ContinuousSteps } from '../core/continuous-steps';
+import { ValidationError } from '../core/errors';
+import { awsDependencies, type BuildTargets } from './aws-wiring';
+import { CaughtErrorSchema, ContinuousInputSchema, FailedStepSchema } from './schemas';
+
+const RunEvent = z.object({ input: ContinuousInputSchema, releaseId: z.string().min(1) });
+
+export const ContinuousStepEvent = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('begin'), input: ContinuousInputSchema }),
+  RunEvent.extend({ action: z.literal('claim') }),
+  RunEvent.extend({ action: z.literal('deployed') }),
+  RunEvent.extend({ action: z.literal('accept') }),
+  z.object({
+    action: z.literal('fail'),
+    input: ContinuousInputSchema,
+    releaseId: z.string().min(1).optional(),
+    step: FailedStepSchema,
+    error: CaughtErrorSchema,
+  }),
+]);
+export type ContinuousStepEvent = z.infer<typeof ContinuousStepEvent>;
+
+export interface ContinuousStepDeps {
+  readonly steps: ContinuousSteps;
+  readonly targets: BuildTargets;
+}
+
+/**
+ * The Lambda behind every CMDB Task of the continuous deployment workflow: parse, run one step, answer
+ * what the next states need. Domain errors are thrown with their names, which the workflow's `Retry`
+ * (LeaseBusyError, TransientError) and `Catch` match.
+ */
+export function continuousStepHandler(deps: ContinuousStepDeps) {
+  return async (raw: unknown): Promise<unknown> => {
+    const parsed = ContinuousStepEvent.safeParse(raw);
+    if (!parsed.success) throw new ValidationError(`invalid workflow step: ${z.prettifyError(parsed.error)}`);
+    const event = parsed.data;
+    const { input } = event;
+    switch (event.action) {
+      case 'begin': {
+        const { releaseId } = await deps.steps.begin(input);
+        return { releaseId, ...deps.targets.forCommit(input.repository, input.commit) };
+      }
+      case 'claim':
+        return deps.steps.claim({ ...input, releaseId: event.releaseId });
+      case 'deployed':
+        await deps.steps.deployed(event);
+        return {};
+      case 'accept':
+        await deps.steps.accept({ ...input, releaseId: event.releaseId });
+        return notice(`accepted in ${input.environment}`, input, `${input.commit} passed its tests in ${input.environment}.`);
+      case 'fail': {
+        const failure = await deps.steps.fail({ ...input, ...(event.releaseId ? { releaseId: event.releaseId } : {}), step: event.step, error: event.error });
+        return { failure, ...notice(`${event.step} failed in ${input.environment}`, input, `${failure.message}${failure.logUrl ? `\n\nLog: ${failure.logUrl}` : ''}`) };
+      }
+    }
+  };
+}
+
+/** The SNS subject (at most 100 characters) and message of a workflow outcome. */
+function notice(what: string, input: z.infer<typeof ContinuousInputSchema>, body: string) {
+  const subject = `${input.repository} ${input.commit.slice(0, 7)} ${what}`.slice(0, 100);
+  return { subject, message: `${subject}\n\n${input.message}\nby ${input.author}\n\n${body}` };
+}
+
+let awsHandler: ((event: unknown) => Promise<unknown>) | undefined;
+
+/** Lambda entry point: dependencies are created on the first invocation, once per cold start. */
+export const handler = (event: unknown): Promise<unknown> => {
+  awsHandler ??= continuousStepHandler(awsDependencies().continuous());
+  return awsHandler(event);
+};

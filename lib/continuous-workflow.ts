@@ -1,0 +1,173 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { BuildProjects } from './build-projects';
+import { codeBuildTask } from './codebuild-task';
+import { HandlerFunction } from './handler-function';
+import { acknowledgeWorkflowFindings, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
+
+export interface ContinuousWorkflowProps {
+  readonly product: string;
+  /** The CMDB. */
+  readonly table: dynamodb.ITableV2;
+  /** Build, deploy and test projects of each repository, by repository name. */
+  readonly projects: ReadonlyMap<string, BuildProjects>;
+  readonly artifactBucket: s3.IBucket;
+  /** Where failures and acceptances are published. */
+  readonly topic: sns.ITopic;
+  /**
+   * First wait before trying the deploy lease again while another run holds it (grows 1.5x per try).
+   * @default Duration.seconds(10)
+   */
+  readonly leaseRetryInterval?: Duration;
+  /**
+   * Longest a run may take, from push to accepted (the execution's timeout).
+   * @default Duration.hours(6)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Longest one build, deploy or test may take (each CodeBuild Task's timeout).
+   * @default Duration.hours(1)
+   */
+  readonly stepTimeout?: Duration;
+}
+
+/**
+ * Continuous deployment of one pushed commit: build it once (artifact kept per commit), and unless a newer
+ * commit was pushed or the environment is held, take the environment's deploy lease, deploy, record, test
+ * and accept. Every failure is recorded with its step and a log link, gives the lease back, and is
+ * published; so is every acceptance.
+ *
+ *   Begin -> Build -> Claim -> (superseded | held: end) -> Deploy -> Deployed -> Test -> Accept -> notify
+ *              \________\___________\____________\__________\________\-> Failed(step) -> notify -> Fail
+ */
+export class ContinuousWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly steps: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: ContinuousWorkflowProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const projects = [...props.projects.entries()];
+    this.steps = new HandlerFunction(this, 'Steps', {
+      handler: 'continuous-step',
+      description: 'CMDB steps of the continuous deployment workflow',
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        PRODUCT: props.product,
+        ARTIFACT_BUCKET: props.artifactBucket.bucketName,
+        PROJECTS: stack.toJsonString(
+          Object.fromEntries(projects.map(([name, p]) => [name, { build: p.build.projectName, deploy: p.deploy.projectName, test: p.test.projectName }])),
+        ),
+      },
+    });
+    // Gets, conditional writes and transactions on the table itself: these steps never query an index.
+    this.steps.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+        resources: [props.table.tableArn],
+      }),
+    );
+
+    const definition = this.definition(props);
+    this.stateMachine = loggedStateMachine(this, 'StateMachine', 'continuous', definition, props.timeout ?? Duration.hours(6));
+    grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.build, p.deploy, p.test]));
+    acknowledgeWorkflowFindings(this, this.steps);
+  }
+
+  private definition(props: ContinuousWorkflowProps): sfn.IChainable {
+    const fn = this.steps;
+    const stepTimeout = (props.stepTimeout ?? Duration.hours(1)).toSeconds();
+    const run = { 'releaseId.$': '$.run.value.releaseId' };
+    const variables = { COT_REPOSITORY: '$.repository', COT_COMMIT: '$.commit' };
+    const deployVariables = { ...variables, COT_ENVIRONMENT: '$.environment' };
+    const artifactSource = { SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.run.value.artifact.location', SourceIdentifier: 'artifact' }] };
+
+    const failed = new sfn.Fail(this, 'Failed', { error: 'ContinuousDeploymentFailed', cause: 'a build, deploy or test failed; see the release in the CMDB' });
+    const recordFailure = (step: 'build' | 'deploy' | 'test' | 'workflow') =>
+      stepTask(this, `Record${step[0]!.toUpperCase()}${step.slice(1)}Failure`, {
+        fn,
+        action: 'fail',
+        fields: { ...run, step, 'error.$': '$.error' },
+        resultPath: '$.outcome',
+        comment: `Record the ${step} failure and give the lease back`,
+      }).next(notify(this, `Notify${step[0]!.toUpperCase()}${step.slice(1)}Failure`, props.topic, failed));
+    const onFailure = (state: { addCatch(handler: sfn.IChainable, props?: sfn.CatchProps): unknown }, handler: sfn.IChainable) =>
+      state.addCatch(handler, { errors: ['States.ALL'], resultPath: '$.error' });
+    const workflowFailure = recordFailure('workflow');
+
+    const begin = stepTask(this, 'Begin', { fn, action: 'begin', resultPath: '$.run', comment: 'Record the run as building' });
+    begin.addCatch(new sfn.Fail(this, 'NotStarted', { error: 'ContinuousDeploymentNotStarted', cause: 'the run could not be recorded in the CMDB' }), { resultPath: '$.error' });
+
+    const build = codeBuildTask(this, 'Build', {
+      comment: 'Build the commit once; its artifact is kept per commit',
+      projectName: '$.run.value.projects.build',
+      sourceVersion: '$.commit',
+      environment: variables,
+      parameters: {
+        ArtifactsOverride: {
+          Type: 'S3',
+          'Location.$': '$.run.value.artifact.bucket',
+          'Path.$': '$.run.value.artifact.path',
+          Name: 'artifact.zip',
+          Packaging: 'ZIP',
+          NamespaceType: 'NONE',
+        },
+      },
+      resultPath: '$.build',
+      timeoutSeconds: stepTimeout,
+    });
+    onFailure(build, recordFailure('build'));
+
+    const claim = stepTask(this, 'Claim', { fn, action: 'claim', fields: run, resultPath: '$.claim', comment: 'Newest commit? Environment held? Take the deploy lease' });
+    claim.addRetry({
+      errors: ['LeaseBusyError'],
+      interval: props.leaseRetryInterval ?? Duration.seconds(10),
+      backoffRate: 1.5,
+      maxDelay: Duration.minutes(2),
+      maxAttempts: 120,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    onFailure(claim, workflowFailure);
+
+    const deploy = codeBuildTask(this, 'Deploy', {
+      comment: 'Deploy the stored artifact of the commit',
+      projectName: '$.run.value.projects.deploy',
+      sourceVersion: '$.commit',
+      environment: deployVariables,
+      parameters: artifactSource,
+      resultPath: '$.deploy',
+      timeoutSeconds: stepTimeout,
+    });
+    onFailure(deploy, recordFailure('deploy'));
+
+    const deployed = stepTask(this, 'Deployed', { fn, action: 'deployed', fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
+    onFailure(deployed, workflowFailure);
+
+    const test = codeBuildTask(this, 'Test', {
+      comment: 'Test the deployment',
+      projectName: '$.run.value.projects.test',
+      sourceVersion: '$.commit',
+      environment: deployVariables,
+      parameters: artifactSource,
+      resultPath: '$.test',
+      timeoutSeconds: stepTimeout,
+    });
+    onFailure(test, recordFailure('test'));
+
+    const accept = stepTask(this, 'Accept', { fn, action: 'accept', fields: run, resultPath: '$.outcome', comment: 'Accepted in the environment; give the lease back' });
+    onFailure(accept, workflowFailure);
+
+    const done = new sfn.Succeed(this, 'Done');
+    const decide = new sfn.Choice(this, 'DeployOrStop')
+      .when(sfn.Condition.stringEquals('$.claim.value.outcome', 'deploy'), deploy.next(deployed).next(test).next(accept).next(notify(this, 'NotifyAccepted', props.topic, done)))
+      .when(sfn.Condition.stringEquals('$.claim.value.outcome', 'superseded'), new sfn.Succeed(this, 'Superseded', { comment: 'A newer commit was pushed' }))
+      .otherwise(new sfn.Succeed(this, 'Held', { comment: 'Built, not deployed: the environment is held' }));
+
+    return begin.next(build).next(claim).next(decide);
+  }
+}

@@ -1,0 +1,24 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+/**
+ * The topic every workflow outcome is published to (a build, deploy or test failed; a commit was accepted).
+ * Subscribe email, chat or anything else to it. Encrypted with its own key, TLS-only.
+ */
+export class Notifications extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: 'Encrypts release notifications' });
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'Release notifications', masterKey: this.key, enforceSSL: true });
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('sns.amazonaws.com'));
+  }
+
+  grantPublish(grantee: iam.IGrantable): void {
+    this.topic.grantPublish(grantee);
+  }
+}

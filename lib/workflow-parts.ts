@@ -1,0 +1,99 @@
+import { type CfnElement, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { RETRYABLE_ERROR_NAMES } from '../core/errors';
+
+/** Lambda's own transient failures, plus our retryable domain errors. Never a ValidationError or a red test. */
+export const LAMBDA_RETRYABLE = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'TransientError',
+];
+
+/** A Task that calls one of our step Lambdas with `{ action, ...fields }` and keeps the payload it returns. */
+export function stepTask(
+  scope: Construct,
+  id: string,
+  props: { fn: lambda.IFunction; action: string; fields?: Record<string, unknown>; resultPath: string | null; comment?: string },
+): tasks.LambdaInvoke {
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: props.fn,
+    comment: props.comment,
+    payload: sfn.TaskInput.fromObject({ action: props.action, 'input.$': '$$.Execution.Input', ...props.fields }),
+    retryOnServiceExceptions: false,
+    ...(props.resultPath === null ? { resultPath: sfn.JsonPath.DISCARD } : { resultPath: props.resultPath, resultSelector: { 'value.$': '$.Payload' } }),
+  });
+  task.addRetry({ errors: LAMBDA_RETRYABLE, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  return task;
+}
+
+/** Tag naming which of our workflows a state machine is; local mode finds them by it. */
+export const WORKFLOW_TAG = 'cot:workflow';
+
+/** A state machine with execution logs (ALL, with data) and X-Ray tracing. */
+export function loggedStateMachine(scope: Construct, id: string, workflow: string, definition: sfn.IChainable, timeout: Duration): sfn.StateMachine {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+  const machine = new sfn.StateMachine(scope, id, {
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromChainable(definition),
+    timeout,
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+  });
+  Tags.of(machine).add(WORKFLOW_TAG, workflow, { includeResourceTypes: ['AWS::StepFunctions::StateMachine'] });
+  return machine;
+}
+
+/** What `codebuild:startBuild.sync` needs: run and watch the projects, and the managed EventBridge rule. */
+export function grantCodeBuildSync(machine: sfn.StateMachine, projects: readonly codebuild.IProject[]): void {
+  machine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
+      resources: projects.map((project) => project.projectArn),
+    }),
+  );
+  machine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [Stack.of(machine).formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventForCodeBuildStartBuildRule' })],
+    }),
+  );
+}
+
+/** Publishes `$.outcome.value.subject` / `.message` to the topic; a notification never fails a run. */
+export function notify(scope: Construct, id: string, topic: sns.ITopic, next: sfn.IChainable): sfn.IChainable {
+  const publish = new tasks.SnsPublish(scope, id, {
+    topic,
+    subject: sfn.JsonPath.stringAt('$.outcome.value.subject'),
+    message: sfn.TaskInput.fromJsonPathAt('$.outcome.value.message'),
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  publish.addRetry({ errors: ['SNS.ThrottledException', 'SNS.InternalErrorException'], interval: Duration.seconds(2), maxAttempts: 3 });
+  publish.addCatch(next, { resultPath: '$.notifyError' });
+  return publish.next(next);
+}
+
+export { RETRYABLE_ERROR_NAMES };
+
+/** The wildcard findings every workflow of ours raises, each acknowledged for its reason. */
+export function acknowledgeWorkflowFindings(scope: Construct, ...functions: lambda.IFunction[]): void {
+  const stack = Stack.of(scope);
+  Validations.of(scope).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and the CloudWatch Logs delivery of Step Functions accept no narrower resource.',
+    },
+    ...functions.map((fn) => ({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: 'Invoking our own step function, any of its versions: the ARN suffix is the version qualifier.',
+    })),
+  );
+}

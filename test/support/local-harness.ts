@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, inject } from 'vitest';
+import { loadConfig } from '../../core/config-file';
+import type { ContinuousInput } from '../../core/ports';
+import { LocalRelease, type LocalReleaseOptions } from '../../local/local-release';
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
+}
+
+/**
+ * The product wired as local mode wires it, on a temp data folder with its own CMDB table in the run's
+ * DynamoDB Local, and the sample service as a real git repository.
+ */
+export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cot-local-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const config = loadConfig('release.config.yaml');
+  const release = await LocalRelease.create({
+    config,
+    dataDir,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: `cmdb-${randomUUID()}`,
+    retryIntervalOverrides: { Claim: 200 },
+    ...options,
+  });
+  const repo = release.repositoryDir('sample-service');
+  cpSync('examples/sample-service', repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });
+  git(repo, 'init', '--quiet', '--initial-branch=main');
+  git(repo, 'add', '--all');
+  git(repo, 'commit', '--quiet', '-m', 'Initial commit');
+
+  let pushes = 0;
+  /** Commits (optionally adding or removing files) and records the push as the webhook would. */
+  async function push(message: string, files: Record<string, string | null> = {}): Promise<ContinuousInput> {
+    for (const [file, content] of Object.entries(files)) {
+      if (content === null) rmSync(join(repo, file), { force: true });
+      else execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(repo, file)], { input: content });
+    }
+    git(repo, 'add', '--all');
+    git(repo, 'commit', '--quiet', '--allow-empty', '-m', message);
+    const commit = git(repo, 'rev-parse', 'HEAD');
+    pushes += 1;
+    // Distinct, increasing push times even within one millisecond.
+    const pushedAt = new Date(Date.now() + pushes).toISOString();
+    await release.cmdb.recordPush({ repository: 'sample-service', branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt });
+    return { repository: 'sample-service', environment: 'integration', branch: 'main', commit, message, author: 'Dev <dev@example.com>', requestedBy: `push:test:${pushes}` };
+  }
+
+  /** Starts the continuous workflow for a push and waits for its end. */
+  async function runContinuous(input: ContinuousInput) {
+    const { executionId } = await release.workflows.startContinuous(input, `push-${input.commit}`);
+    const execution = release.workflows.execution('continuous', executionId);
+    if (!execution) throw new Error('execution not found');
+    return execution.result;
+  }
+
+  return { release, dataDir, repo, push, runContinuous };
+}
