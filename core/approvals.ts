@@ -1,0 +1,135 @@
+import type { Approval, Cmdb, Release } from './cmdb';
+import type { EnvironmentChain } from './environment-chain';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { newApprovalId } from './ids';
+import type { Clock, WorkflowEngine } from './ports';
+import { waitingState, type ApprovalGate, type Decision } from './release-lifecycle';
+
+/** Tells the approvers (email on AWS, the outbox in local mode). */
+export interface ApprovalNotifier {
+  approvalRequested(approval: Approval, release: Release): Promise<void>;
+}
+
+/** What the workflow gives the approval Task (`.waitForTaskToken`). */
+export interface ApprovalRequest {
+  readonly taskToken: string;
+  readonly gate: ApprovalGate;
+  readonly releaseId: string;
+  readonly timeoutSeconds: number;
+}
+
+/** What the waiting Task receives when an approver approves; a rejection fails it with `Rejected`. */
+export interface ApprovedOutput {
+  readonly decision: 'approve';
+  readonly by: string;
+  readonly comment?: string;
+}
+
+export interface DecisionInput {
+  readonly approvalId: string;
+  readonly decision: Decision;
+  /** The approver's email (from a verified link) or the caller's IAM identity (from the API). */
+  readonly by: string;
+  readonly comment?: string;
+  /**
+   * `link`: an emailed link; `by` must be one of the approvers, and approving needs `confirm` equal to the
+   * environment's name (mail scanners can press buttons, not know what to type). `api`: an operator
+   * authenticated by IAM, recorded by identity.
+   */
+  readonly via: 'link' | 'api';
+  readonly confirm?: string;
+}
+
+/** Error names the promotion workflow's `Catch` blocks match. */
+export const REJECTED = 'Rejected';
+export const SUPERSEDED = 'Superseded';
+
+/**
+ * Human decisions of the promotion workflow. An approval is stored with its task token (which never
+ * leaves the CMDB), decided once by a conditional write, and only then is the waiting workflow told.
+ */
+export class Approvals {
+  constructor(
+    private readonly deps: { cmdb: Cmdb; workflows: WorkflowEngine; clock: Clock; chain: EnvironmentChain; notifier?: ApprovalNotifier },
+  ) {}
+
+  async request(input: ApprovalRequest): Promise<Approval> {
+    const { cmdb, clock, chain } = this.deps;
+    const release = await cmdb.getRelease(input.releaseId);
+    if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
+    const now = clock.now();
+    const approval = await cmdb.createApproval({
+      approvalId: newApprovalId(),
+      releaseId: release.releaseId,
+      repository: release.repository,
+      environment: release.environment,
+      commit: release.commit,
+      gate: input.gate,
+      approvers: chain.approval(release.environment).approvers,
+      taskToken: input.taskToken,
+      requestedBy: release.requestedBy,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString(),
+    });
+    const waiting = await cmdb.transitionRelease(release.releaseId, waitingState(input.gate), {
+      by: 'system',
+      at: now.toISOString(),
+      detail: `approval ${approval.approvalId} sent to ${approval.approvers.join(', ')}`,
+    });
+    await this.deps.notifier?.approvalRequested(approval, waiting);
+    return approval;
+  }
+
+  async decide(input: DecisionInput): Promise<Approval> {
+    const { cmdb, workflows, clock } = this.deps;
+    const approval = await cmdb.getApproval(input.approvalId);
+    if (!approval) throw new NotFoundError(`approval ${input.approvalId} does not exist`);
+    const comment = input.comment?.trim() || undefined;
+    if (input.via === 'link') {
+      if (!approval.approvers.some((approver) => approver.toLowerCase() === input.by.toLowerCase())) {
+        throw new ForbiddenError(`${input.by} is not an approver of ${approval.environment}`);
+      }
+      if (input.decision === 'approve' && input.confirm?.trim() !== approval.environment) {
+        throw new ValidationError(`type the environment's name, ${approval.environment}, to approve`);
+      }
+    }
+    if (input.decision === 'reject' && !comment) throw new ValidationError('a rejection needs a comment: the reason');
+    const decided = await cmdb.decideApproval(approval.approvalId, {
+      decision: input.decision,
+      by: input.by,
+      at: clock.now().toISOString(),
+      ...(comment ? { comment } : {}),
+    });
+    if (input.decision === 'approve') {
+      const output: ApprovedOutput = { decision: 'approve', by: input.by, ...(comment ? { comment } : {}) };
+      await workflows.sendTaskSuccess(approval.taskToken, output);
+    } else {
+      await workflows.sendTaskFailure(approval.taskToken, REJECTED, JSON.stringify({ by: input.by, comment }));
+    }
+    return decided;
+  }
+
+  /**
+   * A newer release of a repository x environment supersedes older ones still waiting for a person: their
+   * approvals close (links stop working), their releases end `superseded`, their workflows are told.
+   */
+  async supersedeWaiting(repository: string, environment: string, newerReleaseId: string): Promise<string[]> {
+    const { cmdb, workflows, clock } = this.deps;
+    const board = await cmdb.board();
+    const superseded: string[] = [];
+    for (const pending of board.pendingApprovals) {
+      if (pending.repository !== repository || pending.environment !== environment || pending.releaseId === newerReleaseId) continue;
+      const at = clock.now().toISOString();
+      const closed = await cmdb.closeApproval(pending.id, 'superseded', at);
+      if (closed?.status !== 'superseded') continue;
+      try {
+        await cmdb.transitionRelease(pending.releaseId, 'superseded', { by: 'system', at, detail: `superseded by release ${newerReleaseId}` });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+      await workflows.sendTaskFailure(closed.taskToken, SUPERSEDED, JSON.stringify({ by: newerReleaseId }));
+      superseded.push(pending.releaseId);
+    }
+    return superseded;
+  }
+}
