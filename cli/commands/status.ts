@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { readAnswer, Status } from '../api-types';
+import { examples, printJson, renderOptionsFor, type CommandContext } from '../context';
+import { renderStatus } from '../render/status';
+
+export function registerStatus(program: Command, ctx: CommandContext): void {
+  program
+    .command('status')
+    .description('the board: what runs in each environment, and the approvals waiting for a person')
+    .option('--json', 'print the API answer (GET /api/status) as is')
+    .addHelpText('after', examples('cot status', 'cot status --json | jq \'.pendingApprovals\''))
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const answer = await (await ctx.client(command)).getStatus();
+      if (options.json) return printJson(ctx.io.stdout, answer);
+      const status = readAnswer(Status, answer, 'GET /api/status');
+      ctx.io.stdout.write(renderStatus(status, renderOptionsFor(ctx.io.stdout, ctx.io)));
+    });
+}
