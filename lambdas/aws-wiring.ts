@@ -8,7 +8,10 @@ import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
 import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
 import { ReleaseConfig } from '../core/config';
+import { Approvals } from '../core/approvals';
 import { ContinuousSteps } from '../core/continuous-steps';
+import { EnvironmentChain } from '../core/environment-chain';
+import { PromotionSteps } from '../core/promotion-steps';
 import { systemClock } from '../core/ports';
 
 /** Where a repository's commits are built, deployed and tested, and where their artifacts live. */
@@ -33,6 +36,11 @@ export function buildTargets(projects: z.infer<typeof ProjectsEnv>, bucket: stri
   };
 }
 
+/** The validated release.config.yaml, which the stack passes to the Lambdas as JSON. */
+function releaseConfig(): ReleaseConfig {
+  return ReleaseConfig.parse(JSON.parse(env('RELEASE_CONFIG')));
+}
+
 function env(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`environment variable ${name} is not set`);
@@ -53,8 +61,15 @@ export function awsDependencies() {
       steps: new ContinuousSteps({ cmdb, clock: systemClock }),
       targets: buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
     }),
+    promotion: () => ({
+      steps: new PromotionSteps({ cmdb, clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
+      targets: buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
+    }),
+    approvalRequests: () => ({
+      approvals: new Approvals({ cmdb, workflows: new StepFunctionsEngine(new SFNClient({}), {}), clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
+    }),
     webhook: () => ({
-      config: ReleaseConfig.parse(JSON.parse(env('RELEASE_CONFIG'))),
+      config: releaseConfig(),
       cmdb,
       workflows: new StepFunctionsEngine(new SFNClient({}), { continuous: env('CONTINUOUS_STATE_MACHINE_ARN') }),
       secrets: new SecretsManagerStore(new SecretsManagerClient({})),

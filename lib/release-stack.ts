@@ -6,6 +6,10 @@ import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
+import { PromotionWorkflow } from './promotion-workflow';
+import { ReleaseApi } from './release-api';
+import { WebhookApi } from './webhook-api';
+import { WebhookSecrets } from './webhook-secrets';
 
 export interface ReleaseStackProps extends StackProps {
   /** The validated `release.config.yaml`. */
@@ -22,6 +26,10 @@ export class ReleaseStack extends Stack {
   readonly projects: ReadonlyMap<string, BuildProjects>;
   readonly notifications: Notifications;
   readonly continuous: ContinuousWorkflow;
+  readonly promotion: PromotionWorkflow;
+  readonly api: ReleaseApi;
+  readonly webhookSecrets: WebhookSecrets;
+  readonly webhooks: WebhookApi;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -42,10 +50,28 @@ export class ReleaseStack extends Stack {
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
     });
+    this.promotion = new PromotionWorkflow(this, 'Promotion', {
+      config,
+      table: this.cmdb.table,
+      projects: this.projects,
+      artifactBucket: this.artifacts.bucket,
+      topic: this.notifications.topic,
+    });
+    this.api = new ReleaseApi(this, 'Api');
+    this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { config });
+    this.webhooks = new WebhookApi(this, 'Webhooks', {
+      api: this.api,
+      config,
+      table: this.cmdb.table,
+      stateMachine: this.continuous.stateMachine,
+      secrets: this.webhookSecrets,
+    });
 
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });
     new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifacts.bucket.bucketName, description: 'Where each commit\'s build artifact is stored' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe to hear of failures and acceptances' });
     new CfnOutput(this, 'ContinuousStateMachineArn', { value: this.continuous.stateMachine.stateMachineArn, description: 'The continuous deployment workflow' });
+    new CfnOutput(this, 'PromotionStateMachineArn', { value: this.promotion.stateMachine.stateMachineArn, description: 'The promotion workflow' });
   }
 }

@@ -68,12 +68,12 @@ export function grantCodeBuildSync(machine: sfn.StateMachine, projects: readonly
   );
 }
 
-/** Publishes `$.outcome.value.subject` / `.message` to the topic; a notification never fails a run. */
-export function notify(scope: Construct, id: string, topic: sns.ITopic, next: sfn.IChainable): sfn.IChainable {
+/** Publishes `<path>.subject` / `<path>.message` to the topic; a notification never fails a run. */
+export function notify(scope: Construct, id: string, topic: sns.ITopic, next: sfn.IChainable, path = '$.outcome.value'): sfn.IChainable {
   const publish = new tasks.SnsPublish(scope, id, {
     topic,
-    subject: sfn.JsonPath.stringAt('$.outcome.value.subject'),
-    message: sfn.TaskInput.fromJsonPathAt('$.outcome.value.message'),
+    subject: sfn.JsonPath.stringAt(`${path}.subject`),
+    message: sfn.TaskInput.fromJsonPathAt(`${path}.message`),
     resultPath: sfn.JsonPath.DISCARD,
   });
   publish.addRetry({ errors: ['SNS.ThrottledException', 'SNS.InternalErrorException'], interval: Duration.seconds(2), maxAttempts: 3 });

@@ -7,7 +7,12 @@ import { BuildspecRunner } from '../adapters/local/buildspec';
 import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codebuild';
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
+import { Approvals, type ApprovalNotifier } from '../core/approvals';
 import type { ReleaseConfig } from '../core/config';
+import { EnvironmentChain } from '../core/environment-chain';
+import { PromotionSteps } from '../core/promotion-steps';
+import { approvalRequestHandler } from '../lambdas/approval-request';
+import { promotionStepHandler } from '../lambdas/promotion-step';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { systemClock, type Clock } from '../core/ports';
 import { buildTargets } from '../lambdas/aws-wiring';
@@ -35,6 +40,8 @@ export interface LocalReleaseOptions {
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
   readonly retryIntervalOverrides?: LocalWorkflowsOptions['retryIntervalOverrides'];
+  /** Tells approvers (the outbox in local mode). */
+  readonly notifier?: ApprovalNotifier;
 }
 
 /**
@@ -46,6 +53,7 @@ export class LocalRelease {
   readonly cmdb: DynamoCmdb;
   readonly workflows: LocalWorkflows;
   readonly codebuild: LocalCodeBuild;
+  readonly approvals: Approvals;
   readonly notifications: Notification[] = [];
 
   private constructor(
@@ -62,11 +70,14 @@ export class LocalRelease {
       repositoryDir: (name) => this.repositoryDir(name),
       ...(options.onBuildOutput ? { onOutput: options.onBuildOutput } : {}),
     });
+    const chain = new EnvironmentChain(config);
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
     this.workflows = new LocalWorkflows({
       template: synthesizeReleaseTemplate(config),
       lambdas: {
         'continuous-step': continuousStepHandler({ steps: new ContinuousSteps({ cmdb: this.cmdb, clock }), targets }),
+        'promotion-step': promotionStepHandler({ steps: new PromotionSteps({ cmdb: this.cmdb, clock, chain }), targets }),
+        'approval-request': (event) => approvalRequestHandler({ approvals: this.approvals })(event),
       },
       codebuild: this.codebuild,
       notify: (notification) => {
@@ -76,6 +87,7 @@ export class LocalRelease {
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
     });
+    this.approvals = new Approvals({ cmdb: this.cmdb, workflows: this.workflows, clock, chain, ...(options.notifier ? { notifier: options.notifier } : {}) });
   }
 
   /** Wires everything and makes sure the CMDB table exists (a restart keeps it). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, inject } from 'vitest';
 import { loadConfig } from '../../core/config-file';
+import { newReleaseId } from '../../core/ids';
 import type { ContinuousInput } from '../../core/ports';
 import { LocalRelease, type LocalReleaseOptions } from '../../local/local-release';
 
@@ -19,7 +20,7 @@ export function git(cwd: string, ...args: string[]): string {
 export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cot-local-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const config = loadConfig('release.config.yaml');
+  const config = options.config ?? loadConfig('release.config.yaml');
   const release = await LocalRelease.create({
     config,
     dataDir,
@@ -59,5 +60,42 @@ export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
     return execution.result;
   }
 
-  return { release, dataDir, repo, push, runContinuous };
+  /** Prepares a release (or rollback) as the release API does, and starts its promotion workflow. */
+  async function prepare(environment: string, commit: string, kind: 'release' | 'rollback' = 'release', requestedBy = 'alice') {
+    const releaseId = newReleaseId();
+    const board = await release.cmdb.boardEntry('sample-service', environment);
+    await release.cmdb.createRelease({
+      releaseId,
+      repository: 'sample-service',
+      environment,
+      commit,
+      kind,
+      requestedBy,
+      createdAt: new Date().toISOString(),
+      ...(kind === 'rollback' && board?.deployedReleaseId ? { rollbackOf: board.deployedReleaseId } : {}),
+    });
+    await release.approvals.supersedeWaiting('sample-service', environment, releaseId);
+    const { executionId } = await release.workflows.startPromotion({ releaseId, repository: 'sample-service', environment, commit, kind, requestedBy }, releaseId);
+    const execution = release.workflows.execution('promotion', executionId);
+    if (!execution) throw new Error('execution not found');
+    return { releaseId, result: execution.result };
+  }
+
+  /** Waits for the pending approval of a release at a gate. */
+  async function pendingApproval(releaseId: string, gate: 'approve_deploy' | 'accept') {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const pending = (await release.cmdb.board()).pendingApprovals.find((approval) => approval.releaseId === releaseId && approval.gate === gate);
+      if (pending) return pending;
+      if (Date.now() > deadline) throw new Error(`no ${gate} approval for ${releaseId}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** An operator decides, as `cot approve` / `cot reject` do. */
+  async function decide(approvalId: string, decision: 'approve' | 'reject', by = 'qa@example.com', comment?: string) {
+    return release.approvals.decide({ approvalId, decision, by, via: 'api', ...(comment ? { comment } : {}) });
+  }
+
+  return { release, dataDir, repo, push, runContinuous, prepare, pendingApproval, decide };
 }

@@ -52,7 +52,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
   ] as const)('records a %s failure with its step, keeps the accepted commit and gives the lease back', async (step, marker, deployed) => {
     // Prepare
     const before = await h.release.cmdb.boardEntry('sample-service', 'integration');
-    const input = await h.push(`Break the ${step}`, { [marker]: 'on purpose\n' });
+    const input = await h.push(`Break the ${step}`, { [marker]: '' });
 
     // Act
     const result = await h.runContinuous(input);
@@ -79,7 +79,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
   }, 60_000);
 
   it('records a failed build on its release, with the failing command', async () => {
-    const input = await h.push('Break the build again', { FAIL_BUILD: 'on purpose\n' });
+    const input = await h.push('Break the build again', { FAIL_BUILD: '' });
 
     const result = await h.runContinuous(input);
     await h.push('Mend the build again', { FAIL_BUILD: null });

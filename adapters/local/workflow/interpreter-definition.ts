@@ -53,12 +53,24 @@ export function planTasks(definition: AslDefinition, route: (resource: string) =
   return served;
 }
 
+/**
+ * A Parameters field the interpreter reads a Task's `TimeoutSecondsPath` from. Step Functions resolves
+ * that path against the state input; aws-local-stepfunctions 3.0.0 resolves it against the input after
+ * `Parameters`. So the path's value is copied into the Parameters under this name and the path pointed at
+ * it; the runner removes the field before the Task's handler sees its parameters.
+ */
+export const LOCAL_TIMEOUT_FIELD = '__localTimeoutSeconds';
+
 /** A copy of the definition whose timeouts the interpreter's timers can hold (see MAX_TIMEOUT_SECONDS). */
 export function forInterpreter(definition: AslDefinition): AslDefinition {
   const copy = structuredClone(definition);
   if (copy.TimeoutSeconds !== undefined) copy.TimeoutSeconds = Math.min(copy.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
   for (const { state } of walkStates(copy)) {
     if (state.Type !== 'Task') continue;
+    if (state.TimeoutSecondsPath !== undefined && state.Parameters && typeof state.Parameters === 'object' && !Array.isArray(state.Parameters)) {
+      (state.Parameters as Record<string, unknown>)[`${LOCAL_TIMEOUT_FIELD}.$`] = state.TimeoutSecondsPath;
+      state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_FIELD}`;
+    }
     if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = MAX_TIMEOUT_SECONDS;
     else if (state.TimeoutSeconds !== undefined) state.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
   }

@@ -2,7 +2,7 @@ import './promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
-import { forInterpreter, planTasks } from './interpreter-definition';
+import { forInterpreter, LOCAL_TIMEOUT_FIELD, planTasks } from './interpreter-definition';
 import { LocalExecution } from './local-execution';
 import { LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION } from './local-aws';
 import { createTaskRouter } from './task-integrations';
@@ -155,7 +155,7 @@ export class LocalWorkflowRunner {
       handlers[stateName] = (params) => {
         const taskToken = token.current;
         token.current = this.tokens.newToken();
-        return this.serve(execution, task, params as JsonValue, taskToken) as ReturnType<LocalHandlers[string]>;
+        return this.serve(execution, task, withoutLocalFields(params as JsonValue), taskToken) as ReturnType<LocalHandlers[string]>;
       };
     }
     return handlers;
@@ -180,4 +180,11 @@ export class LocalWorkflowRunner {
     }
     return answer;
   }
+}
+
+/** Parameters as the Task's handler must see them: without the fields only the interpreter needs. */
+function withoutLocalFields(params: JsonValue): JsonValue {
+  if (!params || typeof params !== 'object' || Array.isArray(params) || !(LOCAL_TIMEOUT_FIELD in params)) return params;
+  const { [LOCAL_TIMEOUT_FIELD]: _timeout, ...rest } = params;
+  return rest;
 }

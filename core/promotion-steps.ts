@@ -1,0 +1,194 @@
+import type { Cmdb, Failure, FailedStep, Release } from './cmdb';
+import { DEFAULT_LEASE_SECONDS } from './continuous-steps';
+import type { EnvironmentChain } from './environment-chain';
+import { ConflictError, DomainError, NotFoundError } from './errors';
+import { newReleaseId } from './ids';
+import type { Clock, PromotionInput } from './ports';
+import { describeFailure, type CaughtError } from './workflow-failure';
+
+/** The release a promotion run works on: the prepared release, or after a rejection its automatic rollback. */
+export interface PromotionRun {
+  readonly releaseId: string;
+  readonly repository: string;
+  readonly environment: string;
+  readonly commit: string;
+  readonly kind: 'release' | 'rollback';
+  readonly approveBeforeDeploy: boolean;
+  readonly autoRollback: boolean;
+  /** The approval Tasks' timeout: the environment's `approvalTimeout`. */
+  readonly timeoutSeconds: number;
+}
+
+/** How a release ended when it did not end accepted; `rollback` is the run that redeploys the previous commit. */
+export interface Ending {
+  readonly outcome: 'rejected' | 'failed' | 'expired';
+  readonly rollback?: PromotionRun;
+  readonly failure?: Failure;
+}
+
+/** A release that may not go where it was asked to: not accepted below, or never accepted here. */
+export class NotEligibleError extends DomainError {
+  override readonly name = 'NotEligibleError';
+  readonly retryable = false;
+  readonly status = 409;
+  readonly code = 'not_eligible';
+}
+
+export interface PromotionStepsDeps {
+  readonly cmdb: Cmdb;
+  readonly clock: Clock;
+  readonly chain: EnvironmentChain;
+  readonly leaseSeconds?: number;
+}
+
+/**
+ * The CMDB side of the promotion workflow, one method per Task. The rules it keeps:
+ * - a release only takes a commit accepted directly below; a rollback only one accepted here before;
+ * - the deploy lease is held from claim to tested, never while waiting for a person;
+ * - a failed deploy or test, or a rejection, never moves the accepted pointer; with `autoRollback` it
+ *   yields a rollback run of the environment's previous accepted commit;
+ * - a rolled-back continuous environment is held until resumed.
+ */
+export class PromotionSteps {
+  constructor(private readonly deps: PromotionStepsDeps) {}
+
+  private get now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  async begin(input: PromotionInput): Promise<PromotionRun> {
+    const { cmdb } = this.deps;
+    const release = await cmdb.getRelease(input.releaseId);
+    if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
+    const refusal = await this.refusal(release);
+    if (refusal) {
+      // The API refuses first (409); this check holds even for a release that raced a change.
+      await cmdb.transitionRelease(release.releaseId, 'failed', { by: 'system', at: this.now, failure: { step: 'workflow', message: refusal } });
+      throw new NotEligibleError(refusal);
+    }
+    return this.runOf(release);
+  }
+
+  private async refusal(release: Release): Promise<string | undefined> {
+    const { cmdb, chain } = this.deps;
+    if (release.kind === 'release') {
+      const below = chain.below(release.environment);
+      const accepted = below ? await cmdb.isAccepted(release.repository, below.name, release.commit) : false;
+      return accepted ? undefined : `${release.commit.slice(0, 7)} is not accepted in ${below?.name ?? 'the environment below'}`;
+    }
+    const accepted = await cmdb.isAccepted(release.repository, release.environment, release.commit);
+    return accepted ? undefined : `${release.commit.slice(0, 7)} was never accepted in ${release.environment}: nothing to roll back to`;
+  }
+
+  /** Takes the deploy lease (`LeaseBusyError` while another deploy holds it: the workflow retries). */
+  async claim(run: PromotionRun): Promise<void> {
+    const { cmdb, clock } = this.deps;
+    await cmdb.acquireLease(run.repository, run.environment, run.releaseId, this.deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS, clock.now());
+    if (run.kind === 'rollback' && this.deps.chain.get(run.environment).mode === 'continuous') {
+      // New pushes are built and recorded but not deployed here until `cot resume`.
+      await cmdb.setHeld(run.repository, run.environment, true, this.now);
+    }
+    await cmdb.transitionRelease(run.releaseId, 'deploying', { by: 'codebuild', at: this.now });
+  }
+
+  async deployed(run: PromotionRun): Promise<void> {
+    await this.deps.cmdb.recordDeployment(run.releaseId, { by: 'codebuild', at: this.now });
+  }
+
+  /** Tests passed: a release gives the lease back and waits for acceptance; a rollback is accepted now. */
+  async tested(run: PromotionRun): Promise<void> {
+    const { cmdb } = this.deps;
+    if (run.kind === 'rollback') {
+      const release = await cmdb.markAccepted(run.releaseId, { by: 'codebuild', at: this.now, detail: 'rollback tested green' });
+      if (release.rollbackOf) await this.markRolledBack(release.rollbackOf);
+    }
+    await cmdb.releaseLease(run.repository, run.environment, run.releaseId);
+  }
+
+  async accept(run: PromotionRun, approval: { by: string; comment?: string }): Promise<void> {
+    await this.deps.cmdb.markAccepted(run.releaseId, { by: approval.by, at: this.now, ...(approval.comment ? { detail: approval.comment } : {}) });
+  }
+
+  async reject(run: PromotionRun, error: CaughtError): Promise<Ending> {
+    const { by, comment } = parseCause(error.Cause);
+    const before = await this.deps.cmdb.getRelease(run.releaseId);
+    await this.deps.cmdb.transitionRelease(run.releaseId, 'rejected', { by: by ?? 'approver', at: this.now, ...(comment ? { detail: comment } : {}) });
+    // Only a release that reached the environment has anything to roll back.
+    const deployed = before?.state === 'awaiting_acceptance';
+    return { outcome: 'rejected', ...(await this.rollbackIf(run, deployed)) };
+  }
+
+  async expire(run: PromotionRun): Promise<Ending> {
+    const { cmdb } = this.deps;
+    const board = await cmdb.board();
+    for (const pending of board.pendingApprovals.filter((approval) => approval.releaseId === run.releaseId)) {
+      await cmdb.closeApproval(pending.id, 'expired', this.now);
+    }
+    await cmdb.transitionRelease(run.releaseId, 'expired', { by: 'system', at: this.now, detail: `nobody decided within ${run.timeoutSeconds} s` });
+    return { outcome: 'expired' };
+  }
+
+  async fail(run: PromotionRun, step: FailedStep, error: CaughtError): Promise<Ending> {
+    const { cmdb } = this.deps;
+    const failure = describeFailure(step, error);
+    await cmdb.releaseLease(run.repository, run.environment, run.releaseId);
+    const release = await cmdb.getRelease(run.releaseId);
+    if (release && release.state !== 'failed') {
+      await cmdb.transitionRelease(run.releaseId, 'failed', { by: 'system', at: this.now, failure });
+    }
+    return { outcome: 'failed', failure, ...(await this.rollbackIf(run, step === 'deploy' || step === 'test')) };
+  }
+
+  private async rollbackIf(run: PromotionRun, deployed: boolean): Promise<{ rollback?: PromotionRun }> {
+    if (!deployed || run.kind !== 'release' || !run.autoRollback) return {};
+    const previous = (await this.deps.cmdb.acceptedCommits(run.repository, run.environment, 10)).find((accepted) => accepted.commit !== run.commit);
+    if (!previous) return {};
+    const rollback = await this.deps.cmdb.createRelease({
+      releaseId: newReleaseId(this.deps.clock.now()),
+      repository: run.repository,
+      environment: run.environment,
+      commit: previous.commit,
+      kind: 'rollback',
+      requestedBy: `autoRollback of ${run.releaseId}`,
+      createdAt: this.now,
+      rollbackOf: run.releaseId,
+    });
+    return { rollback: this.runOf(rollback) };
+  }
+
+  private async markRolledBack(releaseId: string): Promise<void> {
+    try {
+      await this.deps.cmdb.transitionRelease(releaseId, 'rolled_back', { by: 'system', at: this.now });
+    } catch (error) {
+      // Only an accepted release becomes rolled_back; a rejected or failed one keeps its ending.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  private runOf(release: Release): PromotionRun {
+    const env = this.deps.chain.get(release.environment);
+    const approval = env.mode === 'approval' ? env : undefined;
+    return {
+      releaseId: release.releaseId,
+      repository: release.repository,
+      environment: release.environment,
+      commit: release.commit,
+      kind: release.kind === 'rollback' ? 'rollback' : 'release',
+      approveBeforeDeploy: release.kind === 'release' && (approval?.approveBeforeDeploy ?? false),
+      autoRollback: approval?.autoRollback ?? false,
+      timeoutSeconds: approval ? this.deps.chain.approvalTimeoutSeconds(release.environment) : 0,
+    };
+  }
+}
+
+function parseCause(cause: string | undefined): { by?: string; comment?: string } {
+  try {
+    const value = JSON.parse(cause ?? '{}') as { by?: unknown; comment?: unknown };
+    return {
+      ...(typeof value.by === 'string' ? { by: value.by } : {}),
+      ...(typeof value.comment === 'string' ? { comment: value.comment } : {}),
+    };
+  } catch {
+    return {};
+  }
+}

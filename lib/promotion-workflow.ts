@@ -1,0 +1,196 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { ReleaseConfig } from '../core/config';
+import type { BuildProjects } from './build-projects';
+import { codeBuildTask } from './codebuild-task';
+import { HandlerFunction } from './handler-function';
+import { acknowledgeWorkflowFindings, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
+
+export interface PromotionWorkflowProps {
+  readonly config: ReleaseConfig;
+  /** The CMDB. */
+  readonly table: dynamodb.ITableV2;
+  /** Build, deploy and test projects of each repository, by repository name. */
+  readonly projects: ReadonlyMap<string, BuildProjects>;
+  readonly artifactBucket: s3.IBucket;
+  /** Where endings (accepted, rejected, failed, expired) are published. */
+  readonly topic: sns.ITopic;
+  /**
+   * Extra environment of the approval-request function (where emails link to, how they are signed and sent).
+   * @default - none
+   */
+  readonly approvalEnvironment?: Record<string, string>;
+  /**
+   * First wait before trying the deploy lease again while another deploy holds it.
+   * @default Duration.seconds(10)
+   */
+  readonly leaseRetryInterval?: Duration;
+  /**
+   * Longest one deploy or test may take.
+   * @default Duration.hours(1)
+   */
+  readonly stepTimeout?: Duration;
+}
+
+/**
+ * Promotion of one prepared release (or rollback) into an environment:
+ *
+ *   Begin (eligible?) -> [approve_deploy gate] -> Claim lease -> Deploy -> Deployed -> Test -> Tested (lease back)
+ *     -> release: accept gate -> Accept                 -> rollback: done
+ *   A rejection, a red deploy or test, or an expired gate ends the release; with autoRollback, a release
+ *   that reached the environment goes on as a rollback run of the previous accepted commit (back to Claim).
+ *   A gate closed by a newer release ends the run as superseded.
+ *
+ * The approval Tasks use `.waitForTaskToken` with the environment's `approvalTimeout` as their timeout;
+ * the token is stored in the CMDB by the approval-request function and never appears in a link or email.
+ */
+export class PromotionWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly steps: HandlerFunction;
+  readonly approvalRequest: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: PromotionWorkflowProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const projects = [...props.projects.entries()];
+    const common = { TABLE_NAME: props.table.tableName, PRODUCT: props.config.product, RELEASE_CONFIG: JSON.stringify(props.config) };
+    this.steps = new HandlerFunction(this, 'Steps', {
+      handler: 'promotion-step',
+      description: 'CMDB steps of the promotion workflow',
+      environment: {
+        ...common,
+        ARTIFACT_BUCKET: props.artifactBucket.bucketName,
+        PROJECTS: stack.toJsonString(
+          Object.fromEntries(projects.map(([name, p]) => [name, { build: p.build.projectName, deploy: p.deploy.projectName, test: p.test.projectName }])),
+        ),
+      },
+    });
+    this.approvalRequest = new HandlerFunction(this, 'ApprovalRequest', {
+      handler: 'approval-request',
+      description: 'Stores an approval with its task token and emails the approvers their links',
+      environment: { ...common, ...props.approvalEnvironment },
+    });
+    // Gets, conditional writes and transactions on the table; the board is a Query of one partition.
+    for (const fn of [this.steps, this.approvalRequest]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+          resources: [props.table.tableArn],
+        }),
+      );
+    }
+
+    this.stateMachine = loggedStateMachine(this, 'StateMachine', 'promotion', this.definition(props), Duration.days(30));
+    grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.deploy, p.test]));
+    acknowledgeWorkflowFindings(this, this.steps, this.approvalRequest);
+  }
+
+  private definition(props: PromotionWorkflowProps): sfn.IChainable {
+    const fn = this.steps;
+    const stepTimeout = (props.stepTimeout ?? Duration.hours(1)).toSeconds();
+    const run = { 'run.$': '$.run.value' };
+    const deployVariables = { COT_REPOSITORY: '$.run.value.repository', COT_COMMIT: '$.run.value.commit', COT_ENVIRONMENT: '$.run.value.environment', COT_RELEASE_ID: '$.run.value.releaseId' };
+    const artifactSource = { SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.run.value.artifact.location', SourceIdentifier: 'artifact' }] };
+    const catchAll = { errors: ['States.ALL'], resultPath: '$.error' };
+
+    // Endings: record, publish, then go on with a rollback run or stop.
+    const superseded = new sfn.Succeed(this, 'Superseded', { comment: 'A newer release took its place' });
+    const outcomes = new sfn.Choice(this, 'HowItEnded')
+      .when(sfn.Condition.stringEquals('$.ending.value.outcome', 'rejected'), new sfn.Fail(this, 'ReleaseRejected', { error: 'ReleaseRejected', cause: 'an approver rejected the release' }))
+      .when(sfn.Condition.stringEquals('$.ending.value.outcome', 'expired'), new sfn.Fail(this, 'ApprovalExpired', { error: 'ApprovalExpired', cause: 'nobody decided in time' }))
+      .otherwise(new sfn.Fail(this, 'ReleaseFailed', { error: 'ReleaseFailed', cause: 'a deploy, test or workflow step failed' }));
+    const rollbackRun = new sfn.Pass(this, 'StartRollback', { comment: 'Go on with the rollback run', parameters: { 'value.$': '$.ending.value.rollback' }, resultPath: '$.run' });
+    const afterEnding = new sfn.Choice(this, 'RollBack?').when(sfn.Condition.isPresent('$.ending.value.rollback'), rollbackRun).otherwise(outcomes);
+    const ending = (id: string, action: string, fields: Record<string, unknown>) =>
+      stepTask(this, id, { fn, action, fields: { ...run, ...fields }, resultPath: '$.ending' }).next(notify(this, `Notify${id}`, props.topic, afterEnding, '$.ending.value'));
+    const failed = (step: 'deploy' | 'test' | 'workflow') => ending(`Record${step[0]!.toUpperCase()}${step.slice(1)}Failure`, 'fail', { step, 'error.$': '$.error' });
+    const workflowFailure = failed('workflow');
+    const rejected = ending('RecordRejection', 'reject', { 'error.$': '$.error' });
+    const expired = ending('RecordExpiry', 'expire', {});
+
+    const gate = (id: string, gateName: 'approve_deploy' | 'accept') => {
+      const task = new tasks.LambdaInvoke(this, id, {
+        lambdaFunction: this.approvalRequest,
+        comment: `Wait for a person: ${gateName}`,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({
+          taskToken: sfn.JsonPath.taskToken,
+          gate: gateName,
+          'releaseId.$': '$.run.value.releaseId',
+          'timeoutSeconds.$': '$.run.value.timeoutSeconds',
+        }),
+        taskTimeout: sfn.Timeout.at('$.run.value.timeoutSeconds'),
+        resultPath: '$.approval',
+        retryOnServiceExceptions: false,
+      });
+      task.addRetry({ errors: LAMBDA_RETRYABLE, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+      task.addCatch(rejected, { errors: ['Rejected'], resultPath: '$.error' });
+      task.addCatch(superseded, { errors: ['Superseded'], resultPath: '$.error' });
+      task.addCatch(expired, { errors: ['States.Timeout'], resultPath: '$.error' });
+      task.addCatch(workflowFailure, catchAll);
+      return task;
+    };
+
+    const begin = stepTask(this, 'Begin', { fn, action: 'begin', resultPath: '$.run', comment: 'Check eligibility; find the artifact' });
+    begin.addCatch(new sfn.Fail(this, 'NotEligible', { error: 'NotEligible', cause: 'the commit is not accepted where it must be' }), { resultPath: '$.error' });
+
+    const claim = stepTask(this, 'Claim', { fn, action: 'claim', fields: run, resultPath: null, comment: 'Take the deploy lease' });
+    claim.addRetry({
+      errors: ['LeaseBusyError'],
+      interval: props.leaseRetryInterval ?? Duration.seconds(10),
+      backoffRate: 1.5,
+      maxDelay: Duration.minutes(2),
+      maxAttempts: 120,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    claim.addCatch(workflowFailure, catchAll);
+
+    const deploy = codeBuildTask(this, 'Deploy', {
+      comment: 'Deploy the stored artifact of the commit (never a rebuild)',
+      projectName: '$.run.value.projects.deploy',
+      sourceVersion: '$.run.value.commit',
+      environment: deployVariables,
+      parameters: artifactSource,
+      resultPath: '$.deploy',
+      timeoutSeconds: stepTimeout,
+    });
+    deploy.addCatch(failed('deploy'), catchAll);
+    const deployed = stepTask(this, 'Deployed', { fn, action: 'deployed', fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
+    deployed.addCatch(workflowFailure, catchAll);
+    const test = codeBuildTask(this, 'Test', {
+      comment: 'Test the deployment',
+      projectName: '$.run.value.projects.test',
+      sourceVersion: '$.run.value.commit',
+      environment: deployVariables,
+      parameters: artifactSource,
+      resultPath: '$.test',
+      timeoutSeconds: stepTimeout,
+    });
+    test.addCatch(failed('test'), catchAll);
+    const tested = stepTask(this, 'Tested', { fn, action: 'tested', fields: run, resultPath: null, comment: 'Give the lease back; a rollback is accepted here' });
+    tested.addCatch(workflowFailure, catchAll);
+
+    const accept = stepTask(this, 'Accept', { fn, action: 'accept', fields: { ...run, 'approval.$': '$.approval' }, resultPath: '$.outcome', comment: 'Accepted: may go to the next environment' });
+    accept.addCatch(workflowFailure, catchAll);
+    const accepted = new sfn.Succeed(this, 'Accepted');
+    const rolledBack = new sfn.Choice(this, 'AfterRollback')
+      .when(sfn.Condition.isPresent('$.ending.value.outcome'), outcomes)
+      .otherwise(new sfn.Succeed(this, 'RolledBack'));
+    const afterTests = new sfn.Choice(this, 'ReleaseOrRollback')
+      .when(sfn.Condition.stringEquals('$.run.value.kind', 'rollback'), rolledBack)
+      .otherwise(gate('AcceptGate', 'accept').next(accept).next(notify(this, 'NotifyAccepted', props.topic, accepted)));
+
+    const deployChain = claim.next(deploy).next(deployed).next(test).next(tested).next(afterTests);
+    rollbackRun.next(claim);
+    const gateFirst = new sfn.Choice(this, 'ApproveBeforeDeploy?')
+      .when(sfn.Condition.booleanEquals('$.run.value.approveBeforeDeploy', true), gate('ApproveDeployGate', 'approve_deploy').next(claim))
+      .otherwise(deployChain);
+    return begin.next(gateFirst);
+  }
+}
