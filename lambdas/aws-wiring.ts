@@ -12,6 +12,7 @@ import { Approvals } from '../core/approvals';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
 import { PromotionSteps } from '../core/promotion-steps';
+import { ReleaseOperations } from '../core/release-operations';
 import { systemClock } from '../core/ports';
 
 /** Where a repository's commits are built, deployed and tested, and where their artifacts live. */
@@ -68,6 +69,11 @@ export function awsDependencies() {
     approvalRequests: () => ({
       approvals: new Approvals({ cmdb, workflows: new StepFunctionsEngine(new SFNClient({}), {}), clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
     }),
+    releaseApi: () => {
+      const config = releaseConfig();
+      const workflows = new StepFunctionsEngine(new SFNClient({}), { promotion: env('PROMOTION_STATE_MACHINE_ARN') });
+      return { operations: new ReleaseOperations({ config, cmdb, workflows, clock: systemClock }), logger: new Logger() };
+    },
     webhook: () => ({
       config: releaseConfig(),
       cmdb,

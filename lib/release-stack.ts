@@ -6,6 +6,7 @@ import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
+import { OperatorApi } from './operator-api';
 import { PromotionWorkflow } from './promotion-workflow';
 import { ReleaseApi } from './release-api';
 import { WebhookApi } from './webhook-api';
@@ -30,6 +31,7 @@ export class ReleaseStack extends Stack {
   readonly api: ReleaseApi;
   readonly webhookSecrets: WebhookSecrets;
   readonly webhooks: WebhookApi;
+  readonly operatorApi: OperatorApi;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -66,6 +68,7 @@ export class ReleaseStack extends Stack {
       stateMachine: this.continuous.stateMachine,
       secrets: this.webhookSecrets,
     });
+    this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb.table, promotion: this.promotion.stateMachine });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });
     new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });

@@ -1,0 +1,227 @@
+import { Approvals } from './approvals';
+import type { Cmdb, NewRelease } from './cmdb';
+import type { ReleaseConfig } from './config';
+import { EnvironmentChain } from './environment-chain';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { newReleaseId } from './ids';
+import type { Clock, PromotionInput, WorkflowEngine } from './ports';
+import type { Decision } from './release-lifecycle';
+import { historyItemView, releaseView, statusView, type HistoryView, type ReleaseView, type StatusView } from './release-views';
+
+export interface ReleaseOperationsDeps {
+  readonly config: ReleaseConfig;
+  readonly cmdb: Cmdb;
+  readonly workflows: WorkflowEngine;
+  readonly clock: Clock;
+  /** @default an EnvironmentChain of `config` */
+  readonly chain?: EnvironmentChain;
+  /** @default Approvals over the same CMDB, workflows and clock (without a notifier: the API sends no email) */
+  readonly approvals?: Approvals;
+}
+
+export interface PrepareReleaseInput {
+  readonly repository: string;
+  readonly environment: string;
+  /** A full SHA, a unique short SHA or a tag. */
+  readonly ref: string;
+  readonly requestedBy: string;
+}
+
+export interface RollbackInput {
+  readonly repository: string;
+  readonly environment: string;
+  /** The commit to go back to (a ref, as for a release). @default the newest accepted commit there that is not running now */
+  readonly to?: string;
+  readonly requestedBy: string;
+}
+
+export interface ApiDecisionInput {
+  readonly approvalId: string;
+  readonly decision: Decision;
+  readonly comment?: string;
+  /** The caller's IAM identity. */
+  readonly by: string;
+}
+
+export interface Cell {
+  readonly repository: string;
+  readonly environment: string;
+}
+
+/** How many acceptances a default rollback reads: acceptances are one per commit, so at most one is the current commit. */
+const ROLLBACK_CANDIDATES = 2;
+
+/**
+ * What operators do through `/api/*` (SPEC section 4): read the board and history, prepare releases and
+ * rollbacks, decide approvals as themselves, lift a hold. Every refusal happens before anything is
+ * written or started, so a 409 leaves the CMDB and the workflows as they were.
+ */
+export class ReleaseOperations {
+  private readonly chain: EnvironmentChain;
+  private readonly approvals: Approvals;
+
+  constructor(private readonly deps: ReleaseOperationsDeps) {
+    this.chain = deps.chain ?? new EnvironmentChain(deps.config);
+    this.approvals = deps.approvals ?? new Approvals({ cmdb: deps.cmdb, workflows: deps.workflows, clock: deps.clock, chain: this.chain });
+  }
+
+  /** The whole board from one CMDB Query. */
+  async status(): Promise<StatusView> {
+    return statusView(this.deps.config, await this.deps.cmdb.board(), this.deps.clock.now());
+  }
+
+  async history(repository: string, environment: string, page: { limit?: number; cursor?: string } = {}): Promise<HistoryView> {
+    this.checkCell({ repository, environment });
+    const result = await this.deps.cmdb.history(repository, environment, page);
+    return { items: result.items.map(historyItemView), cursor: result.cursor };
+  }
+
+  async showRelease(releaseId: string): Promise<ReleaseView> {
+    const release = await this.deps.cmdb.getRelease(releaseId);
+    if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
+    return releaseView(release);
+  }
+
+  /** A release of a commit accepted in the environment below into an approval environment. */
+  async prepareRelease(input: PrepareReleaseInput): Promise<{ releaseId: string }> {
+    const { repository, environment } = input;
+    const env = this.checkCell(input);
+    if (env.mode === 'continuous') {
+      throw new ConflictError(
+        `${environment} is a continuous environment: every push of ${env.branch} is deployed there; releases go to ${this.approvalNames()}`,
+      );
+    }
+    // The first environment is always continuous (config rule), so an approval environment has one below.
+    const below = this.chain.below(environment);
+    if (!below) throw new ConflictError(`${environment} has no environment below it to release from`);
+    const commit = await this.resolve(repository, input.ref);
+    if (!(await this.deps.cmdb.isAccepted(repository, below.name, commit))) {
+      throw new ConflictError(`${short(commit)} is not accepted in ${below.name}: only a commit accepted there may be released into ${environment}`);
+    }
+    return this.start({ repository, environment, commit, kind: 'release', requestedBy: input.requestedBy });
+  }
+
+  /**
+   * A redeploy of a commit accepted earlier in this environment (continuous ones too); no approval: the
+   * operator's identity authorises it. The workflow marks what it replaces `rolled_back` and holds a
+   * continuous environment.
+   */
+  async rollback(input: RollbackInput): Promise<{ releaseId: string }> {
+    const { repository, environment } = input;
+    this.checkCell(input);
+    const { cmdb } = this.deps;
+    const current = await cmdb.boardEntry(repository, environment);
+    let commit: string;
+    if (input.to !== undefined) {
+      commit = await this.resolve(repository, input.to);
+      if (!(await cmdb.isAccepted(repository, environment, commit))) {
+        throw new ConflictError(`${short(commit)} was never accepted in ${environment}: a rollback goes back to a commit accepted there`);
+      }
+      if (commit === current?.commit) throw new ConflictError(`${short(commit)} is what runs in ${environment} now: nothing to roll back`);
+    } else {
+      const accepted = await cmdb.acceptedCommits(repository, environment, ROLLBACK_CANDIDATES);
+      const target = accepted.find((candidate) => candidate.commit !== current?.commit);
+      if (!target) throw new ConflictError(`nothing to roll back to: ${repository} has no accepted commit in ${environment} other than the one running now`);
+      commit = target.commit;
+    }
+    return this.start({
+      repository,
+      environment,
+      commit,
+      kind: 'rollback',
+      requestedBy: input.requestedBy,
+      ...(current?.deployedReleaseId ? { rollbackOf: current.deployedReleaseId } : {}),
+    });
+  }
+
+  /** Approve or reject as an IAM identity: recorded by name, no link or typed confirmation needed. */
+  async decideFromApi(input: ApiDecisionInput) {
+    const approval = await this.approvals.decide({
+      approvalId: input.approvalId,
+      decision: input.decision,
+      by: input.by,
+      via: 'api',
+      ...(input.comment === undefined ? {} : { comment: input.comment }),
+    });
+    return {
+      approvalId: approval.approvalId,
+      releaseId: approval.releaseId,
+      status: approval.status,
+      decidedBy: approval.decidedBy ?? input.by,
+      decidedAt: approval.decidedAt ?? null,
+    };
+  }
+
+  /** Lifts the hold a rollback put on a continuous environment; the next push deploys there again. */
+  async resume(input: Cell): Promise<{ repository: string; environment: string; held: false }> {
+    const { repository, environment } = input;
+    this.checkCell(input);
+    // A cell the CMDB does not have is not held: writing one would put an empty cell on the board.
+    if (await this.deps.cmdb.boardEntry(repository, environment)) {
+      await this.deps.cmdb.setHeld(repository, environment, false, this.deps.clock.now().toISOString());
+    }
+    return { repository, environment, held: false };
+  }
+
+  /**
+   * Records the release, closes what it supersedes, then starts its workflow, named by the release id.
+   * Superseding comes first so the older workflow is told before the newer one can ask for approval.
+   */
+  private async start(release: Omit<NewRelease, 'releaseId' | 'createdAt'> & { kind: PromotionInput['kind'] }): Promise<{ releaseId: string }> {
+    const { cmdb, workflows, clock } = this.deps;
+    const now = clock.now();
+    const releaseId = newReleaseId(now);
+    await cmdb.createRelease({ ...release, releaseId, createdAt: now.toISOString() });
+    await this.approvals.supersedeWaiting(release.repository, release.environment, releaseId);
+    const input: PromotionInput = {
+      releaseId,
+      repository: release.repository,
+      environment: release.environment,
+      commit: release.commit,
+      kind: release.kind,
+      requestedBy: release.requestedBy,
+    };
+    try {
+      await workflows.startPromotion(input, releaseId);
+    } catch (error) {
+      // No workflow will ever move it: end the release now rather than leave it `prepared` forever.
+      await cmdb
+        .transitionRelease(releaseId, 'failed', {
+          by: 'system',
+          at: clock.now().toISOString(),
+          failure: { step: 'workflow', message: 'the promotion workflow could not be started' },
+        })
+        .catch(() => undefined);
+      throw error;
+    }
+    return { releaseId };
+  }
+
+  private checkCell(cell: Cell) {
+    if (!this.deps.config.repositories.some((repository) => repository.name === cell.repository)) {
+      throw new NotFoundError(`unknown repository "${cell.repository}"; configured: ${this.deps.config.repositories.map((r) => r.name).join(', ')}`);
+    }
+    return this.chain.get(cell.environment);
+  }
+
+  /** A ref to a full SHA; an unknown or ambiguous ref is a 409 (the request was well formed, the CMDB says no). */
+  private async resolve(repository: string, ref: string): Promise<string> {
+    let commit: string | undefined;
+    try {
+      commit = await this.deps.cmdb.resolveRef(repository, ref.trim());
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ConflictError(error.message, { cause: error });
+      throw error;
+    }
+    if (!commit) throw new ConflictError(`unknown ref "${ref}" in ${repository}: no pushed commit or tag matches it`);
+    return commit;
+  }
+
+  private approvalNames(): string {
+    return this.deps.config.environments.filter((env) => env.mode === 'approval').map((env) => env.name).join(', ') || 'approval environments';
+  }
+}
+
+function short(commit: string): string {
+  return commit.slice(0, 7);
+}

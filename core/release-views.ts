@@ -1,0 +1,150 @@
+import type { ApprovalRecord, Board, BoardEntry, Failure, Release, StateChange } from './cmdb';
+import type { ReleaseConfig } from './config';
+import type { ApprovalGate, ReleaseKind, ReleaseState } from './release-lifecycle';
+
+/*
+ * The JSON answers of SPEC section 4, built from CMDB records. Fields may be added to these shapes, none
+ * renamed: the CLI and scripts read them. Absent values are `null`, never missing, so every key is always
+ * there to read.
+ */
+
+export interface BoardCellView {
+  readonly commit: string | null;
+  readonly acceptedCommit: string | null;
+  readonly state: ReleaseState | null;
+  readonly releaseId: string | null;
+  readonly updatedAt: string;
+  readonly held: boolean;
+}
+
+export interface PendingApprovalView {
+  readonly id: string;
+  readonly releaseId: string;
+  readonly repository: string;
+  readonly environment: string;
+  readonly commit: string;
+  readonly gate: ApprovalGate;
+  readonly expiresAt: string;
+}
+
+export interface StatusView {
+  readonly environments: string[];
+  readonly repositories: Array<{ name: string; environments: Record<string, BoardCellView | null> }>;
+  readonly pendingApprovals: PendingApprovalView[];
+}
+
+export interface ApprovalRecordView {
+  readonly gate: ApprovalGate;
+  readonly decision: ApprovalRecord['decision'];
+  readonly by: string;
+  readonly at: string;
+  readonly comment: string | null;
+}
+
+export interface HistoryItemView {
+  readonly commit: string;
+  readonly releaseId: string;
+  /** SPEC's history knows deploys and rollbacks: a continuous run and a release are both deploys. */
+  readonly kind: 'deploy' | 'rollback';
+  readonly state: ReleaseState;
+  readonly requestedBy: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly approvals: ApprovalRecordView[];
+}
+
+export interface HistoryView {
+  readonly items: HistoryItemView[];
+  readonly cursor: string | null;
+}
+
+export interface ReleaseView {
+  readonly releaseId: string;
+  readonly repository: string;
+  readonly environment: string;
+  readonly commit: string;
+  readonly kind: ReleaseKind;
+  readonly state: ReleaseState;
+  readonly requestedBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly rollbackOf: string | null;
+  readonly failure?: Failure;
+  readonly history: StateChange[];
+  readonly approvals: Array<ApprovalRecordView & { approvalId: string }>;
+}
+
+/**
+ * The board: every configured repository x environment, `null` where the CMDB has no cell yet. Cells of
+ * repositories or environments no longer configured are left out; approvals past their expiry are too
+ * (nobody can decide them any more; the workflow closes them).
+ */
+export function statusView(config: ReleaseConfig, board: Board, now: Date): StatusView {
+  const environments = config.environments.map((env) => env.name);
+  const cells = new Map<string, BoardEntry>(board.entries.map((entry) => [cellKey(entry.repository, entry.environment), entry]));
+  return {
+    environments,
+    repositories: config.repositories.map((repository) => ({
+      name: repository.name,
+      environments: Object.fromEntries(
+        environments.map((environment) => {
+          const entry = cells.get(cellKey(repository.name, environment));
+          return [environment, entry ? cellView(entry) : null];
+        }),
+      ),
+    })),
+    pendingApprovals: board.pendingApprovals
+      .filter((approval) => Date.parse(approval.expiresAt) > now.getTime())
+      .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt))
+      .map(({ id, releaseId, repository, environment, commit, gate, expiresAt }) => ({ id, releaseId, repository, environment, commit, gate, expiresAt })),
+  };
+}
+
+function cellKey(repository: string, environment: string): string {
+  return `${repository}\n${environment}`;
+}
+
+function cellView(entry: BoardEntry): BoardCellView {
+  const { commit, acceptedCommit, state, releaseId, updatedAt, held } = entry;
+  return { commit, acceptedCommit, state, releaseId, updatedAt, held };
+}
+
+export function historyItemView(release: Release): HistoryItemView {
+  return {
+    commit: release.commit,
+    releaseId: release.releaseId,
+    kind: release.kind === 'rollback' ? 'rollback' : 'deploy',
+    state: release.state,
+    requestedBy: release.requestedBy,
+    // Only releases whose deploy started are in the history, so startedAt is set; createdAt is a fallback.
+    startedAt: release.startedAt ?? release.createdAt,
+    finishedAt: release.finishedAt ?? null,
+    approvals: release.approvals.map(approvalView),
+  };
+}
+
+export function releaseView(release: Release): ReleaseView {
+  return {
+    releaseId: release.releaseId,
+    repository: release.repository,
+    environment: release.environment,
+    commit: release.commit,
+    kind: release.kind,
+    state: release.state,
+    requestedBy: release.requestedBy,
+    createdAt: release.createdAt,
+    updatedAt: release.updatedAt,
+    startedAt: release.startedAt ?? null,
+    finishedAt: release.finishedAt ?? null,
+    rollbackOf: release.rollbackOf ?? null,
+    ...(release.failure ? { failure: release.failure } : {}),
+    history: release.history.map(({ state, at, by, detail }) => ({ state, at, by, ...(detail ? { detail } : {}) })),
+    approvals: release.approvals.map((record) => ({ approvalId: record.approvalId, ...approvalView(record) })),
+  };
+}
+
+function approvalView(record: ApprovalRecord): ApprovalRecordView {
+  return { gate: record.gate, decision: record.decision, by: record.by, at: record.at, comment: record.comment ?? null };
+}

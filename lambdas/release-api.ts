@@ -1,0 +1,179 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { RELEASE_API_ROUTES, type ReleaseApiRoute } from '../core/release-api-routes';
+import type { ReleaseOperations } from '../core/release-operations';
+import { awsDependencies } from './aws-wiring';
+import { errorResponse, fromError, json, rawBody, unavailable } from './http';
+
+export type ReleaseApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface ReleaseApiDeps {
+  readonly operations: ReleaseOperations;
+  readonly logger: ReleaseApiLogger;
+}
+
+// Names are checked against the config by the use cases (404 naming the configured ones); here only size.
+const name = z.string().trim().min(1).max(128);
+const ref = z.string().trim().min(1).max(255);
+
+const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
+const RollbackBody = z.strictObject({ repository: name, environment: name, to: ref.optional() });
+const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(4000).optional() });
+const ResumeBody = z.strictObject({ repository: name, environment: name });
+const HistoryQuery = z.object({
+  limit: z.coerce.number<string>().int().min(1).max(100).optional(),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+type RouteName = ReleaseApiRoute['name'];
+type RouteMatch =
+  | { kind: 'route'; name: RouteName; params: Record<string, string | undefined> }
+  | { kind: 'method'; allowed: string[] }
+  | { kind: 'unknown' };
+
+/**
+ * API Gateway names the matched resource (`/api/releases/{id}`) and its path parameters. An event built
+ * without them (a proxy resource, a local server) is matched on its path instead.
+ */
+function matchRoute(event: APIGatewayProxyEvent): RouteMatch {
+  const byResource = RELEASE_API_ROUTES.filter((route) => route.resource === event.resource);
+  const candidates = byResource.length > 0
+    ? byResource.map((route) => ({ route, params: { ...event.pathParameters } }))
+    : RELEASE_API_ROUTES.flatMap((route) => {
+        const params = matchPath(route.resource, event.path ?? '');
+        return params ? [{ route, params }] : [];
+      });
+  if (candidates.length === 0) return { kind: 'unknown' };
+  const match = candidates.find(({ route }) => route.method === event.httpMethod);
+  if (!match) return { kind: 'method', allowed: [...new Set(candidates.map(({ route }) => route.method))] };
+  return { kind: 'route', name: match.route.name, params: match.params };
+}
+
+function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template.replace(/\{(\w+)\}/g, (_whole, param: string) => {
+    names.push(param);
+    return '([^/]+)';
+  });
+  const found = new RegExp(`^${pattern}/?$`).exec(path);
+  if (!found) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, param] of names.entries()) {
+    const value = found[index + 1] ?? '';
+    try {
+      params[param] = decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** A request this API refuses before any use case runs: a missing identity, a bad body or query. */
+class BadRequest extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Every `/api/*` route of SPEC section 4: route -> parse -> one use case -> JSON. Callers are IAM
+ * identities (API Gateway checked the SigV4 signature); the identity is who a release or a decision is
+ * recorded as. Input errors are 4xx with our own message; only a failing dependency is a 503.
+ */
+export function releaseApiHandler(deps: ReleaseApiDeps) {
+  const ops = deps.operations;
+
+  async function dispatch(route: Extract<RouteMatch, { kind: 'route' }>, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const by = identity(event);
+    const { params } = route;
+    switch (route.name) {
+      case 'status':
+        return json(200, await ops.status());
+      case 'history': {
+        const query = parse(HistoryQuery, event.queryStringParameters ?? {}, 'query');
+        return json(200, await ops.history(params.repository ?? '', params.environment ?? '', query));
+      }
+      case 'createRelease': {
+        const body = parse(ReleaseBody, readJson(event), 'body');
+        return json(202, await ops.prepareRelease({ ...body, requestedBy: by }));
+      }
+      case 'showRelease':
+        return json(200, await ops.showRelease(params.id ?? ''));
+      case 'createRollback': {
+        const body = parse(RollbackBody, readJson(event), 'body');
+        return json(202, await ops.rollback({ ...body, requestedBy: by }));
+      }
+      case 'decide': {
+        const body = parse(DecisionBody, readJson(event), 'body');
+        return json(200, await ops.decideFromApi({ approvalId: params.id ?? '', ...body, by }));
+      }
+      case 'resume': {
+        const body = parse(ResumeBody, readJson(event), 'body');
+        return json(200, await ops.resume(body));
+      }
+    }
+  }
+
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const route = matchRoute(event);
+    if (route.kind === 'unknown') return errorResponse(404, 'not_found', 'no such route');
+    if (route.kind === 'method') {
+      return errorResponse(405, 'method_not_allowed', `use ${route.allowed.join(' or ')} here`);
+    }
+    try {
+      const response = await dispatch(route, event);
+      deps.logger.info('release api', { route: route.name, status: response.statusCode });
+      return response;
+    } catch (error) {
+      if (error instanceof BadRequest) return errorResponse(error.status, error.code, error.message);
+      const response = fromError(error);
+      if (response.statusCode >= 500) deps.logger.error('release api failed', { route: route.name, error });
+      else deps.logger.info('release api refused', { route: route.name, status: response.statusCode });
+      return response;
+    }
+  };
+}
+
+/** The SigV4-authenticated caller; API Gateway sets it only for `AWS_IAM` methods. */
+function identity(event: APIGatewayProxyEvent): string {
+  const arn = event.requestContext?.identity?.userArn;
+  if (!arn) throw new BadRequest(403, 'forbidden', 'the request carries no IAM identity: sign it with AWS credentials (SigV4)');
+  return arn;
+}
+
+/** The body as JSON, whatever its declared type (`curl -d` sends JSON as a form). */
+function readJson(event: APIGatewayProxyEvent): unknown {
+  const body = rawBody(event).toString();
+  if (body.trim() === '') throw new BadRequest(400, 'invalid_request', 'the request needs a JSON body');
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new BadRequest(400, 'invalid_request', 'the body is not valid JSON');
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new BadRequest(400, 'invalid_request', `invalid ${what}: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+let awsHandler: ((event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) | undefined;
+
+/** Lambda entry point: dependencies are created on the first invocation, once per cold start. */
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  try {
+    awsHandler ??= releaseApiHandler(awsDependencies().releaseApi());
+  } catch (error) {
+    // A missing or invalid environment variable: ours, not the caller's.
+    console.error('release api handler could not start', error);
+    return unavailable();
+  }
+  return awsHandler(event);
+};

@@ -1,0 +1,93 @@
+import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ReleaseConfig } from '../core/config';
+import { pathParameters, RELEASE_API_ROUTES } from '../core/release-api-routes';
+import { HandlerFunction } from './handler-function';
+import type { ReleaseApi } from './release-api';
+
+export interface OperatorApiProps {
+  /** The API the `/api/*` routes are added to. */
+  readonly api: ReleaseApi;
+  /** The validated `release.config.yaml`: repositories and environments the board shows and releases check. */
+  readonly config: ReleaseConfig;
+  /** The CMDB table: the board, history, releases and approvals are read and written there. */
+  readonly table: dynamodb.ITableV2;
+  /** The promotion workflow that releases and rollbacks start, and whose approval tasks decisions answer. */
+  readonly promotion: sfn.IStateMachine;
+}
+
+/**
+ * The operators' `/api/*` routes (SPEC section 4), all on one Lambda, every method `AWS_IAM`: the `cot`
+ * CLI signs requests with the caller's credentials, and the handler records that identity on the releases
+ * and decisions it makes. Who may call is decided by IAM policies granting `execute-api:Invoke` on the
+ * API (`grantInvoke`).
+ */
+export class OperatorApi extends Construct {
+  readonly handler: HandlerFunction;
+  readonly methods: apigw.Method[];
+
+  constructor(scope: Construct, id: string, props: OperatorApiProps) {
+    super(scope, id);
+    const { api, config, table, promotion } = props;
+
+    this.handler = new HandlerFunction(this, 'Handler', {
+      handler: 'release-api',
+      description: 'Operator API: board, history, releases, rollbacks, decisions and resume',
+      // API Gateway gives up on an integration after 29 s.
+      timeout: Duration.seconds(29),
+      environment: {
+        PRODUCT: config.product,
+        TABLE_NAME: table.tableName,
+        PROMOTION_STATE_MACHINE_ARN: promotion.stateMachineArn,
+        // Lambda environments hold 4 KB in all: a config with dozens of repositories would need another channel.
+        RELEASE_CONFIG: JSON.stringify(config),
+      },
+    });
+    promotion.grantStartExecution(this.handler);
+    // Deciding an approval and superseding a waiting release answer the workflow's task token.
+    promotion.grantTaskResponse(this.handler);
+    // Reads are GetItem and Query; writes are the conditional puts, updates and the pending-approval
+    // marker's delete of the CMDB's transactions. Nothing scans; only history and acceptances use the index.
+    iam.Grant.addToPrincipal({
+      grantee: this.handler,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resourceArns: [table.tableArn],
+    });
+    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:Query'], resourceArns: [`${table.tableArn}/index/*`] });
+    Validations.of(this.handler).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(table)}/index/*]`,
+        reason: 'Query only, on the CMDB table\'s own indexes (history and acceptances are read from its GSI).',
+      },
+    );
+
+    const integration = new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false });
+    this.methods = RELEASE_API_ROUTES.map(({ method, resource }) => {
+      return api.api.root.resourceForPath(resource).addMethod(method, integration, {
+        authorizationType: apigw.AuthorizationType.IAM,
+        requestValidator: api.requestValidator,
+        requestParameters: Object.fromEntries(pathParameters(resource).map((param) => [`method.request.path.${param}`, true])),
+      });
+    });
+    for (const method of this.methods) {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'Operators are IAM identities (the cot CLI signs with SigV4): the method uses AWS_IAM authorization, not a Cognito user pool.',
+      });
+    }
+  }
+}
+
+/** A table's ARN as cdk-nag names it in findings: `<LogicalId.Arn>` for a table of this app. */
+function nagArn(table: dynamodb.ITableV2): string {
+  const resource = table.node.defaultChild;
+  return resource instanceof CfnElement ? `<${Stack.of(resource).getLogicalId(resource)}.Arn>` : table.tableArn;
+}
