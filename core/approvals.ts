@@ -57,6 +57,10 @@ export class Approvals {
     const { cmdb, clock, chain } = this.deps;
     const release = await cmdb.getRelease(input.releaseId);
     if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
+    // One approval per release and gate: a repeated request (a retried Task, or local mode resuming a
+    // wait after a restart) hands the pending approval the new token, and its emailed links keep working.
+    const pending = (await cmdb.board()).pendingApprovals.find((candidate) => candidate.releaseId === release.releaseId && candidate.gate === input.gate);
+    if (pending) return cmdb.renewApprovalToken(pending.id, input.taskToken);
     const now = clock.now();
     const approval = await cmdb.createApproval({
       approvalId: newApprovalId(),

@@ -188,6 +188,11 @@ export interface Cmdb {
   getApproval(approvalId: string): Promise<Approval | undefined>;
   /** Decides a pending, unexpired approval once; `ConflictError` (with the approval as it is) otherwise. */
   decideApproval(approvalId: string, decision: { decision: Decision; by: string; at: string; comment?: string }): Promise<Approval>;
+  /**
+   * Gives a pending approval the token of a new waiting Task (a retried request, or local mode resuming
+   * a wait after a restart): its id and links stay valid. `ConflictError` once it is no longer pending.
+   */
+  renewApprovalToken(approvalId: string, taskToken: string): Promise<Approval>;
   /** Closes a pending approval that nobody decided (its release was superseded or it timed out). */
   closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined>;
 }

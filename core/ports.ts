@@ -1,4 +1,4 @@
-import type { ReleaseKind } from './release-lifecycle';
+import type { ApprovalGate, ReleaseKind } from './release-lifecycle';
 
 /** Input of the continuous deployment workflow: one pushed commit of one repository's tracked branch. */
 export interface ContinuousInput {
@@ -20,6 +20,8 @@ export interface PromotionInput {
   readonly commit: string;
   readonly kind: Extract<ReleaseKind, 'release' | 'rollback'>;
   readonly requestedBy: string;
+  /** Go straight back to waiting at this gate (local mode, resuming after a restart). */
+  readonly resumeAt?: ApprovalGate;
 }
 
 /**

@@ -11,6 +11,7 @@ const PromotionInputSchema = z.object({
   commit: Sha,
   kind: z.enum(['release', 'rollback']),
   requestedBy: z.string().min(1),
+  resumeAt: z.enum(['approve_deploy', 'accept']).optional(),
 });
 
 const RunSchema = z.object({

@@ -182,15 +182,24 @@ export class PromotionWorkflow extends Construct {
     const rolledBack = new sfn.Choice(this, 'AfterRollback')
       .when(sfn.Condition.isPresent('$.ending.value.outcome'), outcomes)
       .otherwise(new sfn.Succeed(this, 'RolledBack'));
+    const acceptGate = gate('AcceptGate', 'accept');
+    acceptGate.next(accept).next(notify(this, 'NotifyAccepted', props.topic, accepted));
     const afterTests = new sfn.Choice(this, 'ReleaseOrRollback')
       .when(sfn.Condition.stringEquals('$.run.value.kind', 'rollback'), rolledBack)
-      .otherwise(gate('AcceptGate', 'accept').next(accept).next(notify(this, 'NotifyAccepted', props.topic, accepted)));
+      .otherwise(acceptGate);
 
     const deployChain = claim.next(deploy).next(deployed).next(test).next(tested).next(afterTests);
     rollbackRun.next(claim);
+    const approveDeployGate = gate('ApproveDeployGate', 'approve_deploy');
+    approveDeployGate.next(claim);
     const gateFirst = new sfn.Choice(this, 'ApproveBeforeDeploy?')
-      .when(sfn.Condition.booleanEquals('$.run.value.approveBeforeDeploy', true), gate('ApproveDeployGate', 'approve_deploy').next(claim))
+      .when(sfn.Condition.booleanEquals('$.run.value.approveBeforeDeploy', true), approveDeployGate)
       .otherwise(deployChain);
-    return begin.next(gateFirst);
+    // Local mode restarts a run that was waiting for a person at its gate (the approval keeps its links).
+    const resume = new sfn.Choice(this, 'Resume?')
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', 'accept')), acceptGate)
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', 'approve_deploy')), approveDeployGate)
+      .otherwise(gateFirst);
+    return begin.next(resume);
   }
 }

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Approval, ApprovalRecord, NewApproval } from '../../core/cmdb';
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { ApprovalStatus, Decision } from '../../core/release-lifecycle';
@@ -51,6 +51,25 @@ export class CmdbApprovals {
   async get(approvalId: string): Promise<Approval | undefined> {
     const result = await guarded(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.approval(approvalId), ConsistentRead: true })));
     return result.Item && toApproval(result.Item);
+  }
+
+  async renewToken(approvalId: string, taskToken: string): Promise<Approval> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.approval(approvalId),
+          UpdateExpression: 'SET taskToken = :token',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':token': taskToken, ':pending': 'pending' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toApproval(result.Attributes ?? {});
+    } catch (error) {
+      throw toDomainError(error, `approval ${approvalId} is no longer pending`);
+    }
   }
 
   async decide(approvalId: string, input: { decision: Decision; by: string; at: string; comment?: string }): Promise<Approval> {

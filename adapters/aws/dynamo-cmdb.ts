@@ -264,6 +264,10 @@ export class DynamoCmdb implements Cmdb {
     return this.approvals.decide(approvalId, decision);
   }
 
+  renewApprovalToken(approvalId: string, taskToken: string): Promise<Approval> {
+    return this.approvals.renewToken(approvalId, taskToken);
+  }
+
   closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined> {
     return this.approvals.close(approvalId, status, at);
   }

@@ -176,6 +176,24 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     await h.release.cmdb.setHeld('sample-service', 'integration', false, new Date().toISOString());
   }, 60_000);
 
+  it('resumes a wait at its gate after a restart: the same approval, its links still valid, a new token', async () => {
+    const { releaseId } = await h.prepare('preproduction', a);
+    const before = await h.pendingApproval(releaseId, 'accept');
+    const stored = await h.release.cmdb.getApproval(before.id);
+    h.release.workflows.execution('promotion', releaseId)?.abort();
+
+    const { executionId } = await h.release.workflows.startPromotion(
+      { releaseId, repository: 'sample-service', environment: 'preproduction', commit: a, kind: 'release', requestedBy: 'alice', resumeAt: 'accept' },
+      `${releaseId}-resumed`,
+    );
+    await until(async () => (await h.release.cmdb.getApproval(before.id))?.taskToken !== stored?.taskToken);
+    await h.decide(before.id, 'approve');
+
+    expect((await h.release.workflows.execution('promotion', executionId)?.result)?.status).toBe('SUCCEEDED');
+    expect((await h.release.cmdb.board()).pendingApprovals.filter((approval) => approval.releaseId === releaseId)).toEqual([]);
+    expect(await h.release.cmdb.getRelease(releaseId)).toMatchObject({ state: 'accepted' });
+  }, 60_000);
+
   it('is a valid Amazon States Language definition', () => {
     const template = synthesizeReleaseTemplate(loadConfig('release.config.yaml'));
     const { definition } = renderDefinition(template, { tag: { key: 'cot:workflow', value: 'promotion' } });
@@ -200,3 +218,11 @@ describe('promotion workflow: an approval nobody decides', () => {
     await expect(h.decide(approval.id, 'approve')).rejects.toThrow(/closed: expired/);
   }, 60_000);
 });
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
