@@ -2,12 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
+import { SesMailer } from '../adapters/aws/ses-mailer';
 import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
 import { ReleaseConfig } from '../core/config';
+import { EmailApprovalNotifier, signingKeyFrom } from '../core/approval-notifier';
 import { Approvals } from '../core/approvals';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
@@ -56,7 +59,7 @@ export function awsDependencies() {
   const client = new DynamoDBClient({});
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const cmdb = new DynamoCmdb(documentClient, env('TABLE_NAME'), env('PRODUCT'));
-  return {
+  const deps = {
     cmdb,
     continuous: () => ({
       steps: new ContinuousSteps({ cmdb, clock: systemClock }),
@@ -67,8 +70,39 @@ export function awsDependencies() {
       targets: buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
     }),
     approvalRequests: () => ({
-      approvals: new Approvals({ cmdb, workflows: new StepFunctionsEngine(new SFNClient({}), {}), clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
+      approvals: new Approvals({
+        cmdb,
+        workflows: new StepFunctionsEngine(new SFNClient({}), {}),
+        clock: systemClock,
+        chain: new EnvironmentChain(releaseConfig()),
+        notifier: deps.approvalNotifier(),
+      }),
     }),
+    /** Emails approval links through SES, signed with the key the stack names (see lib/approvals.ts). */
+    approvalNotifier: (logger: Pick<Logger, 'warn'> = new Logger()) => {
+      const config = releaseConfig();
+      return new EmailApprovalNotifier({
+        mailer: new SesMailer(new SESv2Client({})),
+        cmdb,
+        config,
+        signingKey: signingKeyFrom(new SecretsManagerStore(new SecretsManagerClient({})), config.product, env('APPROVAL_SIGNING_KEY_SECRET')),
+        baseUrl: env('APPROVAL_BASE_URL'),
+        onSendFailed: (approver, error) => logger.warn('approval email failed', { approver, error }),
+      });
+    },
+    approvalPage: () => {
+      const config = releaseConfig();
+      // The page only answers tasks: it starts no workflow.
+      const workflows = new StepFunctionsEngine(new SFNClient({}), {});
+      return {
+        approvals: new Approvals({ cmdb, workflows, clock: systemClock, chain: new EnvironmentChain(config) }),
+        cmdb,
+        config,
+        signingKey: signingKeyFrom(new SecretsManagerStore(new SecretsManagerClient({})), config.product, env('APPROVAL_SIGNING_KEY_SECRET')),
+        clock: systemClock,
+        logger: new Logger(),
+      };
+    },
     releaseApi: () => {
       const config = releaseConfig();
       const workflows = new StepFunctionsEngine(new SFNClient({}), { promotion: env('PROMOTION_STATE_MACHINE_ARN') });
@@ -84,4 +118,5 @@ export function awsDependencies() {
       logger: new Logger(),
     }),
   };
+  return deps;
 }

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
+import { ApprovalsResources } from './approvals';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
@@ -32,6 +33,7 @@ export class ReleaseStack extends Stack {
   readonly webhookSecrets: WebhookSecrets;
   readonly webhooks: WebhookApi;
   readonly operatorApi: OperatorApi;
+  readonly approvals: ApprovalsResources;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -68,6 +70,8 @@ export class ReleaseStack extends Stack {
       stateMachine: this.continuous.stateMachine,
       secrets: this.webhookSecrets,
     });
+    this.approvals = new ApprovalsResources(this, 'Approvals', { api: this.api, table: this.cmdb.table, stateMachine: this.promotion.stateMachine, config });
+    this.approvals.grantNotify(this.promotion.approvalRequest);
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb.table, promotion: this.promotion.stateMachine });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });

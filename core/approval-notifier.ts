@@ -1,0 +1,69 @@
+import { composeApprovalEmail } from './approval-email';
+import { approvalUrl, signApprovalLink } from './approval-links';
+import type { ApprovalNotifier } from './approvals';
+import { describeApproval } from './approval-view';
+import type { Approval, Cmdb, Release } from './cmdb';
+import type { ReleaseConfig } from './config';
+import type { Mailer, SecretStore } from './ports';
+
+/** Name of the HMAC key that signs approval links (Secrets Manager on AWS, the data folder locally). */
+export function approvalSigningKeyName(product: string): string {
+  return `${product}/approval-signing-key`;
+}
+
+/** Reads the link signing key when needed; the store caches it. */
+export type SigningKeyProvider = () => Promise<string>;
+
+export function signingKeyFrom(secrets: SecretStore, product: string, name: string = approvalSigningKeyName(product)): SigningKeyProvider {
+  return () => secrets.get(name);
+}
+
+export interface SentLink {
+  readonly approval: Approval;
+  readonly approver: string;
+  readonly url: string;
+}
+
+export interface EmailApprovalNotifierDeps {
+  readonly mailer: Mailer;
+  readonly cmdb: Cmdb;
+  readonly config: ReleaseConfig;
+  readonly signingKey: SigningKeyProvider;
+  /**
+   * Where `/approvals/{id}` is served: the API stage URL on AWS, `http://127.0.0.1:<port>` in local mode
+   * (a function, because the port may be known only once the server listens).
+   */
+  readonly baseUrl: string | (() => string);
+  /** Local mode prints each link; never used to log on AWS, where links are bearer credentials. */
+  readonly onLinkSent?: (sent: SentLink) => void;
+  /** One approver's message failed while another's went out. */
+  readonly onSendFailed?: (approver: string, error: unknown) => void;
+}
+
+/**
+ * Emails each approver a message with a link signed for them alone, valid as long as the approval.
+ * The task token is never read here. One approver's failure does not keep the others from their link;
+ * only when nobody could be told does it throw (the first error), so the workflow fails rather than waits
+ * for nobody.
+ */
+export class EmailApprovalNotifier implements ApprovalNotifier {
+  constructor(private readonly deps: EmailApprovalNotifierDeps) {}
+
+  async approvalRequested(approval: Approval, _release: Release): Promise<void> {
+    const { deps } = this;
+    const [view, key] = await Promise.all([describeApproval(approval, deps), deps.signingKey()]);
+    const baseUrl = typeof deps.baseUrl === 'function' ? deps.baseUrl() : deps.baseUrl;
+    const results = await Promise.allSettled(
+      approval.approvers.map(async (approver) => {
+        const token = signApprovalLink({ approvalId: approval.approvalId, approver, expiresAt: view.expiresAt }, key);
+        const url = approvalUrl(baseUrl, approval.approvalId, token);
+        await deps.mailer.send(composeApprovalEmail({ view, from: deps.config.notifications.from, approver, link: url }));
+        deps.onLinkSent?.({ approval, approver, url });
+      }),
+    );
+    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [{ approver: approval.approvers[index] ?? '', error: result.reason }] : []));
+    // Rethrown as it is, so a workflow Retry can match a TransientError by name.
+    if (failures.length === results.length && failures[0]) throw failures[0].error;
+    for (const failure of failures) deps.onSendFailed?.(failure.approver, failure.error);
+  }
+}

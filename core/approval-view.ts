@@ -1,0 +1,95 @@
+import type { Approval, Cmdb } from './cmdb';
+import type { Provider, ReleaseConfig, RepositoryConfig } from './config';
+import type { ApprovalGate } from './release-lifecycle';
+
+/**
+ * Everything an approver needs to decide, gathered once for the email and for the approval page so both
+ * say the same thing. Never carries the task token.
+ */
+export interface ApprovalView {
+  readonly approvalId: string;
+  readonly releaseId: string;
+  readonly repository: string;
+  /** The repository's web URL from the config; undefined when the repository left the config. */
+  readonly repositoryUrl?: string;
+  readonly environment: string;
+  /** The environment an accepted commit may go to next; undefined for the last one. */
+  readonly nextEnvironment?: string;
+  readonly gate: ApprovalGate;
+  readonly commit: string;
+  readonly shortCommit: string;
+  /** From the pushed commit's record; undefined when the CMDB never saw the push (a tag of an old commit). */
+  readonly message?: string;
+  readonly author?: string;
+  readonly requestedBy: string;
+  /** The commit running in the environment now; null when nothing was deployed there yet. */
+  readonly runningNow: string | null;
+  /**
+   * The changes to look at: before a deploy, what runs now against the candidate; after the tests (the
+   * candidate already runs there), the commit last accepted against the candidate.
+   */
+  readonly compare?: { readonly base: string; readonly url: string };
+  readonly expiresAt: Date;
+}
+
+export const shortSha = (commit: string): string => commit.slice(0, 7);
+
+export async function describeApproval(approval: Approval, deps: { cmdb: Cmdb; config: ReleaseConfig }): Promise<ApprovalView> {
+  const { cmdb, config } = deps;
+  const [commit, board] = await Promise.all([
+    cmdb.getCommit(approval.repository, approval.commit),
+    cmdb.boardEntry(approval.repository, approval.environment),
+  ]);
+  const repository = config.repositories.find((candidate) => candidate.name === approval.repository);
+  const index = config.environments.findIndex((env) => env.name === approval.environment);
+  const next = index >= 0 ? config.environments[index + 1]?.name : undefined;
+  const base = approval.gate === 'accept' ? board?.acceptedCommit : board?.commit;
+  const url = repository && base && base !== approval.commit ? compareUrl(repository, base, approval.commit) : undefined;
+  return {
+    approvalId: approval.approvalId,
+    releaseId: approval.releaseId,
+    repository: approval.repository,
+    ...(repository ? { repositoryUrl: repository.url } : {}),
+    environment: approval.environment,
+    ...(next ? { nextEnvironment: next } : {}),
+    gate: approval.gate,
+    commit: approval.commit,
+    shortCommit: shortSha(approval.commit),
+    ...(commit ? { message: commit.message, author: commit.author } : {}),
+    requestedBy: approval.requestedBy,
+    runningNow: board?.commit ?? null,
+    ...(url && base ? { compare: { base, url } } : {}),
+    expiresAt: new Date(approval.expiresAt),
+  };
+}
+
+/** The git host's page of the changes from `base` to `head`. */
+export function compareUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, base: string, head: string): string {
+  const root = repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
+  const paths: Record<Provider, string> = {
+    github: `/compare/${base}...${head}`,
+    gitlab: `/-/compare/${base}...${head}`,
+    // Bitbucket names the source (the new commit) first: what it adds over the destination.
+    bitbucket: `/branches/compare/${head}..${base}`,
+  };
+  return root + paths[repository.provider];
+}
+
+export function gateTitle(gate: ApprovalGate): string {
+  return gate === 'approve_deploy' ? 'Approve before deploy' : 'Accept after tests';
+}
+
+/** What saying yes does, in one sentence. */
+export function gateConsequence(view: Pick<ApprovalView, 'gate' | 'shortCommit' | 'environment' | 'nextEnvironment'>): string {
+  if (view.gate === 'approve_deploy') {
+    return `Approving deploys ${view.shortCommit} to ${view.environment}, where it is tested next.`;
+  }
+  const then = view.nextEnvironment ? `it may then be released to ${view.nextEnvironment}` : 'the release is then complete';
+  return `${view.shortCommit} is deployed in ${view.environment} and its tests passed. Accepting marks it accepted there: ${then}.`;
+}
+
+/** `2024-06-01 12:00 UTC`: the same on every machine, whatever its time zone. */
+export function formatTime(at: Date | string): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  return Number.isNaN(date.getTime()) ? String(at) : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,137 @@
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { approvalSigningKeyName } from '../core/approval-notifier';
+import type { ReleaseConfig } from '../core/config';
+import { HandlerFunction } from './handler-function';
+import type { ReleaseApi } from './release-api';
+
+export interface ApprovalsResourcesProps {
+  /** The API that serves `/approvals/{id}`. */
+  readonly api: ReleaseApi;
+  /** The CMDB: approvals are read and decided there. */
+  readonly table: dynamodb.ITableV2;
+  /** The promotion workflow whose approval Tasks wait for a decision (`.waitForTaskToken`). */
+  readonly stateMachine: sfn.IStateMachine;
+  /** The validated `release.config.yaml`: approvers, environments, the sender of approval emails. */
+  readonly config: ReleaseConfig;
+}
+
+/** The stage `ReleaseApi` deploys; emailed links include it. */
+const STAGE = 'prod';
+
+/**
+ * Emailed approvals: the HMAC key that signs links, the approval page Lambda behind
+ * `GET|HEAD|POST /approvals/{id}`, and what a function needs to send approval emails (`grantNotify`).
+ *
+ * The routes have no authorizer: approvers follow a link from an email and hold no AWS identity. The
+ * link's signature (approval id, approver, expiry) is the authentication, checked in the handler, which
+ * also requires the approver to be one of the approval and of the environment in the config.
+ */
+export class ApprovalsResources extends Construct {
+  /** 64 random letters and digits; rotating it invalidates every link already sent. */
+  readonly signingKey: secretsmanager.Secret;
+  readonly signingKeyName: string;
+  readonly pageHandler: HandlerFunction;
+  readonly methods: readonly apigw.Method[];
+  /**
+   * Where emailed links point: the API's stage URL, built from the REST API id rather than the stage
+   * resource, so that a function the promotion workflow invokes may hold it without a dependency cycle
+   * (stage -> deployment -> methods -> page Lambda -> its policy -> state machine -> that function).
+   */
+  readonly linkBaseUrl: string;
+  private readonly from: string;
+
+  constructor(scope: Construct, id: string, props: ApprovalsResourcesProps) {
+    super(scope, id);
+    const { api, table, stateMachine, config } = props;
+    const stack = Stack.of(this);
+    this.from = config.notifications.from;
+    this.signingKeyName = approvalSigningKeyName(config.product);
+    this.linkBaseUrl = `https://${api.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE}/`;
+
+    this.signingKey = new secretsmanager.Secret(this, 'SigningKey', {
+      secretName: this.signingKeyName,
+      description: `Signs the approval links of ${config.product}: a link is valid for its approval, approver and expiry only`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.signingKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the link signing key invalidates every approval link in flight; it is rotated by hand between releases.',
+    });
+
+    this.pageHandler = new HandlerFunction(this, 'PageHandler', {
+      handler: 'approval-page',
+      description: 'Approval pages: shows a decision from a signed link and records the approver\'s answer once',
+      timeout: Duration.seconds(10),
+      environment: {
+        PRODUCT: config.product,
+        TABLE_NAME: table.tableName,
+        RELEASE_CONFIG: JSON.stringify(config),
+        APPROVAL_SIGNING_KEY_SECRET: this.signingKeyName,
+      },
+    });
+    // Reads are GetItem (approval, release, commit, board cell); a decision is one TransactWriteItems of an
+    // Update of the approval, a Delete of its pending marker and an Update of the release. Nothing is put,
+    // queried or scanned, and no index is touched (table.grant* would add `<table>/index/*`).
+    iam.Grant.addToPrincipal({
+      grantee: this.pageHandler,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      resourceArns: [table.tableArn],
+    });
+    this.signingKey.grantRead(this.pageHandler);
+    stateMachine.grantTaskResponse(this.pageHandler);
+    Validations.of(this.pageHandler).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
+    });
+
+    const resource = api.api.root.resourceForPath('approvals').addResource('{id}');
+    const integration = new apigw.LambdaIntegration(this.pageHandler, { allowTestInvoke: false });
+    // HEAD too: mail scanners probe links with it, and it must answer as GET does (and change nothing).
+    this.methods = ['GET', 'HEAD', 'POST'].map((method) => {
+      const added = resource.addMethod(method, integration, {
+        authorizationType: apigw.AuthorizationType.NONE,
+        requestValidator: api.requestValidator,
+        // `t` is not required here: a link without it gets the handler's HTML refusal, not a JSON 400.
+        requestParameters: { 'method.request.path.id': true },
+      });
+      Validations.of(added).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason: 'Approvers open a link from an email and hold no AWS identity: the link\'s HMAC signature (approval, approver, expiry) authenticates them in the handler.',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: 'Approvers hold no Cognito session: the link\'s HMAC signature (approval, approver, expiry) authenticates them in the handler.',
+        },
+      );
+      return added;
+    });
+  }
+
+  /** `ses:SendEmail` from the configured sender, as an address identity or as its domain's identity. */
+  grantSendEmail(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const domain = this.from.slice(this.from.lastIndexOf('@') + 1);
+    // SES authorises against the identity it sends through: the address when verified, else its domain.
+    const identities = [this.from, domain].map((name) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+    return iam.Grant.addToPrincipal({ grantee, actions: ['ses:SendEmail'], resourceArns: identities });
+  }
+
+  /**
+   * Makes `fn` able to email approval links: where they point, which key signs them (read), and SES. For
+   * the function that `Approvals.request` runs in (the promotion workflow's approval-request function).
+   */
+  grantNotify(fn: lambda.Function): void {
+    fn.addEnvironment('APPROVAL_BASE_URL', this.linkBaseUrl);
+    fn.addEnvironment('APPROVAL_SIGNING_KEY_SECRET', this.signingKeyName);
+    this.signingKey.grantRead(fn);
+    this.grantSendEmail(fn);
+  }
+}
