@@ -1,3 +1,4 @@
+import './env';
 import { main } from '../cli/main';
 
 process.exitCode = await main(process.argv);

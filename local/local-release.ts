@@ -8,6 +8,7 @@ import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codeb
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
 import { Approvals, type ApprovalNotifier } from '../core/approvals';
+import type { Cmdb } from '../core/cmdb';
 import type { ReleaseConfig } from '../core/config';
 import { EnvironmentChain } from '../core/environment-chain';
 import { PromotionSteps } from '../core/promotion-steps';
@@ -40,8 +41,8 @@ export interface LocalReleaseOptions {
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
   readonly retryIntervalOverrides?: LocalWorkflowsOptions['retryIntervalOverrides'];
-  /** Tells approvers (the outbox in local mode). */
-  readonly notifier?: ApprovalNotifier;
+  /** Tells approvers (the outbox in local mode); made with the CMDB it reads. */
+  readonly notifier?: (cmdb: Cmdb) => ApprovalNotifier;
 }
 
 /**
@@ -87,7 +88,7 @@ export class LocalRelease {
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
     });
-    this.approvals = new Approvals({ cmdb: this.cmdb, workflows: this.workflows, clock, chain, ...(options.notifier ? { notifier: options.notifier } : {}) });
+    this.approvals = new Approvals({ cmdb: this.cmdb, workflows: this.workflows, clock, chain, ...(options.notifier ? { notifier: options.notifier(this.cmdb) } : {}) });
   }
 
   /** Wires everything and makes sure the CMDB table exists (a restart keeps it). */

@@ -1,0 +1,42 @@
+import type { LocalRelease } from './local-release';
+import type { ReleaseState } from '../core/release-lifecycle';
+
+/** A run in these states was working when local mode stopped; nothing will finish it. */
+const INTERRUPTED: readonly ReleaseState[] = ['prepared', 'building', 'deploying', 'testing'];
+
+/**
+ * After a restart on the same data folder: every release that was waiting for a person waits again at its
+ * gate (same approval, links still valid, a new task token); an approval whose time ran out expires; a run
+ * cut off mid-step is recorded as failed and its deploy lease given back. Returns how many waits resumed.
+ */
+export async function recoverAfterRestart(release: LocalRelease, say: (line: string) => void): Promise<number> {
+  const { cmdb, workflows } = release;
+  const now = new Date();
+  const board = await cmdb.board();
+  let resumed = 0;
+  for (const pending of board.pendingApprovals) {
+    const waiting = await cmdb.getRelease(pending.releaseId);
+    if (!waiting || (waiting.kind !== 'release' && waiting.kind !== 'rollback')) continue;
+    if (new Date(pending.expiresAt) <= now) {
+      await cmdb.closeApproval(pending.id, 'expired', now.toISOString());
+      await cmdb.transitionRelease(waiting.releaseId, 'expired', { by: 'system', at: now.toISOString(), detail: 'expired while local mode was stopped' }).catch(() => undefined);
+      say(`${waiting.repository}  ${waiting.commit.slice(0, 7)}  ${waiting.environment}  approval expired while local mode was stopped`);
+      continue;
+    }
+    await workflows.startPromotion(
+      { releaseId: waiting.releaseId, repository: waiting.repository, environment: waiting.environment, commit: waiting.commit, kind: waiting.kind, requestedBy: waiting.requestedBy, resumeAt: pending.gate },
+      `${waiting.releaseId}-resumed-${now.getTime()}`,
+    );
+    resumed += 1;
+  }
+  for (const entry of board.entries) {
+    if (!entry.releaseId || !entry.state || !INTERRUPTED.includes(entry.state)) continue;
+    const detail = 'interrupted: local mode stopped while it ran';
+    await cmdb.releaseLease(entry.repository, entry.environment, entry.releaseId);
+    await cmdb
+      .transitionRelease(entry.releaseId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
+      .catch(() => undefined);
+    say(`${entry.repository}  ${entry.environment}  release ${entry.releaseId} ${detail}`);
+  }
+  return resumed;
+}
