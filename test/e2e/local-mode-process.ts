@@ -1,0 +1,118 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../adapters/local/dynamodb/dynamodb-local';
+
+const TSX = join('node_modules', 'tsx', 'dist', 'cli.mjs');
+
+/** `cot local` as a newcomer runs it, in a child process on a free port with a temp data folder. */
+export class LocalModeProcess {
+  output = '';
+  private child?: ChildProcess;
+
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(): Promise<LocalModeProcess> {
+    const local = new LocalModeProcess(await freePort(), mkdtempSync(join(tmpdir(), 'cot-e2e-')));
+    const child = spawn(process.execPath, [TSX, 'bin/cot.ts', 'local', '--port', String(local.port), '--data', local.dataDir, '--config', 'release.config.yaml'], {
+      env: { ...process.env, COT_WEBHOOK_SECRET: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    local.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => (local.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (local.output += chunk.toString()));
+    await local.until(async () => (await fetch(`${local.url}/health`).catch(() => undefined))?.status === 200, 90_000, 'local mode /health');
+    return local;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get repository(): string {
+    return join(this.dataDir, 'repos', 'sample-service');
+  }
+
+  /** A commit in the local repository: its post-commit hook posts the signed push webhook. */
+  commit(message: string, files: Record<string, string | null> = {}): string {
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Newcomer', '-c', 'user.email=newcomer@example.com', ...args], { cwd: this.repository, encoding: 'utf8' }).trim();
+    for (const [file, content] of Object.entries(files)) {
+      if (content === null) git('rm', '--quiet', file);
+      else execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(this.repository, file)], { input: content });
+    }
+    git('add', '--all');
+    git('commit', '--quiet', '--allow-empty', '-m', message);
+    return git('rev-parse', 'HEAD');
+  }
+
+  async api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /** The approval links emailed so far (read from the outbox's RFC 5322 files), oldest first. */
+  emailedLinks(): string[] {
+    const outbox = join(this.dataDir, 'outbox');
+    let files: string[];
+    try {
+      files = readdirSync(outbox).filter((name) => name.endsWith('.eml')).sort();
+    } catch {
+      return [];
+    }
+    return files.flatMap((file) => {
+      const decoded = readFileSync(join(outbox, file), 'utf8')
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      const link = /http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]+\?t=[A-Za-z0-9_-]+/.exec(decoded);
+      return link ? [link[0]] : [];
+    });
+  }
+
+  /** Waits for a new emailed link beyond the `known` ones. */
+  async nextLink(known: number): Promise<string> {
+    let link: string | undefined;
+    await this.until(async () => (link = this.emailedLinks()[known]) !== undefined, 30_000, 'an approval email');
+    return link!;
+  }
+
+  async until(condition: () => Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`local mode exited (${this.child.exitCode}):\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; local mode printed:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Ctrl-C: resolves with the exit code once the process is gone. */
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(this.dataDir, { recursive: true, force: true });
+    return code;
+  }
+}
+
+/** Runs the `cot` CLI as a user does, against an endpoint; resolves with its exit code and output. */
+export function cot(endpoint: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TSX, 'bin/cot.ts', ...args, '--endpoint', endpoint], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
