@@ -179,6 +179,8 @@ export interface Cmdb {
 
   /** True the first time a delivery id is seen (kept for `ttlDays`); false for a redelivery. */
   claimDelivery(provider: string, deliveryId: string, at: Date, ttlDays?: number): Promise<boolean>;
+  /** Forgets a claimed delivery whose handling failed, so the git host's retry is handled, not a duplicate. */
+  releaseDelivery(provider: string, deliveryId: string): Promise<void>;
 
   acquireLease(repository: string, environment: string, holder: string, ttlSeconds: number, now: Date): Promise<void>;
   releaseLease(repository: string, environment: string, holder: string): Promise<void>;

@@ -33,7 +33,7 @@ export type IntakeResult =
     };
 
 export interface WebhookIntakeDeps {
-  readonly cmdb: Pick<Cmdb, 'claimDelivery' | 'recordPush' | 'recordTag'>;
+  readonly cmdb: Pick<Cmdb, 'claimDelivery' | 'releaseDelivery' | 'recordPush' | 'recordTag'>;
   readonly workflows: Pick<WorkflowEngine, 'startContinuous'>;
   readonly clock: Clock;
   readonly chain: EnvironmentChain;
@@ -62,9 +62,8 @@ export class WebhookIntake {
         return { kind: 'handled', status: 'ignored', ...context(outcome), reason: outcome.reason, refs: [] };
       case 'push': {
         const refs: RefResult[] = [];
-        // One after another, each under its own claim: if a dependency fails mid-way, a redelivery
-        // finds the refs done before it claimed and handles the ones after it. The ref that failed
-        // after its claim stays claimed (the Cmdb port has no way to release a claim yet).
+        // One after another, each under its own claim: if a dependency fails mid-way, the failing ref's
+        // claim is released, so a redelivery finds the refs done before it and handles the rest.
         for (const event of outcome.events) refs.push(await this.handle(event));
         return summarise(outcome, refs);
       }
@@ -82,7 +81,16 @@ export class WebhookIntake {
     const target = { ...base, environment: environment.name, executionName };
     const now = this.deps.clock.now();
     if (!(await this.claim(event, now))) return { ...target, status: 'duplicate', reason: 'this delivery was already received' };
+    try {
+      return await this.start(event, environment.name, target, now);
+    } catch (error) {
+      // Nothing started: let the git host's retry of this delivery be handled rather than called a duplicate.
+      await this.deps.cmdb.releaseDelivery(event.provider, deliveryRefKey(event)).catch(() => undefined);
+      throw error;
+    }
+  }
 
+  private async start(event: PushEvent, environment: string, target: Omit<RefResult, 'status'> & { executionName: string }, now: Date): Promise<RefResult> {
     await this.deps.cmdb.recordPush({
       repository: event.repository,
       branch: event.ref,
@@ -93,14 +101,14 @@ export class WebhookIntake {
     });
     const input: ContinuousInput = {
       repository: event.repository,
-      environment: environment.name,
+      environment,
       branch: event.ref,
       commit: event.commit,
       message: event.message,
       author: event.author,
       requestedBy: `push:${event.provider}:${event.deliveryId}`,
     };
-    const { started } = await this.deps.workflows.startContinuous(input, executionName);
+    const { started } = await this.deps.workflows.startContinuous(input, target.executionName);
     return started ? { ...target, status: 'started' } : { ...target, status: 'duplicate', reason: 'the workflow of this delivery already exists' };
   }
 

@@ -56,7 +56,7 @@ export class WebhookApi extends Construct {
     secrets.grantRead(this.handler);
     // claimDelivery and recordTag put, recordPush updates and puts: nothing is read, scanned or deleted,
     // and no index is touched (table.grant would add `<table>/index/*`).
-    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resourceArns: [table.tableArn] });
+    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resourceArns: [table.tableArn] });
 
     Validations.of(this.handler).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

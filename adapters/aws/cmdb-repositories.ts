@@ -98,6 +98,10 @@ export class CmdbRepositories {
     }
   }
 
+  async releaseDelivery(provider: string, deliveryId: string): Promise<void> {
+    await guarded(this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.delivery(provider, deliveryId) })));
+  }
+
   /**
    * Takes the deploy lease of a repository x environment for `ttlSeconds`. Free, expired (its holder
    * crashed) or already ours: taken. Otherwise `LeaseBusyError`, which workflows retry with backoff.

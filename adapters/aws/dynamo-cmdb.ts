@@ -237,6 +237,10 @@ export class DynamoCmdb implements Cmdb {
     return this.repositories.claimDelivery(provider, deliveryId, at, ttlDays);
   }
 
+  releaseDelivery(provider: string, deliveryId: string): Promise<void> {
+    return this.repositories.releaseDelivery(provider, deliveryId);
+  }
+
   acquireLease(repository: string, environment: string, holder: string, ttlSeconds: number, now: Date): Promise<void> {
     return this.repositories.acquireLease(repository, environment, holder, ttlSeconds, now);
   }

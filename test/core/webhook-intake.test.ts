@@ -95,7 +95,7 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
   it('still starts one execution when racing deliveries all pass the claim: the execution name decides', async () => {
     // Prepare: a CMDB whose claim never says "seen", as if the claims of both raced past each other.
     const workflows = new RecordingEngine();
-    const leaky = { ...db.cmdb, claimDelivery: async () => true, recordPush: db.cmdb.recordPush.bind(db.cmdb), recordTag: db.cmdb.recordTag.bind(db.cmdb) };
+    const leaky = { claimDelivery: async () => true, releaseDelivery: db.cmdb.releaseDelivery.bind(db.cmdb), recordPush: db.cmdb.recordPush.bind(db.cmdb), recordTag: db.cmdb.recordTag.bind(db.cmdb) };
     const subject = new WebhookIntake({ cmdb: leaky, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
     const outcome = await verified(github(githubPush));
 
@@ -104,6 +104,27 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
 
     // Assess
     expect(results.map((result) => (result.kind === 'handled' ? result.status : 'ping')).sort()).toEqual(['duplicate', 'started']);
+    expect(workflows.starts).toHaveLength(1);
+  });
+
+  it('releases the claim when the workflow could not start, so the retried delivery starts it', async () => {
+    // Prepare: Step Functions throttles the first start.
+    const workflows = new RecordingEngine();
+    const start = workflows.startContinuous.bind(workflows);
+    let failures = 1;
+    workflows.startContinuous = async (input, name) => {
+      if (failures-- > 0) throw new Error('ThrottlingException');
+      return start(input, name);
+    };
+    const subject = new WebhookIntake({ cmdb: db.cmdb, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
+    const outcome = await verified(github(githubPush));
+
+    // Act
+    await expect(subject.receive(outcome)).rejects.toThrow('ThrottlingException');
+    const retried = await subject.receive(outcome);
+
+    // Assess
+    expect(retried).toMatchObject({ kind: 'handled', status: 'started' });
     expect(workflows.starts).toHaveLength(1);
   });
 

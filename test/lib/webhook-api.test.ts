@@ -111,9 +111,9 @@ describe('ReleaseApi + WebhookApi', () => {
     expect(resources).toEqual(expect.arrayContaining(secrets.map((id) => ({ Ref: id }))));
   });
 
-  it('grants the CMDB only the writes the intake makes: no read, scan, query or delete', () => {
+  it('grants the CMDB only the writes the intake makes (a failed start releases its claim): no read, scan or query', () => {
     const actions = webhookStatements(template).flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'));
-    expect(actions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(webhookStatements(template).flatMap(actionsOf)).not.toContain('dynamodb:Scan');
   });
 
