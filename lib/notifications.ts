@@ -18,7 +18,9 @@ export class Notifications extends Construct {
     this.key.grantEncryptDecrypt(new iam.ServicePrincipal('sns.amazonaws.com'));
   }
 
+  /** Publishing to an encrypted topic needs the key too. */
   grantPublish(grantee: iam.IGrantable): void {
-    this.topic.grantPublish(grantee);
+    iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
+    this.key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 }

@@ -61,6 +61,7 @@ export class ReleaseStack extends Stack {
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
     });
+    for (const workflow of [this.continuous, this.promotion]) this.notifications.grantPublish(workflow.stateMachine);
     this.api = new ReleaseApi(this, 'Api');
     this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { config });
     this.webhooks = new WebhookApi(this, 'Webhooks', {

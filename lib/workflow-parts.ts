@@ -46,7 +46,8 @@ export function loggedStateMachine(scope: Construct, id: string, workflow: strin
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
     timeout,
     tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    // Every event, without state data: the promotion's inputs carry task tokens, which stay out of logs.
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
   });
   Tags.of(machine).add(WORKFLOW_TAG, workflow, { includeResourceTypes: ['AWS::StepFunctions::StateMachine'] });
   return machine;

@@ -98,11 +98,11 @@ describe('ContinuousWorkflow', () => {
     template = synth();
   });
 
-  it('is a Standard state machine with logs (ALL) and X-Ray', () => {
+  it('is a Standard state machine with logs (ALL, without execution data: no task token in logs) and X-Ray', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
       Tags: Match.arrayWith([{ Key: 'cot:workflow', Value: 'continuous' }]),
     });
   });
@@ -129,5 +129,29 @@ describe('ContinuousWorkflow', () => {
     );
     const startBuild = statements.find((statement) => [statement.Action].flat().includes('codebuild:StartBuild'));
     expect(JSON.stringify(startBuild?.Resource)).toMatch(/ProjectssampleserviceBuild.*ProjectssampleserviceDeploy.*ProjectssampleserviceTest/);
+  });
+});
+
+describe('ReleaseStack grants what the adapters call', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth();
+  });
+
+  const statementsOf = (rolePrefix: string) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref.startsWith(rolePrefix)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+
+  it('lets the promotion steps query the CMDB index (autoRollback reads acceptances newest first)', () => {
+    const query = statementsOf('PromotionStepsServiceRole').filter((statement) => [statement.Action].flat().includes('dynamodb:Query'));
+    expect(JSON.stringify(query.map((statement) => statement.Resource))).toContain('/index/*');
+  });
+
+  it('lets both workflows publish to the encrypted topic: sns:Publish and its key', () => {
+    for (const role of ['ContinuousStateMachineRole', 'PromotionStateMachineRole']) {
+      const actions = statementsOf(role).flatMap((statement) => [statement.Action].flat());
+      expect(actions).toEqual(expect.arrayContaining(['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt']));
+    }
   });
 });
