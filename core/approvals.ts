@@ -1,6 +1,6 @@
 import type { Approval, Cmdb, Release } from './cmdb';
 import type { EnvironmentChain } from './environment-chain';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { newApprovalId } from './ids';
 import type { Clock, WorkflowEngine } from './ports';
 import { waitingState, type ApprovalGate, type Decision } from './release-lifecycle';
@@ -73,7 +73,9 @@ export class Approvals {
       taskToken: input.taskToken,
       requestedBy: release.requestedBy,
       createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString(),
+      // The waiting Task's clock started a moment before this one: the links expire a little earlier, so
+      // a click they accept always reaches a workflow that still waits.
+      expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(60_000, input.timeoutSeconds * 100)).toISOString(),
     });
     const waiting = await cmdb.transitionRelease(release.releaseId, waitingState(input.gate), {
       by: 'system',
@@ -104,12 +106,12 @@ export class Approvals {
       at: clock.now().toISOString(),
       ...(comment ? { comment } : {}),
     });
-    if (input.decision === 'approve') {
-      const output: ApprovedOutput = { decision: 'approve', by: input.by, ...(comment ? { comment } : {}) };
-      await workflows.sendTaskSuccess(approval.taskToken, output);
-    } else {
-      await workflows.sendTaskFailure(approval.taskToken, REJECTED, JSON.stringify({ by: input.by, comment }));
-    }
+    // The decision is recorded; the waiting workflow must hear it, so a busy Step Functions is retried.
+    await withRetries(() =>
+      input.decision === 'approve'
+        ? workflows.sendTaskSuccess(approval.taskToken, { decision: 'approve', by: input.by, ...(comment ? { comment } : {}) } satisfies ApprovedOutput)
+        : workflows.sendTaskFailure(approval.taskToken, REJECTED, JSON.stringify({ by: input.by, comment })),
+    );
     return decided;
   }
 
@@ -135,5 +137,18 @@ export class Approvals {
       superseded.push(pending.releaseId);
     }
     return superseded;
+  }
+}
+
+/** Tries again, with backoff, while the error says a retry may help. */
+async function withRetries(call: () => Promise<void>, delaysMs: readonly number[] = [200, 800, 2000]): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const delay = delaysMs[attempt];
+      if (!(error instanceof DomainError && error.retryable) || delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { ConflictError } from '../../core/errors';
 import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
 import { HANDLER_TAG } from '../../lib/handler-function';
 import { WORKFLOW_TAG } from '../../lib/workflow-parts';
@@ -6,6 +7,7 @@ import {
   ExecutionAlreadyExistsError,
   LocalWorkflowRunner,
   renderDefinition,
+  TaskTokenError,
   TaskTokenRegistry,
   type CfnTemplate,
   type JsonValue,
@@ -14,6 +16,12 @@ import {
 } from './workflow';
 
 export type WorkflowName = 'continuous' | 'promotion';
+
+/** As the AWS adapter does: a token nobody waits on any more is a conflict, not a crash. */
+function toDomainError(error: unknown): never {
+  if (error instanceof TaskTokenError) throw new ConflictError(`the workflow no longer waits for this decision (${error.name})`, { cause: error });
+  throw error;
+}
 
 /** An in-process Lambda handler, by the `cot:handler` tag of its function (the file name in `lambdas/`). */
 export type LocalLambdas = Readonly<Record<string, (event: unknown) => Promise<unknown>>>;
@@ -53,11 +61,11 @@ export class LocalWorkflows implements WorkflowEngine {
   }
 
   async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
-    await this.tokens.sendTaskSuccess(taskToken, JSON.stringify(output));
+    await this.tokens.sendTaskSuccess(taskToken, JSON.stringify(output)).catch(toDomainError);
   }
 
   async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
-    await this.tokens.sendTaskFailure(taskToken, error, cause);
+    await this.tokens.sendTaskFailure(taskToken, error, cause).catch(toDomainError);
   }
 
   /** An execution started here, by the id `start*` returned. */
