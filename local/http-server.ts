@@ -53,6 +53,8 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): LocalHtt
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const refusal = browserRefusal(request, url.pathname);
+    if (refusal) return send(response, jsonResult(403, 'forbidden', refusal));
     const found = matchRoute(routes, request.method ?? 'GET', url.pathname);
     if (!found) {
       return send(response, jsonResult(404, 'not_found', `no route for ${request.method} ${url.pathname}`));
@@ -87,6 +89,23 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): LocalHtt
         server.closeAllConnections();
       }),
   };
+}
+
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
+/**
+ * Loopback needs no signature, so other web pages must not be able to act through a browser: a Host
+ * that is not loopback (DNS rebinding) is refused, and `/api/*` refuses any request a browser marks with
+ * an Origin (the CLI sends none). Webhooks and approval forms carry their own signatures; the approval
+ * page's form posts with `Origin: null` (its Referrer-Policy is no-referrer).
+ */
+function browserRefusal(request: IncomingMessage, path: string): string | undefined {
+  const host = request.headers.host ?? '';
+  if (!LOOPBACK_HOST.test(host)) return `local mode answers only on loopback, not for host "${host}"`;
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  if (path.startsWith('/api/')) return 'the operator API of local mode does not answer browsers: use the cot CLI';
+  return undefined;
 }
 
 /** The body, or undefined once it passes the limit (reading stops there). */

@@ -184,3 +184,37 @@ describe('local HTTP server', () => {
     await expect(send(port, { path: '/cookies', host: external.address })).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+describe('local HTTP server against other web pages', () => {
+  it.each([
+    ['a DNS-rebound host', { host: 'attacker.example:3000' }, '/api/status', 'GET', 403],
+    ['a cross-site operator request', { origin: 'https://attacker.example' }, '/api/rollbacks', 'POST', 403],
+    ['any browser on the operator API', { origin: 'http://127.0.0.1:PORT' }, '/api/status', 'GET', 403],
+    ['its own approval form (signed by its t, posted with Origin: null)', { origin: 'null' }, '/approvals/a-1', 'POST', 200],
+    ['the CLI', {}, '/api/status', 'GET', 200],
+  ])('answers %s with %s', async (_case, headers, path, method, status) => {
+    const server = createLocalHttpServer({
+      routes: [
+        { method: 'ANY', resource: '/api/{proxy+}', handler: async () => ({ statusCode: 200, body: '{}' }) },
+        { method: 'ANY', resource: '/approvals/{id}', handler: async () => ({ statusCode: 200, body: '' }) },
+      ],
+    });
+    const port = await server.listen(0);
+    try {
+      const answer = await new Promise<number>((resolve, reject) => {
+        const outgoing = request(
+          { host: '127.0.0.1', port, path, method, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.replace('PORT', String(port))])) },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+      expect(answer).toBe(status);
+    } finally {
+      await server.close();
+    }
+  });
+});
