@@ -120,7 +120,14 @@ export class ReleaseOperations {
       if (commit === current?.commit) throw new ConflictError(`${short(commit)} is what runs in ${environment} now: nothing to roll back`);
     } else {
       const accepted = await cmdb.acceptedCommits(repository, environment, ROLLBACK_CANDIDATES);
-      const target = accepted.find((candidate) => candidate.commit !== current?.commit);
+      let target: (typeof accepted)[number] | undefined;
+      for (const candidate of accepted) {
+        if (candidate.commit === current?.commit) continue;
+        // A commit that a rollback already took out of this environment is not what to go back to.
+        if ((await cmdb.getRelease(candidate.releaseId))?.state === 'rolled_back') continue;
+        target = candidate;
+        break;
+      }
       if (!target) throw new ConflictError(`nothing to roll back to: ${repository} has no accepted commit in ${environment} other than the one running now`);
       commit = target.commit;
     }

@@ -225,6 +225,18 @@ describe('rollback', () => {
     expect(await world.cmdb.getRelease(releaseId)).toMatchObject({ kind: 'rollback', commit: C1, rollbackOf: current, state: 'prepared' });
   });
 
+  it('does not go back to a commit that a rollback already took out', async () => {
+    await world.seed.acceptedInIntegration(REPO, C1);
+    const rolledBack = await world.seed.acceptedInIntegration(REPO, C2);
+    await world.cmdb.transitionRelease(rolledBack, 'rolled_back', { by: 'system', at: new Date().toISOString() });
+    await world.seed.acceptedInIntegration(REPO, C1);
+
+    const attempt = world.operations.rollback({ repository: REPO, environment: 'integration', requestedBy: ALICE });
+
+    await expect(attempt).rejects.toThrow(/nothing to roll back to/);
+    expect(world.workflows.promotions).toEqual([]);
+  });
+
   it('goes back to the last accepted commit when the running one failed its tests', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
     await world.seed.acceptedInIntegration(REPO, C2);
