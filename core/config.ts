@@ -3,6 +3,8 @@ import { parseDuration, DURATION_PATTERN } from './duration';
 
 /** The default life of an approval link and of the workflow task that waits for it. */
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
+/** A Standard workflow lives at most a year; two gates of 90 days and the deploys fit comfortably. */
+export const MAX_APPROVAL_TIMEOUT_DAYS = 90;
 
 export const PROVIDERS = ['github', 'gitlab', 'bitbucket'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -40,7 +42,10 @@ const ApprovalEnvironment = z.strictObject({
   mode: z.literal('approval'),
   approvers: z.array(z.email({ error: 'must be an email address' })).min(1, 'an approval environment needs at least one approver'),
   approveBeforeDeploy: z.boolean().default(false).describe('Ask for approval before the deploy starts as well as after the tests.'),
-  approvalTimeout: duration.default(DEFAULT_APPROVAL_TIMEOUT).describe('How long an approval link stays valid.'),
+  approvalTimeout: duration
+    .refine((value) => !DURATION_PATTERN.test(value) || parseDuration(value) <= MAX_APPROVAL_TIMEOUT_DAYS * 86_400, `must be at most ${MAX_APPROVAL_TIMEOUT_DAYS}d`)
+    .default(DEFAULT_APPROVAL_TIMEOUT)
+    .describe('How long an approval link stays valid (at most 90d).'),
   autoRollback: z.boolean().default(false).describe('A failed test or a rejected acceptance redeploys the previous accepted commit.'),
 });
 

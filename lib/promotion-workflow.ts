@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
+import { parseDuration } from '../core/duration';
 import type { BuildProjects } from './build-projects';
 import { codeBuildTask } from './codebuild-task';
 import { HandlerFunction } from './handler-function';
@@ -88,7 +89,9 @@ export class PromotionWorkflow extends Construct {
     // autoRollback reads the environment's acceptances, newest first, from the table's index.
     this.steps.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/*`] }));
 
-    this.stateMachine = loggedStateMachine(this, 'StateMachine', 'promotion', this.definition(props), Duration.days(30));
+    // Long enough for both gates of the slowest environment to run out, plus the deploys and tests.
+    const longestWait = Math.max(0, ...props.config.environments.map((env) => (env.mode === 'approval' ? parseDuration(env.approvalTimeout) : 0)));
+    this.stateMachine = loggedStateMachine(this, 'StateMachine', 'promotion', this.definition(props), Duration.seconds(2 * longestWait + 86_400));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.deploy, p.test]));
     acknowledgeWorkflowFindings(this, this.steps, this.approvalRequest);
     Validations.of(this.steps).acknowledge({
@@ -144,7 +147,10 @@ export class PromotionWorkflow extends Construct {
     };
 
     const begin = stepTask(this, 'Begin', { fn, action: 'begin', resultPath: '$.run', comment: 'Check eligibility; find the artifact' });
-    begin.addCatch(new sfn.Fail(this, 'NotEligible', { error: 'NotEligible', cause: 'the commit is not accepted where it must be' }), { resultPath: '$.error' });
+    begin.addCatch(new sfn.Fail(this, 'NotEligible', { error: 'NotEligible', cause: 'the commit is not accepted where it must be' }), {
+      errors: ['NotEligibleError'],
+      resultPath: '$.error',
+    });
 
     const claim = stepTask(this, 'Claim', { fn, action: 'claim', fields: run, resultPath: null, comment: 'Take the deploy lease' });
     claim.addRetry({

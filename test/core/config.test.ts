@@ -46,6 +46,7 @@ describe('release.config.yaml validation', () => {
     ['approval environment missing approvers', (c) => (c.environments[1] = { name: 'production', mode: 'approval' } as never), 'environments[1].approvers: is required (array)'],
     ['bad duration', (c) => Object.assign(c.environments[1]!, { approvalTimeout: '3 days' }), 'environments[1].approvalTimeout: must be a whole number followed by s, m, h or d, for example 90s, 30m, 12h or 3d'],
     ['zero duration', (c) => Object.assign(c.environments[1]!, { approvalTimeout: '0s' }), 'environments[1].approvalTimeout: must be longer than zero'],
+    ['too long an approval', (c) => Object.assign(c.environments[1]!, { approvalTimeout: '91d' }), 'environments[1].approvalTimeout: must be at most 90d'],
     ['unknown provider', (c) => Object.assign(c.repositories[0]!, { provider: 'svn' }), 'repositories[0].provider: must be one of "github", "gitlab", "bitbucket"'],
     ['continuous after approval', (c) => c.environments.push({ name: 'late', mode: 'continuous', branch: 'main' }), 'environments[2].mode: continuous environment "late" comes after approval environment "production": continuous environments must come first'],
     ['approval first', (c) => c.environments.reverse(), 'environments[0].mode: the first environment must be continuous: it is where every push is built and accepted'],
