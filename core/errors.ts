@@ -57,6 +57,3 @@ export class TransientError extends DomainError {
   readonly status = 503;
   readonly code = 'unavailable';
 }
-
-/** Names of the errors a workflow `Retry` may retry. */
-export const RETRYABLE_ERROR_NAMES = ['LeaseBusyError', 'TransientError'] as const;

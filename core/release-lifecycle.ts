@@ -61,11 +61,6 @@ export function isTerminal(state: ReleaseState): boolean {
   return state === 'accepted' || TRANSITIONS[state].length === 0;
 }
 
-/** States where a person decided or a check went red, as opposed to a technical error. */
-export function isHumanOutcome(state: ReleaseState): boolean {
-  return state === 'rejected' || state === 'expired';
-}
-
 export const APPROVAL_GATES = ['approve_deploy', 'accept'] as const;
 export type ApprovalGate = (typeof APPROVAL_GATES)[number];
 

@@ -7,7 +7,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { RETRYABLE_ERROR_NAMES } from '../core/errors';
 
 /** Lambda's own transient failures, plus our retryable domain errors. Never a ValidationError or a red test. */
 export const LAMBDA_RETRYABLE = [
@@ -82,7 +81,6 @@ export function notify(scope: Construct, id: string, topic: sns.ITopic, next: sf
   return publish.next(next);
 }
 
-export { RETRYABLE_ERROR_NAMES };
 
 /** The wildcard findings every workflow of ours raises, each acknowledged for its reason. */
 export function acknowledgeWorkflowFindings(scope: Construct, ...functions: lambda.IFunction[]): void {

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ContinuousSteps } from '../../core/continuous-steps';
+import { LeaseBusyError } from '../../core/errors';
+import { systemClock, type ContinuousInput } from '../../core/ports';
+import { createTestCmdb, type TestCmdb } from '../support/dynamo';
+
+const sha = (seed: string) => seed.repeat(40).slice(0, 40);
+
+function push(commit: string): ContinuousInput {
+  return { repository: 'svc', environment: 'integration', branch: 'main', commit, message: 'm', author: 'a', requestedBy: 'push:test:1' };
+}
+
+describe('ContinuousSteps.claim (DynamoDB Local)', () => {
+  let t: TestCmdb;
+  beforeAll(async () => {
+    t = await createTestCmdb();
+  });
+
+  it('checks for a newer push again once it holds the lease, and gives the lease back', async () => {
+    // Prepare: a newer commit is pushed while this run waits for (and then takes) the lease.
+    const older = push(sha('1'));
+    await t.cmdb.recordPush({ repository: 'svc', branch: 'main', commit: older.commit, message: 'm', author: 'a', pushedAt: new Date(1000).toISOString() });
+    const cmdb = Object.create(t.cmdb) as typeof t.cmdb;
+    cmdb.acquireLease = async (...args) => {
+      await t.cmdb.recordPush({ repository: 'svc', branch: 'main', commit: sha('2'), message: 'newer', author: 'a', pushedAt: new Date(2000).toISOString() });
+      return t.cmdb.acquireLease(...args);
+    };
+    const steps = new ContinuousSteps({ cmdb, clock: systemClock });
+    const { releaseId } = await steps.begin(older);
+
+    // Act
+    const { outcome } = await steps.claim({ ...older, releaseId });
+
+    // Assess
+    expect(outcome).toBe('superseded');
+    expect(await t.cmdb.getRelease(releaseId)).toMatchObject({ state: 'superseded' });
+    await expect(t.cmdb.acquireLease('svc', 'integration', 'probe', 60, new Date())).resolves.toBeUndefined();
+    await t.cmdb.releaseLease('svc', 'integration', 'probe');
+  });
+
+  it('waits (LeaseBusyError) while another run deploys, and stays building', async () => {
+    const input = push(sha('3'));
+    await t.cmdb.recordPush({ repository: 'svc', branch: 'main', commit: input.commit, message: 'm', author: 'a', pushedAt: new Date(3000).toISOString() });
+    await t.cmdb.acquireLease('svc', 'integration', 'another-run', 600, new Date());
+    const steps = new ContinuousSteps({ cmdb: t.cmdb, clock: systemClock });
+    const { releaseId } = await steps.begin(input);
+
+    await expect(steps.claim({ ...input, releaseId })).rejects.toBeInstanceOf(LeaseBusyError);
+
+    expect(await t.cmdb.getRelease(releaseId)).toMatchObject({ state: 'building' });
+    await t.cmdb.releaseLease('svc', 'integration', 'another-run');
+    await expect(steps.claim({ ...input, releaseId })).resolves.toEqual({ outcome: 'deploy' });
+  });
+});
