@@ -58,9 +58,14 @@ export class Approvals {
     const release = await cmdb.getRelease(input.releaseId);
     if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
     // One approval per release and gate: a repeated request (a retried Task, or local mode resuming a
-    // wait after a restart) hands the pending approval the new token, and its emailed links keep working.
+    // wait after a restart) hands the pending approval the new token, and its emailed links keep working;
+    // approvers nobody could tell yet are told now.
     const pending = (await cmdb.board()).pendingApprovals.find((candidate) => candidate.releaseId === release.releaseId && candidate.gate === input.gate);
-    if (pending) return cmdb.renewApprovalToken(pending.id, input.taskToken);
+    if (pending) {
+      const renewed = await cmdb.renewApprovalToken(pending.id, input.taskToken);
+      if (!renewed.notifiedAt) await this.notify(renewed, release);
+      return renewed;
+    }
     const now = clock.now();
     const approval = await cmdb.createApproval({
       approvalId: newApprovalId(),
@@ -82,8 +87,14 @@ export class Approvals {
       at: now.toISOString(),
       detail: `approval ${approval.approvalId} sent to ${approval.approvers.join(', ')}`,
     });
-    await this.deps.notifier?.approvalRequested(approval, waiting);
+    await this.notify(approval, waiting);
     return approval;
+  }
+
+  private async notify(approval: Approval, release: Release): Promise<void> {
+    if (!this.deps.notifier) return;
+    await this.deps.notifier.approvalRequested(approval, release);
+    await this.deps.cmdb.markApprovalNotified(approval.approvalId, this.deps.clock.now().toISOString());
   }
 
   async decide(input: DecisionInput): Promise<Approval> {

@@ -84,12 +84,14 @@ export interface Approval {
   readonly createdAt: string;
   readonly expiresAt: string;
   readonly status: ApprovalStatus;
+  /** When the approvers were told; unset while no email went out (a retried request tells them then). */
+  readonly notifiedAt?: string;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
   readonly comment?: string;
 }
 
-export type NewApproval = Omit<Approval, 'status' | 'decidedBy' | 'decidedAt' | 'comment'>;
+export type NewApproval = Omit<Approval, 'status' | 'notifiedAt' | 'decidedBy' | 'decidedAt' | 'comment'>;
 
 export interface PendingApproval {
   readonly id: string;
@@ -195,6 +197,8 @@ export interface Cmdb {
    * a wait after a restart): its id and links stay valid. `ConflictError` once it is no longer pending.
    */
   renewApprovalToken(approvalId: string, taskToken: string): Promise<Approval>;
+  /** Records that the approvers were told. */
+  markApprovalNotified(approvalId: string, at: string): Promise<void>;
   /** Closes a pending approval that nobody decided (its release was superseded or it timed out). */
   closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined>;
 }

@@ -72,6 +72,21 @@ export class CmdbApprovals {
     }
   }
 
+  async markNotified(approvalId: string, at: string): Promise<void> {
+    await guarded(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.approval(approvalId),
+          UpdateExpression: 'SET notifiedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+      `approval ${approvalId} does not exist`,
+    );
+  }
+
   async decide(approvalId: string, input: { decision: Decision; by: string; at: string; comment?: string }): Promise<Approval> {
     const status: ApprovalStatus = input.decision === 'approve' ? 'approved' : 'rejected';
     return this.finish(approvalId, status, input, { decision: input.decision, by: input.by, at: input.at, ...(input.comment ? { comment: input.comment } : {}) }, true);

@@ -272,6 +272,10 @@ export class DynamoCmdb implements Cmdb {
     return this.approvals.renewToken(approvalId, taskToken);
   }
 
+  markApprovalNotified(approvalId: string, at: string): Promise<void> {
+    return this.approvals.markNotified(approvalId, at);
+  }
+
   closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined> {
     return this.approvals.close(approvalId, status, at);
   }

@@ -37,7 +37,8 @@ describe('EmailApprovalNotifier (DynamoDB Local, outbox)', () => {
       expect(text).toContain('Dev One <dev@example.com>');
       expect(text).toContain('alice@example.com');
       expect(text).toContain(`https://github.com/acme/sample-service/compare/${PREVIOUS}...${COMMIT}`);
-      expect(text).toContain('2026-05-01 10:00 UTC');
+      // An hour's approval, its links expiring a minute early (before the waiting Task does).
+      expect(text).toContain('2026-05-01 09:59 UTC');
     }
     const [first, second] = mine.map((file) => /\?t=([A-Za-z0-9_-]+)/.exec(file.source)?.[1]);
     expect(first).not.toBe(second);
