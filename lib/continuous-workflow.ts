@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { BuildProjects } from './build-projects';
 import { codeBuildTask } from './codebuild-task';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface ContinuousWorkflowProps {
   readonly product: string;
@@ -51,7 +51,6 @@ export class ContinuousWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ContinuousWorkflowProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const projects = [...props.projects.entries()];
     this.steps = new HandlerFunction(this, 'Steps', {
       handler: 'continuous-step',
@@ -60,9 +59,7 @@ export class ContinuousWorkflow extends Construct {
         TABLE_NAME: props.table.tableName,
         PRODUCT: props.product,
         ARTIFACT_BUCKET: props.artifactBucket.bucketName,
-        PROJECTS: stack.toJsonString(
-          Object.fromEntries(projects.map(([name, p]) => [name, { build: p.build.projectName, deploy: p.deploy.projectName, test: p.test.projectName }])),
-        ),
+        PROJECTS: projectNamesJson(props.projects),
       },
     });
     // Gets, conditional writes and transactions on the table itself: these steps never query an index.
@@ -124,14 +121,7 @@ export class ContinuousWorkflow extends Construct {
     onFailure(build, recordFailure('build'));
 
     const claim = stepTask(this, 'Claim', { fn, action: 'claim', fields: run, resultPath: '$.claim', comment: 'Newest commit? Environment held? Take the deploy lease' });
-    claim.addRetry({
-      errors: ['LeaseBusyError'],
-      interval: props.leaseRetryInterval ?? Duration.seconds(10),
-      backoffRate: 1.5,
-      maxDelay: Duration.minutes(2),
-      maxAttempts: 120,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     onFailure(claim, workflowFailure);
 
     const deploy = codeBuildTask(this, 'Deploy', {

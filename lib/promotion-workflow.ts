@@ -11,7 +11,7 @@ import { parseDuration } from '../core/duration';
 import type { BuildProjects } from './build-projects';
 import { codeBuildTask } from './codebuild-task';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface PromotionWorkflowProps {
   readonly config: ReleaseConfig;
@@ -67,9 +67,7 @@ export class PromotionWorkflow extends Construct {
       environment: {
         ...common,
         ARTIFACT_BUCKET: props.artifactBucket.bucketName,
-        PROJECTS: stack.toJsonString(
-          Object.fromEntries(projects.map(([name, p]) => [name, { build: p.build.projectName, deploy: p.deploy.projectName, test: p.test.projectName }])),
-        ),
+        PROJECTS: projectNamesJson(props.projects),
       },
     });
     this.approvalRequest = new HandlerFunction(this, 'ApprovalRequest', {
@@ -153,14 +151,7 @@ export class PromotionWorkflow extends Construct {
     });
 
     const claim = stepTask(this, 'Claim', { fn, action: 'claim', fields: run, resultPath: null, comment: 'Take the deploy lease' });
-    claim.addRetry({
-      errors: ['LeaseBusyError'],
-      interval: props.leaseRetryInterval ?? Duration.seconds(10),
-      backoffRate: 1.5,
-      maxDelay: Duration.minutes(2),
-      maxAttempts: 120,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     claim.addCatch(workflowFailure, catchAll);
 
     const deploy = codeBuildTask(this, 'Deploy', {

@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import type { BuildProjects } from './build-projects';
 
 /** Lambda's own transient failures, plus our retryable domain errors. Never a ValidationError or a red test. */
 export const LAMBDA_RETRYABLE = [
@@ -95,4 +96,16 @@ export function acknowledgeWorkflowFindings(scope: Construct, ...functions: lamb
       reason: 'Invoking our own step function, any of its versions: the ARN suffix is the version qualifier.',
     })),
   );
+}
+
+/** Waits for the deploy lease: a run holding it deploys and tests for minutes, so back off up to 2 minutes. */
+export function retryWhileLeaseBusy(claim: tasks.LambdaInvoke, interval: Duration = Duration.seconds(10)): void {
+  claim.addRetry({ errors: ['LeaseBusyError'], interval, backoffRate: 1.5, maxDelay: Duration.minutes(2), maxAttempts: 120, jitterStrategy: sfn.JitterType.FULL });
+}
+
+/** The `PROJECTS` environment of a step function: each repository's build, deploy and test project names. */
+export function projectNamesJson(projects: ReadonlyMap<string, BuildProjects>): string {
+  const names = [...projects.entries()].map(([name, p]) => [name, { build: p.build.projectName, deploy: p.deploy.projectName, test: p.test.projectName }]);
+  const [first] = projects.values();
+  return first ? Stack.of(first).toJsonString(Object.fromEntries(names)) : '{}';
 }
