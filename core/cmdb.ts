@@ -186,6 +186,8 @@ export interface Cmdb {
 
   acquireLease(repository: string, environment: string, holder: string, ttlSeconds: number, now: Date): Promise<void>;
   releaseLease(repository: string, environment: string, holder: string): Promise<void>;
+  /** Who holds the deploy lease now, expired or not; undefined when nobody does. */
+  leaseHolder(repository: string, environment: string): Promise<string | undefined>;
   setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void>;
 
   createApproval(approval: NewApproval): Promise<Approval>;

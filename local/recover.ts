@@ -29,14 +29,22 @@ export async function recoverAfterRestart(release: LocalRelease, say: (line: str
     );
     resumed += 1;
   }
+  // The newest run of each cell, and whoever holds a cell's deploy lease (an older run may), were cut off.
+  const cutOff = new Map<string, { repository: string; environment: string; releaseId: string }>();
   for (const entry of board.entries) {
-    if (!entry.releaseId || !entry.state || !INTERRUPTED.includes(entry.state)) continue;
+    if (entry.releaseId) cutOff.set(entry.releaseId, { repository: entry.repository, environment: entry.environment, releaseId: entry.releaseId });
+    const holder = await cmdb.leaseHolder(entry.repository, entry.environment);
+    if (holder) cutOff.set(holder, { repository: entry.repository, environment: entry.environment, releaseId: holder });
+  }
+  for (const run of cutOff.values()) {
+    const interrupted = await cmdb.getRelease(run.releaseId);
+    await cmdb.releaseLease(run.repository, run.environment, run.releaseId);
+    if (!interrupted || !INTERRUPTED.includes(interrupted.state)) continue;
     const detail = 'interrupted: local mode stopped while it ran';
-    await cmdb.releaseLease(entry.repository, entry.environment, entry.releaseId);
     await cmdb
-      .transitionRelease(entry.releaseId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
+      .transitionRelease(run.releaseId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
       .catch(() => undefined);
-    say(`${entry.repository}  ${entry.environment}  release ${entry.releaseId} ${detail}`);
+    say(`${run.repository}  ${run.environment}  release ${run.releaseId} ${detail}`);
   }
   return resumed;
 }

@@ -249,6 +249,11 @@ export class DynamoCmdb implements Cmdb {
     return this.repositories.releaseLease(repository, environment, holder);
   }
 
+  async leaseHolder(repository: string, environment: string): Promise<string | undefined> {
+    const item = await this.get(keys.lease(repository, environment));
+    return item ? String(item.holder) : undefined;
+  }
+
   async setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void> {
     const update = this.boardUpdate(repository, environment, { set: { held, updatedAt: at } });
     await this.client.send(new UpdateCommand(update.Update)).catch((error: unknown) => {
