@@ -1,6 +1,7 @@
 import type { Cmdb, Failure, FailedStep } from './cmdb';
 import type { ContinuousInput, Clock } from './ports';
-import { newReleaseId } from './ids';
+import { ConflictError } from './errors';
+import { newReleaseId, releaseIdFor } from './ids';
 import { describeFailure, type CaughtError } from './workflow-failure';
 
 /** A deploy lease outlives the longest deploy + test; a crashed holder frees it after this. */
@@ -32,18 +33,26 @@ export class ContinuousSteps {
     return this.deps.clock.now().toISOString();
   }
 
-  async begin(input: ContinuousInput): Promise<RunRef> {
-    const releaseId = newReleaseId(this.deps.clock.now());
-    await this.deps.cmdb.createRelease({
-      releaseId,
-      repository: input.repository,
-      environment: input.environment,
-      commit: input.commit,
-      kind: 'deploy',
-      requestedBy: input.requestedBy,
-      createdAt: this.now,
-    });
-    await this.deps.cmdb.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.now, detail: `build of ${input.branch}` });
+  /** Records the run; given its execution, a retried first step finds the release it already made. */
+  async begin(input: ContinuousInput, execution?: { name: string; startTime: string }): Promise<RunRef> {
+    const { cmdb } = this.deps;
+    const releaseId = execution ? releaseIdFor(new Date(execution.startTime), execution.name) : newReleaseId(this.deps.clock.now());
+    try {
+      await cmdb.createRelease({
+        releaseId,
+        repository: input.repository,
+        environment: input.environment,
+        commit: input.commit,
+        kind: 'deploy',
+        requestedBy: input.requestedBy,
+        createdAt: this.now,
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    if ((await cmdb.getRelease(releaseId))?.state === 'prepared') {
+      await cmdb.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.now, detail: `build of ${input.branch}` });
+    }
     return { releaseId };
   }
 

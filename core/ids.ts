@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 let lastTime = 0;
 let sequence = 0;
@@ -12,6 +12,15 @@ export function newReleaseId(now: Date = new Date()): string {
   sequence = time === lastTime ? sequence + 1 : 0;
   lastTime = time;
   return `r-${time.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(3, '0')}${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The release id of one workflow execution, the same however often its first step runs (a retried Task
+ * must not make a second release): sorted by the execution's start like `newReleaseId`.
+ */
+export function releaseIdFor(executionStart: Date, executionName: string): string {
+  const hash = createHash('sha256').update(executionName).digest('hex').slice(0, 8);
+  return `r-${executionStart.getTime().toString(36).padStart(9, '0')}000${hash}`;
 }
 
 /** Approval ids are unguessable; the link signature is what authorises, but ids should not be enumerable. */

@@ -7,7 +7,7 @@ import { CaughtErrorSchema, ContinuousInputSchema, FailedStepSchema } from './sc
 const RunEvent = z.object({ input: ContinuousInputSchema, releaseId: z.string().min(1) });
 
 export const ContinuousStepEvent = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('begin'), input: ContinuousInputSchema }),
+  z.object({ action: z.literal('begin'), input: ContinuousInputSchema, execution: z.object({ name: z.string().min(1), startTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a time') }).optional() }),
   RunEvent.extend({ action: z.literal('claim') }),
   RunEvent.extend({ action: z.literal('deployed') }),
   RunEvent.extend({ action: z.literal('accept') }),
@@ -39,7 +39,7 @@ export function continuousStepHandler(deps: ContinuousStepDeps) {
     const { input } = event;
     switch (event.action) {
       case 'begin': {
-        const { releaseId } = await deps.steps.begin(input);
+        const { releaseId } = await deps.steps.begin(input, event.execution);
         return { releaseId, ...deps.targets.forCommit(input.repository, input.commit) };
       }
       case 'claim':

@@ -97,7 +97,13 @@ export class ContinuousWorkflow extends Construct {
       state.addCatch(handler, { errors: ['States.ALL'], resultPath: '$.error' });
     const workflowFailure = recordFailure('workflow');
 
-    const begin = stepTask(this, 'Begin', { fn, action: 'begin', resultPath: '$.run', comment: 'Record the run as building' });
+    const begin = stepTask(this, 'Begin', {
+      fn,
+      action: 'begin',
+      fields: { execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' } },
+      resultPath: '$.run',
+      comment: 'Record the run as building (once, however often this step runs)',
+    });
     begin.addCatch(new sfn.Fail(this, 'NotStarted', { error: 'ContinuousDeploymentNotStarted', cause: 'the run could not be recorded in the CMDB' }), { resultPath: '$.error' });
 
     const build = codeBuildTask(this, 'Build', {

@@ -52,3 +52,18 @@ describe('ContinuousSteps.claim (DynamoDB Local)', () => {
     await expect(steps.claim({ ...input, releaseId })).resolves.toEqual({ outcome: 'deploy' });
   });
 });
+
+describe('ContinuousSteps.begin (DynamoDB Local)', () => {
+  it('makes one release per execution, however often the step runs', async () => {
+    const t = await createTestCmdb();
+    const steps = new ContinuousSteps({ cmdb: t.cmdb, clock: systemClock });
+    const execution = { name: 'github-delivery-1-main', startTime: '2026-11-26T12:00:00.000Z' };
+
+    const first = await steps.begin(push(sha('4')), execution);
+    const retried = await steps.begin(push(sha('4')), execution);
+
+    expect(retried.releaseId).toBe(first.releaseId);
+    expect(await t.cmdb.getRelease(first.releaseId)).toMatchObject({ state: 'building', history: [{ state: 'prepared' }, { state: 'building' }] });
+    expect((await steps.begin(push(sha('4')), { ...execution, name: 'another' })).releaseId).not.toBe(first.releaseId);
+  });
+});
