@@ -11,7 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { SafeHtml } from '../core/html-escape';
 import type { Clock } from '../core/ports';
 import { closedPage, closedSummary, decisionPage, htmlResponse, messagePage, resultPage } from './approval-html';
-import { awsDependencies } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { errorResponse, json, lowerCaseHeaders, rawBody } from './http';
 
 export type ApprovalPageLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -194,15 +194,8 @@ function readForm(event: APIGatewayProxyEvent): Record<string, string | undefine
   return Object.fromEntries(['t', 'decision', 'confirm', 'comment'].map((name) => [name, params.get(name) ?? undefined]));
 }
 
-let awsHandler: ((event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) | undefined;
-
-/** Lambda entry point: dependencies are created on the first invocation, once per cold start. */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  try {
-    awsHandler ??= approvalPageHandler(awsDependencies().approvalPage());
-  } catch (error) {
-    console.error('approval page handler could not start', error);
-    return htmlResponse(503, messagePage('Try again in a minute', 'This page is not available right now. Nothing was decided.'));
-  }
-  return awsHandler(event);
-};
+/** Lambda entry point. */
+export const handler = coldStartHandler(
+  () => approvalPageHandler(awsDependencies().approvalPage()),
+  () => htmlResponse(503, messagePage('Try again in a minute', 'This page is not available right now. Nothing was decided.')),
+);

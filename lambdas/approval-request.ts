@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Approvals } from '../core/approvals';
 import { ValidationError } from '../core/errors';
-import { awsDependencies } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
 
 export const ApprovalRequestEvent = z.object({
   taskToken: z.string().min(1),
@@ -24,9 +24,5 @@ export function approvalRequestHandler(deps: { approvals: Approvals }) {
   };
 }
 
-let awsHandler: ((event: unknown) => Promise<unknown>) | undefined;
-
-export const handler = (event: unknown): Promise<unknown> => {
-  awsHandler ??= approvalRequestHandler(awsDependencies().approvalRequests());
-  return awsHandler(event);
-};
+/** Lambda entry point. */
+export const handler = coldStartHandler(() => approvalRequestHandler(awsDependencies().approvalRequests()));

@@ -40,6 +40,25 @@ export function buildTargets(projects: z.infer<typeof ProjectsEnv>, bucket: stri
   };
 }
 
+/**
+ * A Lambda entry point whose dependencies are made on its first invocation, once per cold start (never
+ * at import, so handlers stay testable). If they cannot be made (a missing environment variable: ours,
+ * not the caller's), `unavailable` answers instead of a crash with a stack trace.
+ */
+export function coldStartHandler<E, R>(make: () => (event: E) => Promise<R>, unavailable?: (error: unknown) => R): (event: E) => Promise<R> {
+  let handle: ((event: E) => Promise<R>) | undefined;
+  return async (event) => {
+    try {
+      handle ??= make();
+    } catch (error) {
+      if (!unavailable) throw error;
+      console.error('the handler could not start', error);
+      return unavailable(error);
+    }
+    return handle(event);
+  };
+}
+
 /** The validated release.config.yaml, which the stack passes to the Lambdas as JSON. */
 function releaseConfig(): ReleaseConfig {
   return ReleaseConfig.parse(JSON.parse(env('RELEASE_CONFIG')));
@@ -59,20 +78,25 @@ export function awsDependencies() {
   const client = new DynamoDBClient({});
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const cmdb = new DynamoCmdb(documentClient, env('TABLE_NAME'), env('PRODUCT'));
+  const targets = () => buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET'));
+  const signingKey = (config: ReleaseConfig) =>
+    signingKeyFrom(new SecretsManagerStore(new SecretsManagerClient({})), config.product, env('APPROVAL_SIGNING_KEY_SECRET'));
+  // The approval functions only answer waiting Tasks: they start no workflow.
+  const taskResponses = () => new StepFunctionsEngine(new SFNClient({}), {});
   const deps = {
     cmdb,
     continuous: () => ({
       steps: new ContinuousSteps({ cmdb, clock: systemClock }),
-      targets: buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
+      targets: targets(),
     }),
     promotion: () => ({
       steps: new PromotionSteps({ cmdb, clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
-      targets: buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
+      targets: targets(),
     }),
     approvalRequests: () => ({
       approvals: new Approvals({
         cmdb,
-        workflows: new StepFunctionsEngine(new SFNClient({}), {}),
+        workflows: taskResponses(),
         clock: systemClock,
         chain: new EnvironmentChain(releaseConfig()),
         notifier: deps.approvalNotifier(),
@@ -85,20 +109,18 @@ export function awsDependencies() {
         mailer: new SesMailer(new SESv2Client({})),
         cmdb,
         config,
-        signingKey: signingKeyFrom(new SecretsManagerStore(new SecretsManagerClient({})), config.product, env('APPROVAL_SIGNING_KEY_SECRET')),
+        signingKey: signingKey(config),
         baseUrl: env('APPROVAL_BASE_URL'),
         onSendFailed: (approver, error) => logger.warn('approval email failed', { approver, error }),
       });
     },
     approvalPage: () => {
       const config = releaseConfig();
-      // The page only answers tasks: it starts no workflow.
-      const workflows = new StepFunctionsEngine(new SFNClient({}), {});
       return {
-        approvals: new Approvals({ cmdb, workflows, clock: systemClock, chain: new EnvironmentChain(config) }),
+        approvals: new Approvals({ cmdb, workflows: taskResponses(), clock: systemClock, chain: new EnvironmentChain(config) }),
         cmdb,
         config,
-        signingKey: signingKeyFrom(new SecretsManagerStore(new SecretsManagerClient({})), config.product, env('APPROVAL_SIGNING_KEY_SECRET')),
+        signingKey: signingKey(config),
         clock: systemClock,
         logger: new Logger(),
       };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ContinuousSteps } from '../core/continuous-steps';
 import { ValidationError } from '../core/errors';
-import { awsDependencies, type BuildTargets } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
 import { CaughtErrorSchema, ContinuousInputSchema, FailedStepSchema } from './schemas';
 
 const RunEvent = z.object({ input: ContinuousInputSchema, releaseId: z.string().min(1) });
@@ -64,10 +64,5 @@ function notice(what: string, input: z.infer<typeof ContinuousInputSchema>, body
   return { subject, message: `${subject}\n\n${input.message}\nby ${input.author}\n\n${body}` };
 }
 
-let awsHandler: ((event: unknown) => Promise<unknown>) | undefined;
-
-/** Lambda entry point: dependencies are created on the first invocation, once per cold start. */
-export const handler = (event: unknown): Promise<unknown> => {
-  awsHandler ??= continuousStepHandler(awsDependencies().continuous());
-  return awsHandler(event);
-};
+/** Lambda entry point. */
+export const handler = coldStartHandler(() => continuousStepHandler(awsDependencies().continuous()));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../core/errors';
 import type { PromotionSteps } from '../core/promotion-steps';
-import { awsDependencies, type BuildTargets } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
 import { CaughtErrorSchema, FailedStepSchema, Name, Sha } from './schemas';
 
 const PromotionInputSchema = z.object({
@@ -95,10 +95,5 @@ function notice(run: z.infer<typeof RunSchema>, what: string, body = '') {
   return { subject, message: `${subject}\nRelease ${run.releaseId}${body ? `\n\n${body}` : ''}` };
 }
 
-let awsHandler: ((event: unknown) => Promise<unknown>) | undefined;
-
-/** Lambda entry point: dependencies are created on the first invocation, once per cold start. */
-export const handler = (event: unknown): Promise<unknown> => {
-  awsHandler ??= promotionStepHandler(awsDependencies().promotion());
-  return awsHandler(event);
-};
+/** Lambda entry point. */
+export const handler = coldStartHandler(() => promotionStepHandler(awsDependencies().promotion()));

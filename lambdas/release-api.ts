@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { RELEASE_API_ROUTES, type ReleaseApiRoute } from '../core/release-api-routes';
 import type { ReleaseOperations } from '../core/release-operations';
-import { awsDependencies } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
 
 export type ReleaseApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -164,16 +164,5 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
   return result.data;
 }
 
-let awsHandler: ((event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) | undefined;
-
-/** Lambda entry point: dependencies are created on the first invocation, once per cold start. */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  try {
-    awsHandler ??= releaseApiHandler(awsDependencies().releaseApi());
-  } catch (error) {
-    // A missing or invalid environment variable: ours, not the caller's.
-    console.error('release api handler could not start', error);
-    return unavailable();
-  }
-  return awsHandler(event);
-};
+/** Lambda entry point. */
+export const handler = coldStartHandler(() => releaseApiHandler(awsDependencies().releaseApi()), () => unavailable());

@@ -6,7 +6,7 @@ import { EnvironmentChain } from '../core/environment-chain';
 import type { Clock, SecretStore, WorkflowEngine } from '../core/ports';
 import { WebhookIntake, webhookSecretName, type IntakeResult } from '../core/webhook-intake';
 import { readWebhook } from '../core/webhooks';
-import { awsDependencies } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { errorResponse, json, lowerCaseHeaders, rawBody, unavailable } from './http';
 
 export type WebhookLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -89,16 +89,5 @@ function summary(result: IntakeResult) {
   };
 }
 
-let awsHandler: ((event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) | undefined;
-
-/** Lambda entry point: dependencies are created on the first invocation, once per cold start. */
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  try {
-    awsHandler ??= webhookHandler(awsDependencies().webhook());
-  } catch (error) {
-    // A missing or invalid environment variable: ours, not the client's; the host retries later.
-    console.error('webhook handler could not start', error);
-    return unavailable();
-  }
-  return awsHandler(event);
-};
+/** Lambda entry point; the git host retries a 503. */
+export const handler = coldStartHandler(() => webhookHandler(awsDependencies().webhook()), () => unavailable());
