@@ -1,4 +1,4 @@
-import type { ApprovalRecord, Board, BoardEntry, Failure, Release, StateChange } from './cmdb';
+import type { ApprovalRecord, Board, BoardEntry, Failure, PendingApproval, Release, StateChange } from './cmdb';
 import type { ReleaseConfig } from './config';
 import type { ApprovalGate, ReleaseKind, ReleaseState } from './release-lifecycle';
 
@@ -17,15 +17,8 @@ export interface BoardCellView {
   readonly held: boolean;
 }
 
-export interface PendingApprovalView {
-  readonly id: string;
-  readonly releaseId: string;
-  readonly repository: string;
-  readonly environment: string;
-  readonly commit: string;
-  readonly gate: ApprovalGate;
-  readonly expiresAt: string;
-}
+/** A pending approval on the board is the CMDB's record of it, as is. */
+export type PendingApprovalView = PendingApproval;
 
 export interface StatusView {
   readonly environments: string[];
