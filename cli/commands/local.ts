@@ -2,20 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../core/config-file';
 import { parseNonBlank, parsePort } from '../arguments';
 import { examples, type CommandContext } from '../context';
-import { CliError, EXIT } from '../exit-codes';
-
-export interface LocalOptions {
-  readonly port: number;
-  readonly data: string;
-  readonly config: string;
-}
-
-/**
- * Local mode lives in `local/run-local.ts`, built separately. It is imported by a computed specifier so
- * that this CLI type-checks and runs in a build without it; the contract is
- * `runLocal(options: LocalOptions): Promise<void | number>`, settling when local mode stops.
- */
-const RUN_LOCAL = '../../local/run-local';
+import type { LocalOptions } from '../../local/run-local';
 
 export function registerLocal(program: Command, ctx: CommandContext): void {
   program
@@ -28,30 +15,8 @@ export function registerLocal(program: Command, ctx: CommandContext): void {
     .action(async (_options: LocalOptions, command: Command) => {
       // `--config` is also a global option; commander hands it to the program whichever side it is on.
       const options = command.optsWithGlobals<LocalOptions>();
-      const runLocal = await loadRunLocal();
-      const result = await runLocal({ port: options.port, data: options.data, config: options.config });
-      if (typeof result === 'number') ctx.setExitCode(result);
+      // Loaded only here: local mode synthesizes the CDK stack, which the other commands never need.
+      const { runLocal } = await import('../../local/run-local');
+      ctx.setExitCode(await runLocal({ port: options.port, data: options.data, config: options.config }));
     });
-}
-
-type RunLocal = (options: LocalOptions) => Promise<void | number>;
-
-async function loadRunLocal(): Promise<RunLocal> {
-  let module: { runLocal?: unknown };
-  try {
-    module = (await import(/* @vite-ignore */ RUN_LOCAL)) as { runLocal?: unknown };
-  } catch (error) {
-    if (isRunLocalMissing(error)) throw new CliError('local mode is not available in this build', EXIT.failed, { cause: error });
-    throw error;
-  }
-  if (typeof module.runLocal !== 'function') throw new CliError('local mode is not available in this build', EXIT.failed);
-  return module.runLocal as RunLocal;
-}
-
-/** Only the module itself missing; an error inside local mode (a missing dependency of it) must show as is. */
-function isRunLocalMissing(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const missing = /Cannot find module '([^']+)'|Failed to load url (\S+)/.exec(error.message);
-  const specifier = missing?.[1] ?? missing?.[2];
-  return specifier !== undefined && /run-local(\.[cm]?[jt]s)?$/.test(specifier);
 }

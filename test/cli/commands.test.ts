@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApi, type FakeApi, type Reply } from './support/api-server';
 import { HISTORY_PAGE, RELEASE, SHA_B, STATUS } from './support/fixtures';
@@ -147,9 +146,6 @@ describe('exit codes', () => {
     expect(await runCot(['--endpoint', 'nowhere', 'status'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--endpoint: "nowhere" is not a URL/) });
   });
 
-  it.skipIf(existsSync('local/run-local.ts'))('local without local mode built says so (1)', async () => {
-    expect(await runCot(['local'])).toEqual({ code: 1, stdout: '', stderr: 'local mode is not available in this build\n' });
-  });
 });
 
 describe('where the API is', () => {
