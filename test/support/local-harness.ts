@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, inject } from 'vitest';
 import { loadConfig } from '../../core/config-file';
 import { newReleaseId } from '../../core/ids';
+import { eventually } from './eventually';
 import type { ContinuousInput } from '../../core/ports';
 import { LocalRelease, type LocalReleaseOptions } from '../../local/local-release';
 
@@ -83,13 +84,10 @@ export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
 
   /** Waits for the pending approval of a release at a gate. */
   async function pendingApproval(releaseId: string, gate: 'approve_deploy' | 'accept') {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const pending = (await release.cmdb.board()).pendingApprovals.find((approval) => approval.releaseId === releaseId && approval.gate === gate);
-      if (pending) return pending;
-      if (Date.now() > deadline) throw new Error(`no ${gate} approval for ${releaseId}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return eventually(async () => (await release.cmdb.board()).pendingApprovals.find((approval) => approval.releaseId === releaseId && approval.gate === gate), {
+      what: `the ${gate} approval of ${releaseId}`,
+      timeoutMs: 30_000,
+    });
   }
 
   /** An operator decides, as `cot approve` / `cot reject` do. */

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDefinition, validateDefinition } from '../../adapters/local/workflow';
 import { synthesizeReleaseTemplate } from '../../adapters/local/release-template';
 import { loadConfig } from '../../core/config-file';
+import { eventually } from '../support/eventually';
 import { localHarness } from '../support/local-harness';
 
 type Harness = Awaited<ReturnType<typeof localHarness>>;
@@ -126,7 +127,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     };
     const first = await h.push('First of two');
     const running = h.runContinuous(first);
-    await until(async () => (await h.release.cmdb.boardEntry('sample-service', 'integration'))?.state === 'deploying');
+    await eventually(async () => (await h.release.cmdb.boardEntry('sample-service', 'integration'))?.state === 'deploying');
 
     // Act: a newer push while the first one deploys.
     const second = await h.push('Second of two');
@@ -170,12 +171,4 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
 
 function releaseIdOf(result: { status: string; output?: unknown }): string {
   return (result.output as { run: { value: { releaseId: string } } }).run.value.releaseId;
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

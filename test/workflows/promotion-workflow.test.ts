@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDefinition, validateDefinition } from '../../adapters/local/workflow';
 import { synthesizeReleaseTemplate } from '../../adapters/local/release-template';
 import { loadConfig } from '../../core/config-file';
+import { eventually } from '../support/eventually';
 import { localHarness } from '../support/local-harness';
 
 type Harness = Awaited<ReturnType<typeof localHarness>>;
@@ -186,7 +187,7 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
       { releaseId, repository: 'sample-service', environment: 'preproduction', commit: a, kind: 'release', requestedBy: 'alice', resumeAt: 'accept' },
       `${releaseId}-resumed`,
     );
-    await until(async () => (await h.release.cmdb.getApproval(before.id))?.taskToken !== stored?.taskToken);
+    await eventually(async () => (await h.release.cmdb.getApproval(before.id))?.taskToken !== stored?.taskToken);
     await h.decide(before.id, 'approve');
 
     expect((await h.release.workflows.execution('promotion', executionId)?.result)?.status).toBe('SUCCEEDED');
@@ -218,11 +219,3 @@ describe('promotion workflow: an approval nobody decides', () => {
     await expect(h.decide(approval.id, 'approve')).rejects.toThrow(/closed: expired/);
   }, 60_000);
 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

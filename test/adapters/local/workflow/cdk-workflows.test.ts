@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../support/eventually';
 import {
   ExecutionAlreadyExistsError,
   LocalWorkflowRunner,
@@ -44,15 +45,7 @@ function runner(rendered: RenderedWorkflow, handlers: TaskHandlers, more: Partia
   return new LocalWorkflowRunner({ definition: rendered.definition, handlers, ...more });
 }
 
-async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const until = <T>(probe: () => T | undefined, what: string) => eventually(probe, { what, timeoutMs: 3000, intervalMs: 5 });
 
 function named(name: string, message = name): Error {
   return Object.assign(new Error(message), { name });

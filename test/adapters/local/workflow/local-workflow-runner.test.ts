@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../support/eventually';
 import {
   InvalidDefinitionError,
   InvalidNameError,
@@ -8,14 +9,7 @@ import {
 } from '../../../../adapters/local/workflow';
 import type { AslDefinition, JsonObject } from '../../../../adapters/local/workflow';
 
-async function until<T>(probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('timed out');
-}
+const until = <T>(probe: () => T | undefined) => eventually(probe, { timeoutMs: 3000, intervalMs: 5 });
 
 const SNS_WAIT = 'arn:aws:states:::sns:publish.waitForTaskToken';
 
