@@ -163,3 +163,12 @@ async function withRetries(call: () => Promise<void>, delaysMs: readonly number[
     }
   }
 }
+
+/** Why an approval can no longer be decided, in words for the person who tried. */
+export function describeClosed(approval: Approval, at: string): string {
+  if (approval.status === 'pending' && approval.expiresAt <= at) return `this approval expired at ${approval.expiresAt}`;
+  if (approval.status === 'approved' || approval.status === 'rejected') {
+    return `already ${approval.status} by ${approval.decidedBy} at ${approval.decidedAt}`;
+  }
+  return `this approval was closed: ${approval.status} at ${approval.decidedAt}`;
+}

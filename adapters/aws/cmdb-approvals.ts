@@ -2,6 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import type { Approval, ApprovalRecord, NewApproval } from '../../core/cmdb';
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { ApprovalStatus, Decision } from '../../core/release-lifecycle';
+import { describeClosed } from '../../core/approvals';
 import { toApproval } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
@@ -149,13 +150,4 @@ export class CmdbApprovals {
     }
     return { ...current, ...decided };
   }
-}
-
-/** Why an approval can no longer be decided, in words for the person who tried. */
-export function describeClosed(approval: Approval, at: string): string {
-  if (approval.status === 'pending' && approval.expiresAt <= at) return `this approval expired at ${approval.expiresAt}`;
-  if (approval.status === 'approved' || approval.status === 'rejected') {
-    return `already ${approval.status} by ${approval.decidedBy} at ${approval.decidedAt}`;
-  }
-  return `this approval was closed: ${approval.status} at ${approval.decidedAt}`;
 }
