@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDefinition, validateDefinition } from '../../adapters/local/workflow';
 import { synthesizeReleaseTemplate } from '../../adapters/local/release-template';
 import { loadConfig } from '../../core/config-file';
+import { ConflictError } from '../../core/errors';
 import { eventually } from '../support/eventually';
 import { localHarness } from '../support/local-harness';
 
@@ -193,6 +194,17 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     expect((await h.release.workflows.execution('promotion', executionId)?.result)?.status).toBe('SUCCEEDED');
     expect((await h.release.cmdb.board()).pendingApprovals.filter((approval) => approval.releaseId === releaseId)).toEqual([]);
     expect(await h.release.cmdb.getRelease(releaseId)).toMatchObject({ state: 'accepted' });
+  }, 60_000);
+
+  it('answers a decision whose workflow no longer waits with a conflict, not a crash', async () => {
+    const { releaseId } = await h.prepare('preproduction', a);
+    const approval = await h.pendingApproval(releaseId, 'accept');
+    h.release.workflows.execution('promotion', releaseId)?.abort();
+
+    const deciding = h.decide(approval.id, 'approve');
+
+    await expect(deciding).rejects.toBeInstanceOf(ConflictError);
+    await expect(deciding).rejects.toThrow(/no longer waits for this decision/);
   }, 60_000);
 
   it('is a valid Amazon States Language definition', () => {
