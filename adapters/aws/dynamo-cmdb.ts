@@ -6,6 +6,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   AcceptedCommit,
@@ -29,9 +30,11 @@ import { decodeCursor, encodeCursor, toBoardEntry, toPendingApproval, toRelease 
 import { keys } from './cmdb-keys';
 import { CmdbApprovals } from './cmdb-approvals';
 import { CmdbRepositories } from './cmdb-repositories';
-import { isConditionFailure, toDomainError } from './dynamo-errors';
+import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-errors';
 
 const MAX_PAGE = 100;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * The CMDB on one DynamoDB table (layout in `cmdb-keys.ts`). Takes its client, so tests point it at
@@ -126,69 +129,40 @@ export class DynamoCmdb implements Cmdb {
   }
 
   async transitionRelease(releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }): Promise<Release> {
+    const release = await this.mustGetRelease(releaseId);
     // Deploying makes the release a row of its environment's history, ordered by when the deploy started.
-    const extra = to === 'deploying' ? await this.historyFields(releaseId, change.at) : {};
-    const update = this.releaseTransition(releaseId, to, change, extra);
-    try {
-      const result = await this.client.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
-      const release = toRelease(result.Attributes ?? {});
-      await this.syncBoardState(release);
-      return release;
-    } catch (error) {
-      throw await this.transitionConflict(error, releaseId, to);
-    }
+    const extra = to === 'deploying' ? { startedAt: change.at, ...keys.historyIndex(release.repository, release.environment, change.at, releaseId) } : {};
+    return this.writeTransition(release, to, change, { extra });
   }
 
   async recordDeployment(releaseId: string, change: Actor): Promise<Release> {
     const release = await this.mustGetRelease(releaseId);
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: this.releaseTransition(releaseId, 'testing', change, { deployedAt: change.at }) },
-            this.boardUpdate(release.repository, release.environment, {
-              set: { commit: release.commit, deployedReleaseId: releaseId, updatedAt: change.at },
-            }),
-          ],
-        }),
-      );
-    } catch (error) {
-      throw await this.transitionConflict(error, releaseId, 'testing');
-    }
-    return this.afterTransition(releaseId);
+    // Whichever release deployed last runs there now, whether or not it is the cell's newest release.
+    return this.writeTransition(release, 'testing', change, {
+      extra: { deployedAt: change.at },
+      cell: { commit: release.commit, deployedReleaseId: releaseId },
+    });
   }
 
   async markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release> {
     const release = await this.mustGetRelease(releaseId);
     const { repository, environment, commit } = release;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: this.releaseTransition(releaseId, 'accepted', change) },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.accepted(repository, environment, commit),
-                  ...keys.acceptedIndex(repository, environment, change.at, commit),
-                  repository,
-                  environment,
-                  commit,
-                  releaseId,
-                  acceptedAt: change.at,
-                  acceptedBy: change.by,
-                },
-              },
-            },
-            this.boardUpdate(repository, environment, { set: { acceptedCommit: commit, updatedAt: change.at } }),
-          ],
-        }),
-      );
-    } catch (error) {
-      throw await this.transitionConflict(error, releaseId, 'accepted');
-    }
-    return this.afterTransition(releaseId);
+    const acceptance = {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.accepted(repository, environment, commit),
+          ...keys.acceptedIndex(repository, environment, change.at, commit),
+          repository,
+          environment,
+          commit,
+          releaseId,
+          acceptedAt: change.at,
+          acceptedBy: change.by,
+        },
+      },
+    };
+    return this.writeTransition(release, 'accepted', change, { cell: { acceptedCommit: commit }, items: [acceptance] });
   }
 
   async isAccepted(repository: string, environment: string, commit: string): Promise<boolean> {
@@ -312,11 +286,6 @@ export class DynamoCmdb implements Cmdb {
     };
   }
 
-  private async historyFields(releaseId: string, at: string): Promise<Record<string, unknown>> {
-    const release = await this.mustGetRelease(releaseId);
-    return { startedAt: at, ...keys.historyIndex(release.repository, release.environment, at, releaseId) };
-  }
-
   /** An update of a board cell, creating it with empty values the first time. */
   private boardUpdate(repository: string, environment: string, options: { set: Record<string, unknown>; condition?: string }) {
     const names: Record<string, string> = { '#repository': 'repository', '#environment': 'environment', '#held': 'held' };
@@ -340,24 +309,47 @@ export class DynamoCmdb implements Cmdb {
     };
   }
 
-  /** The board shows the state of its newest release; an older release's moves leave it alone. */
-  private async syncBoardState(release: Release): Promise<void> {
-    const update = this.boardUpdate(release.repository, release.environment, {
-      set: { state: release.state, updatedAt: release.updatedAt },
-      condition: 'releaseId = :releaseId',
-    });
-    update.Update.ExpressionAttributeValues[':releaseId'] = release.releaseId;
-    try {
-      await this.client.send(new UpdateCommand(update.Update));
-    } catch (error) {
-      if (!isConditionFailure(error)) throw toDomainError(error, '');
+  /**
+   * Moves a release and its board cell in one transaction, so that nobody ever reads a cell that
+   * contradicts its release (see docs/architecture.md#the-board). The cell shows the state of its newest
+   * release (`releaseId`, which only moves forward: see `createRelease`); an older release's move leaves
+   * that state alone but still writes the `cell` fields it owns (the commit it deployed, the commit it
+   * got accepted). Which of the two the cell is decides the board update's condition; a lost guess is
+   * retried with the other, and since a cell's release only ever gets newer, two tries settle it.
+   */
+  private async writeTransition(
+    release: Release,
+    to: ReleaseState,
+    change: Actor & { detail?: string; failure?: Failure },
+    options: { extra?: Record<string, unknown>; cell?: Record<string, unknown>; items?: TransactItem[] } = {},
+  ): Promise<Release> {
+    const { releaseId, repository, environment } = release;
+    const transition = { Update: this.releaseTransition(releaseId, to, change, options.extra) };
+    const cell = options.cell ?? {};
+    let owner = true;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const board = owner
+        ? this.boardUpdate(repository, environment, { set: { ...cell, state: to, updatedAt: change.at }, condition: 'releaseId = :releaseId' })
+        : Object.keys(cell).length > 0
+          ? this.boardUpdate(repository, environment, { set: { ...cell, updatedAt: change.at }, condition: 'attribute_not_exists(releaseId) OR releaseId <> :releaseId' })
+          : undefined;
+      if (board) board.Update.ExpressionAttributeValues[':releaseId'] = releaseId;
+      const items: TransactItem[] = [transition, ...(options.items ?? []), ...(board ? [board] : [])];
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return await this.mustGetRelease(releaseId);
+      } catch (error) {
+        const reasons = cancellationCodes(error);
+        const boardLost = board !== undefined && reasons[items.length - 1] === 'ConditionalCheckFailed';
+        const othersHeld = reasons.slice(0, board ? -1 : undefined).every((code) => code === undefined || code === 'None');
+        if (boardLost && othersHeld) {
+          owner = !owner;
+          continue;
+        }
+        throw await this.transitionConflict(error, releaseId, to);
+      }
     }
-  }
-
-  private async afterTransition(releaseId: string): Promise<Release> {
-    const release = await this.mustGetRelease(releaseId);
-    await this.syncBoardState(release);
-    return release;
+    throw new ConflictError(`release ${releaseId}: its board cell kept changing; try again`);
   }
 
   private async transitionConflict(error: unknown, releaseId: string, to: ReleaseState): Promise<Error> {

@@ -9,6 +9,12 @@ const TRANSIENT = new Set([
   'TransactionInProgressException',
 ]);
 
+/** The code of each item of a cancelled transaction, by position (`None` for the items that held); empty for any other error. */
+export function cancellationCodes(error: unknown): Array<string | undefined> {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
+  return ((error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map((reason) => reason.Code);
+}
+
 /** True when DynamoDB refused a conditional write, alone or inside a transaction. */
 export function isConditionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
