@@ -22,15 +22,27 @@ export interface LocalHttpServerOptions {
   readonly maxBodyBytes?: number;
   /** The `userArn` of `/api/*` requests: on loopback the caller is the local user. @default `local:<os user>` */
   readonly localIdentity?: string;
+  /** How long `close()` lets requests under way finish before it cuts their connections. @default 5 s */
+  readonly drainMs?: number;
 }
 
 export interface LocalHttpServer {
   /** Listens on 127.0.0.1 only; port 0 picks a free one. Resolves with the port. */
   listen(port: number): Promise<number>;
+  /** Stops taking connections, lets the requests under way finish (up to `drainMs`), then closes the rest. */
   close(): Promise<void>;
 }
 
 const TEN_MB = 10 * 1024 * 1024;
+
+/**
+ * How long an idle kept-alive connection stays open. Node's default (5 s) races its clients: a client
+ * that paused for about that long (a CLI or a test waiting on a `git commit` whose hook runs) sends its
+ * next request on a connection the server is closing at that very moment, and sees "other side closed".
+ * Clients close idle connections a little before the `Keep-Alive: timeout` hint sent with every answer,
+ * so a long hint keeps the server from being the side that closes; 65 s is the usual choice.
+ */
+const KEEP_ALIVE_MS = 65_000;
 
 /**
  * Local mode's API Gateway: each HTTP request becomes the REST proxy event API Gateway would send, is
@@ -43,13 +55,25 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): LocalHtt
   const identity = options.localIdentity ?? `local:${safeUserName()}`;
   const onError = options.onError ?? ((error: unknown) => console.error('local HTTP handler failed', error));
 
+  const drainMs = options.drainMs ?? 5_000;
   const server = createServer((request, response) => {
+    inFlight += 1;
+    response.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
     serve(request, response).catch((error: unknown) => {
       // Writing the answer itself failed (the client went away): nothing left to tell anyone but the log.
       onError(error);
       response.destroy();
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  // Headers must be allowed to take longer than an idle connection may stay open (Node's own rule).
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -71,7 +95,17 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): LocalHtt
       onError(error, event);
       result = jsonResult(500, 'internal_error', 'the request failed; see the local mode log');
     }
-    send(response, result);
+    // A server that is closing tells the client not to send anything more on this connection.
+    if (closing) response.setHeader('connection', 'close');
+    try {
+      send(response, result);
+    } catch (error) {
+      // An answer Node refuses to write (a header with a newline in it): the client still gets one.
+      onError(error, event);
+      if (response.headersSent) throw error;
+      for (const name of response.getHeaderNames()) response.removeHeader(name);
+      send(response, jsonResult(500, 'internal_error', 'the request failed; see the local mode log'));
+    }
   }
 
   return {
@@ -83,11 +117,22 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): LocalHtt
           resolve((server.address() as AddressInfo).port);
         });
       }),
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      // New connections are refused and idle ones closed at once; answers under way are finished first.
+      closing = true;
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        const timer = { id: undefined as NodeJS.Timeout | undefined };
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          timer.id = setTimeout(resolve, drainMs);
+        });
+        clearTimeout(timer.id);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 

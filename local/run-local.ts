@@ -131,9 +131,10 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
       if (stopping) return;
       stopping = true;
       reporter.info('stopping...');
-      // Runs waiting for a person are resumed at their gate on the next start (see recover.ts).
-      for (const workflow of ['continuous', 'promotion'] as const) for (const execution of release.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
+      // Requests under way are answered first (they need the CMDB), then the runs stop; runs waiting
+      // for a person are resumed at their gate on the next start (see recover.ts).
       await server.close().catch(() => undefined);
+      for (const workflow of ['continuous', 'promotion'] as const) for (const execution of release.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
       await dynamo.stop();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

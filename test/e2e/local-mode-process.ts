@@ -1,9 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../adapters/local/dynamodb/dynamodb-local';
 
+const run = promisify(execFile);
 const TSX = join('node_modules', 'tsx', 'dist', 'cli.mjs');
 
 /** `cot local` as a newcomer runs it, in a child process on a free port with a temp data folder. */
@@ -37,15 +40,20 @@ export class LocalModeProcess {
     return join(this.dataDir, 'repos', 'sample-service');
   }
 
-  /** A commit in the local repository: its post-commit hook posts the signed push webhook. */
-  commit(message: string, files: Record<string, string | null> = {}): string {
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Newcomer', '-c', 'user.email=newcomer@example.com', ...args], { cwd: this.repository, encoding: 'utf8' }).trim();
+  /**
+   * A commit in the local repository: its post-commit hook posts the signed push webhook. Git runs
+   * asynchronously, as a person's terminal would: the test process keeps serving its own connections
+   * while the hook runs.
+   */
+  async commit(message: string, files: Record<string, string | null> = {}): Promise<string> {
+    const git = async (...args: string[]) =>
+      (await run('git', ['-c', 'user.name=Newcomer', '-c', 'user.email=newcomer@example.com', ...args], { cwd: this.repository, encoding: 'utf8' })).stdout.trim();
     for (const [file, content] of Object.entries(files)) {
-      if (content === null) git('rm', '--quiet', file);
-      else execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(this.repository, file)], { input: content });
+      if (content === null) await git('rm', '--quiet', file);
+      else await writeFile(join(this.repository, file), content);
     }
-    git('add', '--all');
-    git('commit', '--quiet', '--allow-empty', '-m', message);
+    await git('add', '--all');
+    await git('commit', '--quiet', '--allow-empty', '-m', message);
     return git('rev-parse', 'HEAD');
   }
 

@@ -33,7 +33,7 @@ describe('local mode end to end', () => {
   const releaseState = async (releaseId: string) => (await local.api<{ state: string }>('GET', `/api/releases/${releaseId}`)).body.state;
 
   async function reachesIntegration(message: string, files: Record<string, string | null> = {}): Promise<string> {
-    const commit = local.commit(message, files);
+    const commit = await local.commit(message, files);
     await local.until(async () => (await cell('integration'))?.acceptedCommit === commit, 60_000, `${commit} accepted in integration`);
     return commit;
   }

@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { networkInterfaces, userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalHttpServer, type LocalHttpServer } from '../../local/http-server';
+import { eventually } from '../support/eventually';
 
 interface Reply {
   status: number;
@@ -213,6 +215,110 @@ describe('local HTTP server against other web pages', () => {
         outgoing.end();
       });
       expect(answer).toBe(status);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** Requests written by hand on one TCP connection, so the test decides when the connection is reused. */
+class RawConnection {
+  private received = '';
+  private readonly socket: Socket;
+  closed = false;
+
+  constructor(port: number) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.on('data', (chunk: Buffer) => (this.received += chunk.toString()));
+    this.socket.on('close', () => (this.closed = true));
+    this.socket.on('error', () => undefined);
+  }
+
+  /** Writes a GET and resolves with the status line of the answer, or `closed` if the server hung up. */
+  async get(path: string): Promise<string> {
+    const before = this.received.length;
+    this.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await eventually(async () => this.closed || /\r\n\r\n/.test(this.received.slice(before)), { timeoutMs: 10_000, what: 'an answer' });
+    const answer = this.received.slice(before);
+    return answer.length === 0 ? 'closed' : (answer.split('\r\n')[0] ?? '');
+  }
+
+  headers(): string {
+    return this.received.toLowerCase();
+  }
+
+  end(): void {
+    this.socket.destroy();
+  }
+}
+
+describe('local HTTP server connections', () => {
+  it('keeps an idle connection open past the 5 s at which Node closes it by default', async () => {
+    // Prepare: a client that paused (a CLI waiting on a git commit) reuses its kept-alive connection.
+    const server = createLocalHttpServer({ routes: [{ method: 'GET', resource: '/x', handler: async () => ({ statusCode: 200, body: 'ok' }) }] });
+    const connection = new RawConnection(await server.listen(0));
+    try {
+      expect(await connection.get('/x')).toBe('HTTP/1.1 200 OK');
+
+      // Act
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      const second = await connection.get('/x');
+
+      // Assess: answered on the same connection, and the hint tells clients to let go well before the server does.
+      expect(second).toBe('HTTP/1.1 200 OK');
+      expect(connection.headers()).toContain('keep-alive: timeout=65');
+    } finally {
+      connection.end();
+      await server.close();
+    }
+  }, 15_000);
+
+  it('lets a request under way finish when it is closed', async () => {
+    // Prepare
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const server = createLocalHttpServer({
+      routes: [
+        {
+          method: 'GET',
+          resource: '/slow',
+          handler: async () => {
+            await slow;
+            return { statusCode: 200, body: 'finished' };
+          },
+        },
+      ],
+    });
+    const port = await server.listen(0);
+    const answer = send(port, { path: '/slow' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Act
+    const closed = server.close();
+    setTimeout(release, 100);
+    const reply = await answer;
+    await closed;
+
+    // Assess
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('finished');
+    await expect(send(port, { path: '/slow' })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('answers 500 rather than hanging up when a handler returns a header Node refuses to write', async () => {
+    const errors: unknown[] = [];
+    const server = createLocalHttpServer({
+      onError: (error) => errors.push(error),
+      routes: [{ method: 'GET', resource: '/bad', handler: async () => ({ statusCode: 200, body: 'x', headers: { 'X-Bad': 'one\r\ntwo' } }) }],
+    });
+    const port = await server.listen(0);
+    try {
+      const reply = await send(port, { path: '/bad' });
+
+      expect(reply.status).toBe(500);
+      expect(reply.headers['x-bad']).toBeUndefined();
+      expect(JSON.parse(reply.body.toString())).toMatchObject({ error: 'internal_error' });
+      expect(errors).toHaveLength(1);
     } finally {
       await server.close();
     }
