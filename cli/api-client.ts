@@ -22,7 +22,7 @@ export interface HistoryQuery {
 }
 
 /**
- * The routes of SPEC section 4 under `/api`. Answers are returned as parsed JSON, unvalidated: `--json`
+ * The routes under `/api` (docs/architecture.md#http-api). Answers are returned as parsed JSON, unvalidated: `--json`
  * prints them as they came, and each renderer validates what it reads.
  */
 export class ApiClient {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CliError, EXIT } from './exit-codes';
 
 /*
- * The answers of SPEC section 4 as the CLI reads them. Loose on purpose: the API may add fields and
+ * The API answers (docs/architecture.md#json-answers) as the CLI reads them. Loose on purpose: the API may add fields and
  * states, and an older CLI must still show what it knows. Missing times and commits render as "-".
  */
 

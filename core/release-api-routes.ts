@@ -1,5 +1,5 @@
 /**
- * The operator routes of SPEC section 4, as API Gateway resources. One list for the construct that adds
+ * The operator routes (docs/architecture.md#http-api), as API Gateway resources. One list for the construct that adds
  * them (`lib/operator-api.ts`) and the handler that routes them (`lambdas/release-api.ts`), so the two
  * cannot drift apart.
  */

@@ -52,7 +52,7 @@ export interface Cell {
 const ROLLBACK_CANDIDATES = 2;
 
 /**
- * What operators do through `/api/*` (SPEC section 4): read the board and history, prepare releases and
+ * What operators do through `/api/*` (docs/architecture.md#http-api): read the board and history, prepare releases and
  * rollbacks, decide approvals as themselves, lift a hold. Every refusal happens before anything is
  * written or started, so a 409 leaves the CMDB and the workflows as they were.
  */

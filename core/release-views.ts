@@ -3,7 +3,7 @@ import type { ReleaseConfig } from './config';
 import type { ApprovalGate, ReleaseKind, ReleaseState } from './release-lifecycle';
 
 /*
- * The JSON answers of SPEC section 4, built from CMDB records. Fields may be added to these shapes, none
+ * The JSON answers (docs/architecture.md#json-answers), built from CMDB records. Fields may be added to these shapes, none
  * renamed: the CLI and scripts read them. Absent values are `null`, never missing, so every key is always
  * there to read.
  */
@@ -37,7 +37,7 @@ export interface ApprovalRecordView {
 export interface HistoryItemView {
   readonly commit: string;
   readonly releaseId: string;
-  /** SPEC's history knows deploys and rollbacks: a continuous run and a release are both deploys. */
+  /** The history (docs/architecture.md#json-answers) knows deploys and rollbacks: a continuous run and a release are both deploys. */
   readonly kind: 'deploy' | 'rollback';
   readonly state: ReleaseState;
   readonly requestedBy: string;

@@ -4,7 +4,7 @@ import type { EnvironmentChain } from './environment-chain';
 import type { Clock, ContinuousInput, WorkflowEngine } from './ports';
 import type { PushEvent, WebhookOutcome } from './webhooks';
 
-/** What the webhook answers (SPEC section 4): 202 with one of these, or 200 for a ping. */
+/** What the webhook answers (docs/architecture.md#webhooks): 202 with one of these, or 200 for a ping. */
 export type IntakeStatus = 'started' | 'duplicate' | 'ignored';
 
 /** What became of one ref of a delivery (Bitbucket sends several per delivery, the others one). */

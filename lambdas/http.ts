@@ -3,7 +3,7 @@ import { DomainError } from '../core/errors';
 
 /**
  * API Gateway REST proxy helpers shared by every HTTP handler: one way to read a request and one error
- * shape (SPEC section 4: `{ error, message }`). Error bodies carry our own words only, never an
+ * shape (docs/architecture.md#error-responses: `{ error, message }`). Error bodies carry our own words only, never an
  * exception's text or stack, never a secret.
  */
 

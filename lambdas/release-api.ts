@@ -82,7 +82,7 @@ class BadRequest extends Error {
 }
 
 /**
- * Every `/api/*` route of SPEC section 4: route -> parse -> one use case -> JSON. Callers are IAM
+ * Every `/api/*` route (docs/architecture.md#http-api): route -> parse -> one use case -> JSON. Callers are IAM
  * identities (API Gateway checked the SigV4 signature); the identity is who a release or a decision is
  * recorded as. Input errors are 4xx with our own message; only a failing dependency is a 503.
  */

@@ -21,7 +21,7 @@ export interface OperatorApiProps {
 }
 
 /**
- * The operators' `/api/*` routes (SPEC section 4), all on one Lambda, every method `AWS_IAM`: the `cot`
+ * The operators' `/api/*` routes (docs/architecture.md#http-api), all on one Lambda, every method `AWS_IAM`: the `cot`
  * CLI signs requests with the caller's credentials, and the handler records that identity on the releases
  * and decisions it makes. Who may call is decided by IAM policies granting `execute-api:Invoke` on the
  * API (`grantInvoke`).

@@ -17,7 +17,7 @@ export interface ReleaseApiProps {
 }
 
 /**
- * The one HTTP entry point of the stack (SPEC section 4): a regional REST API with a `prod` stage that
+ * The one HTTP entry point of the stack (docs/architecture.md#http-api): a regional REST API with a `prod` stage that
  * throttles, traces with X-Ray, writes a JSON access log and INFO execution logs (never request or
  * response bodies: webhook bodies are signed payloads and approval forms carry decisions).
  *
@@ -69,7 +69,7 @@ export class ReleaseApi extends Construct {
     });
     this.jsonGatewayErrors();
     this.url = this.api.url;
-    // RestApi outputs its URL under a generated id; the stack outputs it once, as `ApiUrl` (SPEC section 5).
+    // RestApi outputs its URL under a generated id; the stack outputs it once, as `ApiUrl` (see docs/architecture.md#cli).
     this.api.node.tryRemoveChild('Endpoint');
 
     Validations.of(this).acknowledge(

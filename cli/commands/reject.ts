@@ -7,7 +7,7 @@ export function registerReject(program: Command, ctx: CommandContext): void {
   program
     .command('reject')
     .description('reject a pending approval; the release stops (and rolls back where autoRollback is on)')
-    // A rejection without a reason helps nobody: the API refuses it too (SPEC section 4).
+    // A rejection without a reason helps nobody: the API refuses it too (see docs/architecture.md#approvals).
     .argument('<approval-id>', 'as listed by cot approvals', parseNonBlank)
     .requiredOption('--comment <text>', 'why: recorded with the decision and shown to the team', parseNonBlank)
     .option('--json', 'print the API answer as is')

@@ -3,7 +3,7 @@ import { PROVIDERS } from '../config';
 
 /**
  * What reading one webhook delivery comes to. The webhook handler maps it to an HTTP answer
- * (SPEC section 4): push -> start workflows (202 started/duplicate), ping -> 200, ignored -> 202,
+ * (docs/architecture.md#webhooks): push -> start workflows (202 started/duplicate), ping -> 200, ignored -> 202,
  * rejected -> its status with `{ error, message }`.
  */
 

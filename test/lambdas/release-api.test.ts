@@ -80,7 +80,7 @@ function bodyOf(response: APIGatewayProxyResult): Record<string, unknown> {
 }
 
 describe('release API routes', () => {
-  it('GET /api/status answers the board in SPEC section 4\'s shape', async () => {
+  it('GET /api/status answers the board in the documented shape (docs/architecture.md#json-answers)', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
     const approval = await world.seed.waiting(REPO, 'preproduction', C1, 'accept');
 

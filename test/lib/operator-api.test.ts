@@ -75,7 +75,7 @@ describe('OperatorApi', () => {
     template = synth();
   });
 
-  it('adds every route of SPEC section 4 under /api, each with AWS_IAM authorization and its path parameters required', () => {
+  it('adds every operator route (docs/architecture.md#http-api) under /api, each with AWS_IAM authorization and its path parameters required', () => {
     const methods = methodPaths(template).filter(({ path }) => path.startsWith('/api'));
     expect(methods.map(({ path, method }) => `${String(method.Properties.HttpMethod)} ${path}`).sort()).toEqual(
       RELEASE_API_ROUTES.map(({ method, resource }) => `${method} ${resource}`).sort(),

@@ -1,4 +1,4 @@
-/** API answers shaped exactly as SPEC section 4 shows them. */
+/** API answers shaped exactly as docs/architecture.md#json-answers shows them. */
 
 export const NOW = new Date('2024-05-01T12:00:00Z');
 
