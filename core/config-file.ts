@@ -1,4 +1,6 @@
+import { realpathSync, statSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ReleaseConfig } from './config';
@@ -28,7 +30,32 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): ReleaseConfig {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String((error as Error).message);
     throw new ConfigError(file, [reason]);
   }
-  return parseConfig(text, file);
+  const config = parseConfig(text, file);
+  const problems = localPathProblems(config, dirname(resolve(file)));
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+/**
+ * A repository's `localPath` is copied into local mode's data folder, so it must be a folder of the
+ * checkout the config belongs to: inside the config file's folder (links resolved), and a directory.
+ */
+function localPathProblems(config: ReleaseConfig, base: string): string[] {
+  return config.repositories.flatMap((repository, index) => {
+    if (repository.localPath === undefined) return [];
+    const field = `repositories[${index}].localPath`;
+    const root = realpathSync(base);
+    let target: string;
+    try {
+      target = realpathSync(resolve(base, repository.localPath));
+    } catch {
+      return [`${field}: "${repository.localPath}" does not exist (it is read relative to the folder of the config file)`];
+    }
+    const inside = relative(root, target);
+    if (inside.startsWith('..') || isAbsolute(inside)) return [`${field}: "${repository.localPath}" is outside the folder of the config file (${root})`];
+    if (!statSync(target).isDirectory()) return [`${field}: "${repository.localPath}" is not a folder`];
+    return [];
+  });
 }
 
 /** Validates the text of a config file; `file` only names it in messages. */

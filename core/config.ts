@@ -31,10 +31,33 @@ export const RepositoryConfig = z.strictObject({
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 
+/**
+ * A branch name git accepts (`git check-ref-format --branch`): no spaces, control characters or any of
+ * `~^:?*[\`, no `..` or `@{`, no part starting with `.` or ending with `.lock`, not starting with `-`.
+ */
+const branchName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(
+    (value) =>
+      !/[\x00-\x20\x7f~^:?*[\\]/.test(value) &&
+      !value.includes('..') &&
+      !value.includes('@{') &&
+      !value.includes('//') &&
+      value !== '@' &&
+      !value.startsWith('-') &&
+      !value.startsWith('/') &&
+      !value.endsWith('/') &&
+      !value.endsWith('.') &&
+      value.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock')),
+    'must be a valid git branch name (no spaces, "..", "~^:?*[\\", "@{", and no part that starts with "." or ends with ".lock")',
+  );
+
 const ContinuousEnvironment = z.strictObject({
   name,
   mode: z.literal('continuous'),
-  branch: z.string().min(1).describe('Branch whose every push is deployed here.'),
+  branch: branchName.describe('Branch whose every push is deployed here.'),
 });
 
 const ApprovalEnvironment = z.strictObject({

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mkdirSync } from 'node:fs';
+import type { ReleaseConfig } from '../core/config';
 import { join, resolve } from 'node:path';
-import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
+import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { OutboxMailer } from '../adapters/local/outbox-mailer';
 import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom } from '../core/approval-notifier';
@@ -13,6 +14,7 @@ import { approvalPageHandler } from '../lambdas/approval-page';
 import { releaseApiHandler } from '../lambdas/release-api';
 import { webhookHandler } from '../lambdas/webhook';
 import { ConsoleReporter } from './console-reporter';
+import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
 import { createLocalHttpServer, type LocalRoute } from './http-server';
 import { LocalRelease } from './local-release';
 import { prepareRepositories } from './local-repositories';
@@ -45,18 +47,50 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
     throw error;
   }
   mkdirSync(dataDir, { recursive: true });
-
-  let dynamo: RunningDynamoDbLocal;
+  let lock: DataLock;
   try {
-    reporter.info('starting DynamoDB Local (the CMDB)...');
-    dynamo = await startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') });
+    lock = lockDataFolder(dataDir);
   } catch (error) {
-    if (error instanceof JavaMissingError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof DataFolderBusyError ? 2 : 1;
   }
+
+  // Whatever fails from here on is said in one line, and what was started is stopped: no Java left behind.
+  const started: Array<() => Promise<void> | void> = [() => lock.release()];
+  const stopStarted = async () => {
+    for (const stop of started.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
+  };
+  try {
+    return await serveLocal({ options, config, dataDir, lock, started, stopStarted, reporter, write });
+  } catch (error) {
+    await stopStarted();
+    process.stderr.write(`local mode could not start: ${startupReason(error)}\n`);
+    return 1;
+  }
+}
+
+/** One line for a start-up failure: our own errors say what to do; anything else gives its message. */
+function startupReason(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n').filter(Boolean).join(' ');
+  return String(error);
+}
+
+interface Startup {
+  readonly options: LocalOptions;
+  readonly config: ReleaseConfig;
+  readonly dataDir: string;
+  readonly lock: DataLock;
+  /** What to stop, in reverse, if start-up fails or when local mode stops. */
+  readonly started: Array<() => Promise<void> | void>;
+  readonly stopStarted: () => Promise<void>;
+  readonly reporter: ConsoleReporter;
+  readonly write: (line: string) => void;
+}
+
+async function serveLocal({ options, config, dataDir, lock, started, stopStarted, reporter, write }: Startup): Promise<number> {
+  reporter.info('starting DynamoDB Local (the CMDB)...');
+  const dynamo: RunningDynamoDbLocal = await startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') });
+  started.push(() => dynamo.stop());
 
   let port = options.port;
   const baseUrl = () => `http://127.0.0.1:${port}`;
@@ -107,10 +141,10 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
   try {
     port = await server.listen(options.port);
   } catch (error) {
-    await dynamo.stop();
-    process.stderr.write(`cannot listen on 127.0.0.1:${options.port}: ${error instanceof Error ? error.message : String(error)} (try --port)\n`);
-    return 1;
+    throw new Error(`cannot listen on 127.0.0.1:${options.port}: ${error instanceof Error ? error.message : String(error)} (try --port)`, { cause: error });
   }
+  started.push(() => server.close());
+  lock.setPort(port);
 
   // The post-commit hooks sign with the webhook secret: make sure it exists before the first commit.
   if (config.repositories[0]) await secrets.get(webhookSecretName(config.product, config.repositories[0].name));
@@ -135,7 +169,7 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
       // for a person are resumed at their gate on the next start (see recover.ts).
       await server.close().catch(() => undefined);
       for (const workflow of ['continuous', 'promotion'] as const) for (const execution of release.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
-      await dynamo.stop();
+      await stopStarted();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       reporter.info('stopped');

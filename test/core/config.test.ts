@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError, loadConfig, parseConfig } from '../../core/config-file';
 import { EnvironmentChain } from '../../core/environment-chain';
@@ -126,5 +128,64 @@ describe('JSON Schema for editors', () => {
     const committed = JSON.parse(readFileSync('release.config.schema.json', 'utf8')) as unknown;
 
     expect(committed).toEqual(configJsonSchema());
+  });
+});
+
+describe('release.config.yaml fields local mode needs to run', () => {
+  it.each([
+    ['a space', 'my branch'],
+    ['two dots', 'release..1'],
+    ['a part starting with a dot', 'feature/.hidden'],
+    ['a .lock part', 'main.lock'],
+    ['a leading dash', '-main'],
+    ['a colon', 'a:b'],
+    ['a trailing slash', 'main/'],
+    ['@{', 'main@{1}'],
+  ])('refuses a branch name with %s', (_case, branch) => {
+    const found = problems((config) => (config.environments[0]!.branch = branch));
+
+    expect(found).toEqual([expect.stringMatching(/^environments\[0\]\.branch: must be a valid git branch name/)]);
+  });
+
+  it.each(['main', 'release/2026.11', 'feature/a-b_c', 'v1'])('accepts the branch name %s', (branch) => {
+    expect(problems((config) => (config.environments[0]!.branch = branch))).toEqual([]);
+  });
+
+  /** Writes a config file with one repository's localPath into a fresh folder, and loads it. */
+  function loadWithLocalPath(localPath: string, prepare: (dir: string) => void = () => undefined): string[] {
+    const dir = mkdtempSync(join(tmpdir(), 'cot-config-'));
+    try {
+      prepare(dir);
+      const file = join(dir, 'release.config.yaml');
+      writeFileSync(file, stringify({ ...valid, repositories: [{ ...valid.repositories[0], localPath }] }));
+      loadConfig(file);
+      return [];
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).problems;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('accepts a localPath that is a folder inside the config file\'s folder', () => {
+    expect(loadWithLocalPath('services/api', (dir) => mkdirSync(join(dir, 'services', 'api'), { recursive: true }))).toEqual([]);
+  });
+
+  it.each([
+    ['outside the config folder', '../../etc', /is outside the folder of the config file/],
+    ['absolute, elsewhere', '/etc', /is outside the folder of the config file/],
+    ['missing', 'services/none', /does not exist/],
+  ])('refuses a localPath %s', (_case, localPath, message) => {
+    expect(loadWithLocalPath(localPath)).toEqual([expect.stringMatching(/^repositories\[0\]\.localPath: /)]);
+    expect(loadWithLocalPath(localPath)[0]).toMatch(message);
+  });
+
+  it('refuses a localPath that is a file, or a link inside that points outside', () => {
+    const file = loadWithLocalPath('README.md', (dir) => writeFileSync(join(dir, 'README.md'), 'hi'));
+    const link = loadWithLocalPath('escape', (dir) => symlinkSync('/etc', join(dir, 'escape')));
+
+    expect(file).toEqual([expect.stringMatching(/localPath: "README.md" is not a folder/)]);
+    expect(link).toEqual([expect.stringMatching(/localPath: "escape" is outside the folder of the config file/)]);
   });
 });
