@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { join, relative, resolve } from 'node:path';
 import { ArtifactError, collectArtifacts } from './artifacts';
 import { BuildspecError, parseBuildspec, type Buildspec } from './buildspec-schema';
-import { killProcessGroup } from './command-process';
 import { runPhases, type PhaseFailure } from './phases';
+import { ProcessGroupReaper } from '../process-group-reaper';
 import { RunLog } from './run-log';
 import type { BuildspecResult, BuildspecRun, PhaseReport, PhaseType } from './types';
 import { SourceError, checkoutWorkspace, resolveCommit } from './workspace';
@@ -36,14 +36,15 @@ export class BuildspecRunner {
     const started = Date.now();
     const log = new RunLog(run.logFile, run.onOutput);
     mkdirSync(this.options.workRoot, { recursive: true });
+    const runDir = mkdtempSync(join(resolve(this.options.workRoot), 'run-'));
     const session: Session = {
       run,
       log,
-      runDir: mkdtempSync(join(resolve(this.options.workRoot), 'run-')),
+      runDir,
       deadline: started + run.timeoutSeconds * 1000,
       started,
       phases: [],
-      processGroups: new Set(),
+      processGroups: new ProcessGroupReaper(runDir),
     };
     let fields: Partial<BuildspecResult>;
     try {
@@ -54,7 +55,7 @@ export class BuildspecRunner {
       throw error;
     } finally {
       // A CodeBuild container dies with its build: so do the processes a command left in the background.
-      for (const group of session.processGroups) killProcessGroup(group);
+      session.processGroups.killAll();
       if (!this.options.keepWorkspaces) rmSync(session.runDir, { recursive: true, force: true });
       await log.close();
     }
@@ -142,7 +143,7 @@ interface Session {
   deadline: number;
   started: number;
   phases: PhaseReport[];
-  processGroups: Set<number>;
+  processGroups: ProcessGroupReaper;
 }
 
 function completePhase(session: Session, phaseType: PhaseType, phaseStarted: number): void {

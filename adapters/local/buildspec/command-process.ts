@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import type { ProcessGroupReaper } from '../process-group-reaper';
 import type { RunLog } from './run-log';
 
 /** What one buildspec command needs: the state left by the commands before it. */
@@ -17,7 +18,7 @@ export interface CommandInput {
   deadline: number;
   log: RunLog;
   /** Every process group started; the runner kills what is left of them when the run ends. */
-  processGroups: Set<number>;
+  processGroups: Pick<ProcessGroupReaper, 'add'>;
 }
 
 export interface CommandOutcome {

@@ -1,5 +1,6 @@
 import { PHASE_NAMES, type Buildspec, type BuildspecPhase, type PhaseName } from './buildspec-schema';
 import { runCommand } from './command-process';
+import type { ProcessGroupReaper } from '../process-group-reaper';
 import type { RunLog } from './run-log';
 import type { PhaseReport, PhaseType } from './types';
 
@@ -11,7 +12,7 @@ export interface PhaseContext {
   scratchDir: string;
   deadline: number;
   log: RunLog;
-  processGroups: Set<number>;
+  processGroups: Pick<ProcessGroupReaper, 'add'>;
 }
 
 export interface PhaseFailure {

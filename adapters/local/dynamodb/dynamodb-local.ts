@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ProcessGroupReaper } from '../process-group-reaper';
 
 /**
  * Amazon's DynamoDB Local, the CMDB of tests and local mode. The jar ships inside the npm package
@@ -83,8 +84,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const child = spawn(
     'java',
     ['-Djava.library.path=' + join(emulator, 'DynamoDBLocal_lib'), '-jar', join(emulator, 'DynamoDBLocal.jar'), ...storage, '-disableTelemetry', '-port', String(port)],
-    { cwd, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, killed by a watcher if this process is killed first: no Java left behind.
+    { cwd, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  const reaper = new ProcessGroupReaper(cwd);
+  if (child.pid !== undefined) reaper.add(child.pid);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -96,6 +100,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       await Promise.race([exited, new Promise((done) => setTimeout(done, 3000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+    reaper.killAll();
     rmSync(cwd, { recursive: true, force: true });
   };
   const deadline = Date.now() + 30_000;

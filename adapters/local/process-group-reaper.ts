@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { killProcessGroup } from './buildspec/command-process';
+
+/** How often the watcher looks whether the process that ran the build is still alive. */
+const POLL_SECONDS = 1;
+
+/**
+ * Process groups this process started (a build run's commands, DynamoDB Local), and a watcher that kills
+ * them if this process dies without doing so itself (a `kill -9`, a crash, an out-of-memory kill): a
+ * CodeBuild container dies with its build, and so must the commands a local build started, or they run
+ * on as orphans while the restarted local mode hands their deploy lease to somebody else.
+ *
+ * The watcher is one small `sh`, in its own process group, polling this process's PID; each group's
+ * leader PID is appended to `<dir>/process-groups`, which it reads only once this process is gone.
+ */
+export class ProcessGroupReaper {
+  private readonly groups = new Set<number>();
+  private readonly file: string;
+  private readonly watcher: ReturnType<typeof spawn>;
+
+  constructor(dir: string) {
+    this.file = join(dir, 'process-groups');
+    writeFileSync(this.file, '');
+    const script = [
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep ${POLL_SECONDS}; done`,
+      'while read -r group; do kill -KILL "-$group" 2>/dev/null; done < "$1"',
+    ].join('\n');
+    this.watcher = spawn('sh', ['-c', script, 'reaper', this.file], { detached: true, stdio: 'ignore' });
+    this.watcher.on('error', () => undefined);
+    this.watcher.unref();
+  }
+
+  add(pid: number): void {
+    this.groups.add(pid);
+    appendFileSync(this.file, `${pid}\n`);
+  }
+
+  /** The work is over: kill what is left of the groups, and the watcher. */
+  killAll(): void {
+    for (const group of this.groups) killProcessGroup(group);
+    killProcessGroup(this.watcher.pid);
+  }
+}

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually';
+import { tempDir, TestRepository } from './buildspec/git-fixture';
+
+/** PIDs of live (not zombie) processes whose environment contains `marker`. */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name) => {
+      try {
+        const environment = readFileSync(`/proc/${name}/environ`, 'utf8');
+        const zombie = /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${name}/stat`, 'utf8'));
+        return environment.includes(marker) && !zombie ? [Number(name)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+describe('local processes whose owner is killed with SIGKILL', () => {
+  it('a build leaves no process of its commands behind, foreground or background', async () => {
+    // Prepare: a build that starts a background "server" and then runs a long command, both marked.
+    const root = tempDir('orphans');
+    const repository = new TestRepository(root);
+    const marker = `cot-orphan-${randomUUID()}`;
+    const commit = repository.commit({
+      'buildspec.yml': ['version: 0.2', 'env:', '  variables:', `    ORPHAN_MARKER: ${marker}`, 'phases:', '  build:', '    commands:', '      - sleep 300 &', '      - sleep 301', ''].join('\n'),
+    });
+    const script = join(root, 'run-build.mts');
+    writeFileSync(
+      script,
+      [
+        `import { BuildspecRunner } from ${JSON.stringify(resolve('adapters/local/buildspec/index.ts'))};`,
+        `await new BuildspecRunner({ workRoot: ${JSON.stringify(join(root, 'work'))} }).run({`,
+        `  repositoryDir: ${JSON.stringify(repository.dir)}, commit: ${JSON.stringify(commit)}, buildspecPath: 'buildspec.yml',`,
+        `  variables: {}, logFile: ${JSON.stringify(join(root, 'build.log'))}, timeoutSeconds: 600,`,
+        '});',
+      ].join('\n'),
+    );
+    const runner = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'ignore' });
+    await eventually(() => processesWith(marker).some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep\x00301')), { what: 'both commands running', timeoutMs: 30_000 });
+
+    // Act
+    runner.kill('SIGKILL');
+
+    // Assess: within the watcher's poll, every process the build started is gone.
+    await eventually(() => processesWith(marker).length === 0, { what: 'the build\'s processes to be killed', timeoutMs: 10_000 });
+    expect(processesWith(marker)).toEqual([]);
+  }, 60_000);
+
+  it('DynamoDB Local does not outlive the process that started it', async () => {
+    // Prepare
+    const root = tempDir('dynamodb-orphan');
+    const marker = `cot-orphan-${randomUUID()}`;
+    const script = join(root, 'start-dynamodb.mts');
+    writeFileSync(
+      script,
+      [
+        `import { startDynamoDbLocal } from ${JSON.stringify(resolve('adapters/local/dynamodb/dynamodb-local.ts'))};`,
+        `process.env.ORPHAN_MARKER = ${JSON.stringify(marker)};`,
+        'await startDynamoDbLocal();',
+        "process.stdout.write('ready\\n');",
+        'setInterval(() => undefined, 1000);',
+      ].join('\n'),
+    );
+    const owner = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((ready) => owner.stdout.once('data', ready));
+    expect(processesWith(marker).some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('java'))).toBe(true);
+
+    // Act
+    owner.kill('SIGKILL');
+
+    // Assess
+    await eventually(() => processesWith(marker).length === 0, { what: 'DynamoDB Local to be killed', timeoutMs: 10_000 });
+    expect(processesWith(marker)).toEqual([]);
+  }, 60_000);
+});
