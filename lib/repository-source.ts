@@ -1,6 +1,7 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type { Construct } from 'constructs';
 import type { RepositoryConfig } from '../core/config';
+import { ownerAndName } from '../core/repository-url';
 
 /**
  * The CodeBuild source of a configured repository. Webhooks stay off: our own webhook endpoint decides
@@ -16,14 +17,6 @@ export function repositorySource(repository: RepositoryConfig): codebuild.ISourc
     case 'gitlab':
       return new GitLabSource(repository.url);
   }
-}
-
-/** `owner/name` of a repository URL, without a trailing `.git`. GitLab subgroups keep their full path. */
-export function ownerAndName(url: string): [string, string] {
-  const parts = new URL(url).pathname.replace(/\.git$/, '').split('/').filter(Boolean);
-  const name = parts.pop();
-  if (!name || parts.length === 0) throw new Error(`cannot read owner/name from repository URL ${url}`);
-  return [parts.join('/'), name];
 }
 
 /**

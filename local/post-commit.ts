@@ -1,43 +1,52 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig } from '../core/config-file';
-import { pushWebhook } from './push-webhook';
+import { pushWebhook, type WebhookRepository } from './push-webhook';
+
+/** What local mode tells each repository's hook when it starts: where to post, and how to sign. */
+export interface HookContext {
+  readonly repository: WebhookRepository;
+  /** `http://127.0.0.1:<port>`: local mode as it listens now. */
+  readonly endpoint: string;
+  /** The webhook secret local mode verifies with (from `COT_WEBHOOK_SECRET` or its data folder). */
+  readonly secret: string;
+}
 
 /**
- * Run by the post-commit hook local mode installs in `<data>/repos/<name>`: tells local mode about the
- * commit with a signed push webhook, as the git host would. Never fails the commit: problems are printed.
- * Arguments: <repository name> <port> <data folder> <config file>.
+ * The post-commit hook local mode installs in `<data>/repos/<name>`, bundled once at start-up into plain
+ * JavaScript (no TypeScript compiler on every commit): tells local mode about the commit with a signed
+ * push webhook, as the git host would. Never fails the commit: problems are printed.
+ * Argument: the hook context file local mode wrote (see `installPostCommitHooks`).
  */
-const [repositoryName, port, dataDir, configFile] = process.argv.slice(2);
-try {
-  if (!repositoryName || !port || !dataDir || !configFile) throw new Error('usage: post-commit <repository> <port> <data> <config>');
-  const repository = loadConfig(configFile).repositories.find((candidate) => candidate.name === repositoryName);
-  if (!repository) throw new Error(`${repositoryName} is not in ${configFile}`);
+async function main(contextFile: string | undefined): Promise<void> {
+  if (!contextFile) throw new Error('usage: post-commit <context file>');
+  const context = JSON.parse(readFileSync(contextFile, 'utf8')) as HookContext;
   const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
-  const [commit, authorName, authorEmail] = git('log', '-1', '--format=%H%n%an%n%ae').split('\n');
-  const before = (() => {
-    try {
-      return git('rev-parse', 'HEAD~1');
-    } catch {
-      return '0'.repeat(40);
-    }
-  })();
-  const secret = process.env.COT_WEBHOOK_SECRET || readFileSync(join(dataDir, 'webhook-secret'), 'utf8').trim();
+  const [commit = '', authorName = '', authorEmail = '', parent = ''] = git('log', '-1', '--format=%H%n%an%n%ae%n%P').split('\n');
   const webhook = pushWebhook(
-    repository,
-    { branch: git('rev-parse', '--abbrev-ref', 'HEAD'), before, commit: commit!, message: git('log', '-1', '--format=%B'), authorName: authorName!, authorEmail: authorEmail! },
-    secret,
+    context.repository,
+    {
+      branch: git('rev-parse', '--abbrev-ref', 'HEAD'),
+      // A first commit has no parent: git hosts say "before" is forty zeros then.
+      before: parent.split(' ')[0] || '0'.repeat(40),
+      commit,
+      message: git('log', '-1', '--format=%B'),
+      authorName,
+      authorEmail,
+    },
+    context.secret,
   );
-  const response = await fetch(`http://127.0.0.1:${port}${webhook.path}`, {
+  const response = await fetch(`${context.endpoint}${webhook.path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...webhook.headers },
     body: webhook.body,
     signal: AbortSignal.timeout(5000),
   });
   const answer = (await response.json().catch(() => ({}))) as { status?: string; reason?: string; message?: string };
-  process.stdout.write(`cot: push ${commit!.slice(0, 7)} -> ${response.status} ${answer.status ?? answer.message ?? ''}${answer.reason ? ` (${answer.reason})` : ''}\n`);
-} catch (error) {
+  const line = `cot: push ${commit.slice(0, 7)} -> ${response.status} ${answer.status ?? answer.message ?? ''}${answer.reason ? ` (${answer.reason})` : ''}\n`;
+  (response.ok ? process.stdout : process.stderr).write(line);
+}
+
+main(process.argv[2]).catch((error: unknown) => {
   const reason = error instanceof Error ? error.message : String(error);
   process.stderr.write(`cot: could not tell local mode about this commit (is \`npm start\` running?): ${reason}\n`);
-}
+});

@@ -1,6 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { ownerAndName } from '../lib/repository-source';
+import { ownerAndName } from '../core/repository-url';
 import type { RepositoryConfig } from '../core/config';
+
+/** What a push webhook needs to know of its repository. */
+export type WebhookRepository = Pick<RepositoryConfig, 'name' | 'provider' | 'url'>;
 
 /** One pushed commit, as git reports it after a commit. */
 export interface LocalPush {
@@ -23,7 +26,7 @@ export interface SignedWebhook {
  * GitHub `X-Hub-Signature-256`, GitLab `X-Gitlab-Token`, Bitbucket `X-Hub-Signature` (sha256). Local
  * mode's post-commit hook posts it, so a local commit takes the same path as a real push.
  */
-export function pushWebhook(repository: RepositoryConfig, push: LocalPush, secret: string): SignedWebhook {
+export function pushWebhook(repository: WebhookRepository, push: LocalPush, secret: string): SignedWebhook {
   const [owner, name] = ownerAndName(repository.url);
   const fullName = `${owner}/${name}`;
   const url = repository.url.replace(/\.git$/, '').replace(/\/$/, '');

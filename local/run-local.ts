@@ -17,7 +17,7 @@ import { ConsoleReporter } from './console-reporter';
 import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
 import { createLocalHttpServer, type LocalRoute } from './http-server';
 import { LocalRelease } from './local-release';
-import { prepareRepositories } from './local-repositories';
+import { installPostCommitHooks, prepareRepositories } from './local-repositories';
 import { recoverAfterRestart } from './recover';
 import { RELEASE_API_ROUTES } from '../core/release-api-routes';
 
@@ -146,15 +146,14 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
   started.push(() => server.close());
   lock.setPort(port);
 
-  // The post-commit hooks sign with the webhook secret: make sure it exists before the first commit.
-  if (config.repositories[0]) await secrets.get(webhookSecretName(config.product, config.repositories[0].name));
-  const repos = prepareRepositories({ config, configFile: options.config, dataDir, port });
+  const repos = prepareRepositories({ config, configFile: options.config, dataDir });
+  await installPostCommitHooks({ config, dataDir, endpoint: baseUrl(), repositories: repos, secretFor: (name) => secrets.get(webhookSecretName(config.product, name)) });
   const recovered = await recoverAfterRestart(release, (line) => reporter.info(line));
   ready = true;
 
   write('');
   write(`codeontap-release local mode: ${baseUrl()}   (data in ${dataDir}, Ctrl-C to stop)`);
-  for (const dir of repos) write(`  commit in ${dir} and watch it travel: the post-commit hook posts the push webhook`);
+  for (const { dir } of repos) write(`  commit in ${dir} and watch it travel: the post-commit hook posts the push webhook`);
   write(`  cot status · cot release <repo> <env> <sha> --wait · cot rollback <repo> <env>   (npm run cot -- --help)`);
   if (recovered > 0) write(`  resumed ${recovered} wait${recovered === 1 ? '' : 's'} for approval from before the restart`);
   write('');
