@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { refNameProblem } from './git-ref';
 import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH, reject } from './outcome';
 import type { PushEvent, Rejection } from './outcome';
-import { parseWith, readHeaderFacts, Sha, WebLink } from './provider';
+import { HostTime, order, otherCommits, parseWith, readHeaderFacts, Sha, WebLink, ZERO_SHA } from './provider';
 import type { WebhookProvider } from './provider';
 import { parseSignatureHeader, verifyHmacSha256 } from './signatures';
 
@@ -23,6 +23,7 @@ const BitbucketRefState = z.object({
   name: z.string().max(1024),
   target: z.object({
     hash: Sha,
+    date: HostTime,
     message: z.string().nullish(),
     author: z.object({ raw: z.string().nullish() }).nullish(),
     links: z.object({ html: z.object({ href: WebLink }).nullish() }).nullish(),
@@ -33,7 +34,15 @@ const BitbucketRefState = z.object({
 export const BitbucketPush = z.object({
   push: z.object({
     /** One per ref; `new` is null when the ref was deleted, `old` when it was created. */
-    changes: z.array(z.object({ new: BitbucketRefState.nullable(), old: BitbucketRefState.nullable() })),
+    changes: z.array(
+      z.object({
+        new: BitbucketRefState.nullable(),
+        old: BitbucketRefState.nullable(),
+        forced: z.boolean().optional(),
+        /** The newest commits of the change, newest first (at most 5). */
+        commits: z.array(z.object({ hash: Sha })).default([]),
+      }),
+    ),
   }),
   actor: z.object({ display_name: z.string().nullish() }).nullish(),
   repository: z.object({ full_name: z.string(), links: z.object({ html: z.object({ href: z.string() }) }) }),
@@ -89,6 +98,13 @@ export const bitbucket: WebhookProvider = {
         deliveryId,
         deleted: change.new === null,
         ...(target.links?.html?.href ? { url: target.links.html.href } : {}),
+        ...(change.new === null || state.type !== 'branch' ? {} : order({
+          // A created ref has no `old`: as the other hosts say it, it was forty zeros before.
+          before: change.old?.target.hash ?? ZERO_SHA,
+          forced: change.forced,
+          ancestors: otherCommits(change.commits.map((listed) => listed.hash).reverse(), target.hash),
+          pushedAt: target.date,
+        })),
       });
     }
     return events;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH, reject } from './outcome';
 import type { PushEvent } from './outcome';
-import { formatPerson, parseWith, readHeaderFacts, readRef, Sha, WebLink } from './provider';
+import { formatPerson, HostTime, order, otherCommits, parseWith, readHeaderFacts, readRef, Sha, WebLink } from './provider';
 import type { WebhookProvider } from './provider';
 import { parseSignatureHeader, verifyGithubSignature } from './signatures';
 
@@ -20,6 +20,7 @@ const GithubCommit = z.object({
   message: z.string(),
   url: WebLink,
   author: GithubPerson,
+  timestamp: HostTime,
 });
 
 /** The push fields we use (https://docs.github.com/webhooks/webhook-events-and-payloads#push). */
@@ -28,10 +29,13 @@ export const GithubPush = z.object({
   before: Sha,
   after: Sha,
   deleted: z.boolean(),
+  forced: z.boolean().optional(),
+  /** The commits of the push, oldest first (at most 20); a deletion lists none. */
+  commits: z.array(z.object({ id: Sha })).default([]),
   /** Null for a deletion, and for a push that only moved a ref to a commit GitHub already had. */
   head_commit: GithubCommit.nullish(),
   pusher: GithubPerson,
-  repository: z.object({ html_url: z.string(), full_name: z.string() }),
+  repository: z.object({ html_url: z.string(), full_name: z.string(), pushed_at: HostTime }),
 });
 export type GithubPush = z.infer<typeof GithubPush>;
 
@@ -85,6 +89,12 @@ export const github: WebhookProvider = {
       deliveryId,
       deleted: push.deleted,
       ...(head?.url ? { url: head.url } : {}),
+      ...(push.deleted || ref.kind !== 'branch' ? {} : order({
+        before: push.before,
+        forced: push.forced,
+        ancestors: otherCommits(push.commits.map((listed) => listed.id), head?.id ?? push.after),
+        pushedAt: push.repository.pushed_at ?? head?.timestamp,
+      })),
     };
     return [event];
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH } from './outcome';
 import type { PushEvent } from './outcome';
-import { formatPerson, parseWith, readHeaderFacts, readRef, Sha, WebLink, ZERO_SHA } from './provider';
+import { formatPerson, HostTime, order, otherCommits, parseWith, readHeaderFacts, readRef, Sha, WebLink, ZERO_SHA } from './provider';
 import type { WebhookProvider } from './provider';
 import { verifySharedToken } from './signatures';
 
@@ -18,6 +18,7 @@ const GitlabCommit = z.object({
   message: z.string(),
   url: WebLink,
   author: z.object({ name: z.string().nullish(), email: z.string().nullish() }),
+  timestamp: HostTime,
 });
 
 /**
@@ -84,6 +85,8 @@ export const gitlab: WebhookProvider = {
       deliveryId,
       deleted,
       ...(head?.url ? { url: head.url } : {}),
+      // GitLab does not say whether a push was forced; ancestry and the head commit's time decide.
+      ...(deleted || ref.kind !== 'branch' ? {} : order({ before: push.before, ancestors: otherCommits(push.commits.map((listed) => listed.id), commit), pushedAt: head?.timestamp })),
     };
     return [event];
   },

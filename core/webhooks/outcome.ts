@@ -34,6 +34,18 @@ export const PushEvent = z.object({
   deleted: z.boolean(),
   /** Web page of the commit, http(s) only. */
   url: z.string().optional(),
+  /**
+   * What the host says about where this push sits in the branch's history, which is how "newer" is
+   * decided (see docs/architecture.md#commit-order): the commit the ref pointed at before the push
+   * (forty zeros when the push created it), whether the host says the push rewrote history (GitHub and
+   * Bitbucket say; GitLab does not), the other commits the push lists as reached by `commit` (at most
+   * 20 on GitHub and GitLab, 5 on Bitbucket), and when the push happened as the host reports it
+   * (GitHub's push time, else the head commit's time), ISO 8601.
+   */
+  before: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+  forced: z.boolean().optional(),
+  ancestors: z.array(z.string().regex(/^[0-9a-f]{40}$/)).optional(),
+  pushedAt: z.string().optional(),
 });
 export type PushEvent = z.infer<typeof PushEvent>;
 

@@ -98,3 +98,32 @@ export function formatPerson(name: string | null | undefined, email: string | nu
   if (!address) return who;
   return who ? `${who} <${address}>` : `<${address}>`;
 }
+
+/**
+ * A time a host reports, as ISO 8601: GitHub sends a push's `pushed_at` as epoch seconds and other
+ * times as ISO strings; anything unreadable is dropped (ordering then falls back to ancestry alone).
+ */
+export const HostTime = z
+  .union([z.number(), z.string().max(64)])
+  .nullish()
+  .transform((value) => {
+    if (value === null || value === undefined) return undefined;
+    const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  })
+  .catch(undefined);
+
+/** The commits of a push other than its head, once each, in the order listed. */
+export function otherCommits(ids: readonly string[], head: string): string[] {
+  return [...new Set(ids.filter((id) => id !== head))];
+}
+
+/** The ordering facts of a push event, leaving out those the host did not give. */
+export function order(facts: { before?: string; forced?: boolean; ancestors?: readonly string[]; pushedAt?: string | undefined }): Partial<Pick<PushEvent, 'before' | 'forced' | 'ancestors' | 'pushedAt'>> {
+  return {
+    ...(facts.before ? { before: facts.before } : {}),
+    ...(facts.forced === undefined ? {} : { forced: facts.forced }),
+    ...(facts.ancestors && facts.ancestors.length > 0 ? { ancestors: [...facts.ancestors] } : {}),
+    ...(facts.pushedAt ? { pushedAt: facts.pushedAt } : {}),
+  };
+}

@@ -29,6 +29,9 @@ describe('readWebhook: Bitbucket Cloud', () => {
           author: 'Ana Lopes <ana@acme.example>',
           deleted: false,
           url: 'https://bitbucket.org/acme/payments-service/commits/c2e6dd5b2f5e0c4b1a8f7e6d5c4b3a2918070605',
+          before: '1e65c05c1d5171631d92438a13901ca7dae9618c',
+          forced: false,
+          pushedAt: '2024-05-03T14:01:02.000Z',
         },
         {
           ...common,

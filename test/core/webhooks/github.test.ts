@@ -34,6 +34,8 @@ describe('readWebhook: GitHub examples from @octokit/webhooks-examples', () => {
         deliveryId: request.headers['x-github-delivery'],
         deleted,
         ...(deleted ? {} : { url: 'https://github.com/Codertocat/Hello-World/commit/6113728f27ae82c7b1a177c8d03f9e96e0adf246' }),
+        // Where a branch push sits in the history: created (before is zeros), not forced, pushed then.
+        ...(refKind === 'branch' ? { before: '0'.repeat(40), forced: false, pushedAt: '2019-05-15T15:20:57.000Z' } : {}),
       },
     ]);
   });
