@@ -1,6 +1,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * docs/architecture.md#import-rules, checked: a relative import of one of `folders` (top-level folders of
+ * this repository) from the layer `from`. test/lint/layering.test.ts makes sure these keep firing.
+ */
+function noImportOf(from, folders) {
+  return {
+    regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
+    message: `${from}/ may not import ${folders.map((folder) => `${folder}/`).join(', ')} (docs/architecture.md#import-rules).`,
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.cot/', '.cache/', 'examples/', 'coverage/'] },
   js.configs.recommended,
@@ -10,6 +21,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['core/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^@aws-sdk/', message: 'core/ is free of AWS: SDK calls belong in an adapter behind a port (docs/architecture.md#import-rules).' },
+          { regex: '^(aws-cdk-lib|constructs)(/|$)', message: 'core/ is free of infrastructure: constructs belong in lib/ (docs/architecture.md#import-rules).' },
+          noImportOf('core', ['lambdas', 'adapters', 'local', 'lib', 'cli']),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['lambdas/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noImportOf('lambdas', ['local', 'lib'])] }] },
+  },
+  {
+    files: ['lib/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noImportOf('lib', ['local', 'cli'])] }] },
   },
   {
     files: ['**/*.mjs', '**/*.cjs'],

@@ -52,8 +52,8 @@ export interface Release extends NewRelease {
   readonly failure?: Failure;
 }
 
-/** One cell of the board: a repository in an environment. */
-export interface BoardEntry {
+/** One cell of the board: a repository in an environment (docs/architecture.md#the-board). */
+export interface BoardCell {
   readonly repository: string;
   readonly environment: string;
   /** The commit running there now. */
@@ -69,6 +69,9 @@ export interface BoardEntry {
   /** A rolled-back continuous environment takes no new pushes until resumed. */
   readonly held: boolean;
 }
+
+/** @deprecated use BoardCell */
+export type BoardEntry = BoardCell;
 
 export interface Approval {
   readonly approvalId: string;
@@ -104,7 +107,7 @@ export interface PendingApproval {
 }
 
 export interface Board {
-  readonly entries: BoardEntry[];
+  readonly entries: BoardCell[];
   readonly pendingApprovals: PendingApproval[];
 }
 
@@ -148,7 +151,7 @@ export interface Actor {
  */
 export interface Cmdb {
   board(): Promise<Board>;
-  boardEntry(repository: string, environment: string): Promise<BoardEntry | undefined>;
+  boardEntry(repository: string, environment: string): Promise<BoardCell | undefined>;
   /** Deployments of an environment, newest first. */
   history(repository: string, environment: string, page?: { limit?: number; cursor?: string }): Promise<Page<Release>>;
 

@@ -30,8 +30,6 @@ export interface Ending {
 export class NotEligibleError extends DomainError {
   override readonly name = 'NotEligibleError';
   readonly retryable = false;
-  readonly status = 409;
-  readonly code = 'not_eligible';
 }
 
 export interface PromotionStepsDeps {

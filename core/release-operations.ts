@@ -1,5 +1,5 @@
 import { Approvals } from './approvals';
-import type { Cmdb, NewRelease } from './cmdb';
+import type { BoardCell, Cmdb, NewRelease } from './cmdb';
 import type { ReleaseConfig } from './config';
 import { EnvironmentChain } from './environment-chain';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
@@ -43,10 +43,8 @@ export interface ApiDecisionInput {
   readonly by: string;
 }
 
-export interface Cell {
-  readonly repository: string;
-  readonly environment: string;
-}
+/** The board cell whose hold to lift. */
+export type ResumeInput = Pick<BoardCell, 'repository' | 'environment'>;
 
 /** How many acceptances a default rollback reads: acceptances are one per commit, so at most one is the current commit. */
 const ROLLBACK_CANDIDATES = 2;
@@ -160,7 +158,7 @@ export class ReleaseOperations {
   }
 
   /** Lifts the hold a rollback put on a continuous environment; the next push deploys there again. */
-  async resume(input: Cell): Promise<{ repository: string; environment: string; held: false }> {
+  async resume(input: ResumeInput): Promise<{ repository: string; environment: string; held: false }> {
     const { repository, environment } = input;
     this.checkCell(input);
     // A cell the CMDB does not have is not held: writing one would put an empty cell on the board.
@@ -204,7 +202,7 @@ export class ReleaseOperations {
     return { releaseId };
   }
 
-  private checkCell(cell: Cell) {
+  private checkCell(cell: Pick<BoardCell, 'repository' | 'environment'>) {
     if (!this.deps.config.repositories.some((repository) => repository.name === cell.repository)) {
       throw new NotFoundError(`unknown repository "${cell.repository}"; configured: ${this.deps.config.repositories.map((r) => r.name).join(', ')}`);
     }

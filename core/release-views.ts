@@ -1,4 +1,4 @@
-import type { ApprovalRecord, Board, BoardEntry, Failure, PendingApproval, Release, StateChange } from './cmdb';
+import type { ApprovalRecord, Board, BoardCell, Failure, PendingApproval, Release, StateChange } from './cmdb';
 import type { ReleaseConfig } from './config';
 import type { ApprovalGate, ReleaseKind, ReleaseState } from './release-lifecycle';
 
@@ -8,6 +8,7 @@ import type { ApprovalGate, ReleaseKind, ReleaseState } from './release-lifecycl
  * there to read.
  */
 
+/** A board cell as the API shows it: the CMDB's `BoardCell` without its address and bookkeeping. */
 export interface BoardCellView {
   readonly commit: string | null;
   readonly acceptedCommit: string | null;
@@ -76,15 +77,15 @@ export interface ReleaseView {
  */
 export function statusView(config: ReleaseConfig, board: Board, now: Date): StatusView {
   const environments = config.environments.map((env) => env.name);
-  const cells = new Map<string, BoardEntry>(board.entries.map((entry) => [cellKey(entry.repository, entry.environment), entry]));
+  const cells = new Map<string, BoardCell>(board.entries.map((cell) => [cellKey(cell.repository, cell.environment), cell]));
   return {
     environments,
     repositories: config.repositories.map((repository) => ({
       name: repository.name,
       environments: Object.fromEntries(
         environments.map((environment) => {
-          const entry = cells.get(cellKey(repository.name, environment));
-          return [environment, entry ? cellView(entry) : null];
+          const cell = cells.get(cellKey(repository.name, environment));
+          return [environment, cell ? cellView(cell) : null];
         }),
       ),
     })),
@@ -99,8 +100,8 @@ function cellKey(repository: string, environment: string): string {
   return `${repository}\n${environment}`;
 }
 
-function cellView(entry: BoardEntry): BoardCellView {
-  const { commit, acceptedCommit, state, releaseId, updatedAt, held } = entry;
+function cellView(cell: BoardCell): BoardCellView {
+  const { commit, acceptedCommit, state, releaseId, updatedAt, held } = cell;
   return { commit, acceptedCommit, state, releaseId, updatedAt, held };
 }
 

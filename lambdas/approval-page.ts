@@ -109,8 +109,8 @@ export function approvalPageHandler(deps: ApprovalPageDeps) {
         logger.warn('approval decision lost', { approvalId, decision, by: approver, reason: error.message });
         return closed(current, view, error.message);
       }
-      if (error instanceof ForbiddenError) return refusal(403, error.code, 'You may not decide this approval', error.message);
-      if (error instanceof NotFoundError) return refusal(404, error.code, 'No such approval', error.message);
+      if (error instanceof ForbiddenError) return refusal(403, 'forbidden', 'You may not decide this approval', error.message);
+      if (error instanceof NotFoundError) return refusal(404, 'not_found', 'No such approval', error.message);
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DomainError } from '../core/errors';
+import { DomainError, type ConflictError, type ForbiddenError, type LeaseBusyError, type NotFoundError, type TransientError, type ValidationError } from '../core/errors';
+import type { NotEligibleError } from '../core/promotion-steps';
 
 /**
  * API Gateway REST proxy helpers shared by every HTTP handler: one way to read a request and one error
@@ -27,14 +28,31 @@ export function unavailable(): APIGatewayProxyResult {
   return errorResponse(503, 'unavailable', 'a service this request needs is unavailable; try again later');
 }
 
+type DomainErrorName = (ValidationError | ForbiddenError | NotFoundError | ConflictError | NotEligibleError | LeaseBusyError | TransientError)['name'];
+
 /**
- * A thrown error as an answer: a domain error below 500 keeps its status, code and message (our own
- * words, written for callers); anything else is a 503 that says nothing about the failure. Log the
- * error itself before calling this.
+ * The HTTP answer of each domain error, by its `name`: the one place the core's errors meet HTTP
+ * (docs/architecture.md#error-responses). `error` is the code callers branch on; keep both stable.
+ */
+const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorName, { readonly status: number; readonly error: string }>> = {
+  ValidationError: { status: 400, error: 'invalid_request' },
+  ForbiddenError: { status: 403, error: 'forbidden' },
+  NotFoundError: { status: 404, error: 'not_found' },
+  ConflictError: { status: 409, error: 'conflict' },
+  NotEligibleError: { status: 409, error: 'not_eligible' },
+  LeaseBusyError: { status: 409, error: 'busy' },
+  TransientError: { status: 503, error: 'unavailable' },
+};
+
+/**
+ * A thrown error as an answer: a domain error answered below 500 keeps its status, code and message
+ * (our own words, written for callers); anything else is a 503 that says nothing about the failure.
+ * Log the error itself before calling this.
  */
 export function fromError(error: unknown): APIGatewayProxyResult {
-  if (error instanceof DomainError && error.status < 500) return errorResponse(error.status, error.code, error.message);
-  return unavailable();
+  if (!(error instanceof DomainError) || !Object.hasOwn(DOMAIN_ERROR_ANSWERS, error.name)) return unavailable();
+  const answer = DOMAIN_ERROR_ANSWERS[error.name as DomainErrorName];
+  return answer.status < 500 ? errorResponse(answer.status, answer.error, error.message) : unavailable();
 }
 
 /** Header names in lower case (HTTP names are case-insensitive; API Gateway keeps the sender's case). */

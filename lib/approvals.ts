@@ -9,11 +9,11 @@ import { Construct } from 'constructs';
 import { approvalSigningKeyName } from '../core/approval-notifier';
 import type { ReleaseConfig } from '../core/config';
 import { HandlerFunction } from './handler-function';
-import type { ReleaseApi } from './release-api';
+import type { HttpApi } from './http-api';
 
 export interface ApprovalsResourcesProps {
   /** The API that serves `/approvals/{id}`. */
-  readonly api: ReleaseApi;
+  readonly api: HttpApi;
   /** The CMDB: approvals are read and decided there. */
   readonly table: dynamodb.ITableV2;
   /** The promotion workflow whose approval Tasks wait for a decision (`.waitForTaskToken`). */
@@ -22,7 +22,7 @@ export interface ApprovalsResourcesProps {
   readonly config: ReleaseConfig;
 }
 
-/** The stage `ReleaseApi` deploys; emailed links include it. */
+/** The stage `HttpApi` deploys; emailed links include it. */
 const STAGE = 'prod';
 
 /**

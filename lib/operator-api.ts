@@ -5,13 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
-import { pathParameters, RELEASE_API_ROUTES } from '../core/release-api-routes';
+import { pathParameters, OPERATOR_API_ROUTES } from '../core/operator-api-routes';
 import { HandlerFunction } from './handler-function';
-import type { ReleaseApi } from './release-api';
+import type { HttpApi } from './http-api';
 
 export interface OperatorApiProps {
   /** The API the `/api/*` routes are added to. */
-  readonly api: ReleaseApi;
+  readonly api: HttpApi;
   /** The validated `release.config.yaml`: repositories and environments the board shows and releases check. */
   readonly config: ReleaseConfig;
   /** The CMDB table: the board, history, releases and approvals are read and written there. */
@@ -35,7 +35,7 @@ export class OperatorApi extends Construct {
     const { api, config, table, promotion } = props;
 
     this.handler = new HandlerFunction(this, 'Handler', {
-      handler: 'release-api',
+      handler: 'operator-api',
       description: 'Operator API: board, history, releases, rollbacks, decisions and resume',
       // API Gateway gives up on an integration after 29 s.
       timeout: Duration.seconds(29),
@@ -70,7 +70,7 @@ export class OperatorApi extends Construct {
     );
 
     const integration = new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false });
-    this.methods = RELEASE_API_ROUTES.map(({ method, resource }) => {
+    this.methods = OPERATOR_API_ROUTES.map(({ method, resource }) => {
       return api.api.root.resourceForPath(resource).addMethod(method, integration, {
         authorizationType: apigw.AuthorizationType.IAM,
         requestValidator: api.requestValidator,

@@ -9,7 +9,7 @@ import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
 import { OperatorApi } from './operator-api';
 import { PromotionWorkflow } from './promotion-workflow';
-import { ReleaseApi } from './release-api';
+import { HttpApi } from './http-api';
 import { WebhookApi } from './webhook-api';
 import { WebhookSecrets } from './webhook-secrets';
 
@@ -29,7 +29,7 @@ export class ReleaseStack extends Stack {
   readonly notifications: Notifications;
   readonly continuous: ContinuousWorkflow;
   readonly promotion: PromotionWorkflow;
-  readonly api: ReleaseApi;
+  readonly api: HttpApi;
   readonly webhookSecrets: WebhookSecrets;
   readonly webhooks: WebhookApi;
   readonly operatorApi: OperatorApi;
@@ -62,7 +62,7 @@ export class ReleaseStack extends Stack {
       topic: this.notifications.topic,
     });
     for (const workflow of [this.continuous, this.promotion]) this.notifications.grantPublish(workflow.stateMachine);
-    this.api = new ReleaseApi(this, 'Api');
+    this.api = new HttpApi(this, 'Api');
     this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { config });
     this.webhooks = new WebhookApi(this, 'Webhooks', {
       api: this.api,

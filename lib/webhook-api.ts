@@ -6,12 +6,12 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { HandlerFunction } from './handler-function';
-import type { ReleaseApi } from './release-api';
+import type { HttpApi } from './http-api';
 import type { WebhookSecrets } from './webhook-secrets';
 
 export interface WebhookApiProps {
   /** The API the route is added to. */
-  readonly api: ReleaseApi;
+  readonly api: HttpApi;
   /** The validated `release.config.yaml`: repositories, environments, product. */
   readonly config: ReleaseConfig;
   /** The CMDB table: delivery claims, pushed commits, branch heads and tags are written there. */

@@ -11,7 +11,7 @@ import { ReleaseOperations } from '../core/release-operations';
 import { webhookSecretName } from '../core/webhook-intake';
 import { systemClock } from '../core/ports';
 import { approvalPageHandler } from '../lambdas/approval-page';
-import { releaseApiHandler } from '../lambdas/release-api';
+import { operatorApiHandler } from '../lambdas/operator-api';
 import { webhookHandler } from '../lambdas/webhook';
 import { ConsoleReporter } from './console-reporter';
 import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
@@ -19,7 +19,7 @@ import { createLocalHttpServer, type LocalRoute } from './http-server';
 import { LocalRelease } from './local-release';
 import { installPostCommitHooks, prepareRepositories } from './local-repositories';
 import { recoverAfterRestart } from './recover';
-import { RELEASE_API_ROUTES } from '../core/release-api-routes';
+import { OPERATOR_API_ROUTES } from '../core/operator-api-routes';
 
 export interface LocalOptions {
   readonly port: number;
@@ -122,7 +122,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
   const webhook = webhookHandler({ config, cmdb: release.cmdb, workflows: release.workflows, secrets, clock: systemClock, logger });
   const approvalPage = approvalPageHandler({ approvals: release.approvals, cmdb: release.cmdb, config, signingKey, clock: systemClock });
   const operations = new ReleaseOperations({ config, cmdb: release.cmdb, workflows: release.workflows, clock: systemClock, approvals: release.approvals });
-  const api = releaseApiHandler({ operations, logger });
+  const api = operatorApiHandler({ operations, logger });
 
   let ready = false;
   const routes: LocalRoute[] = [
@@ -135,7 +135,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     { method: 'GET', resource: '/approvals/{id}', handler: approvalPage },
     { method: 'HEAD', resource: '/approvals/{id}', handler: approvalPage },
     { method: 'POST', resource: '/approvals/{id}', handler: approvalPage },
-    ...RELEASE_API_ROUTES.map((route) => ({ method: route.method, resource: route.resource, handler: api })),
+    ...OPERATOR_API_ROUTES.map((route) => ({ method: route.method, resource: route.resource, handler: api })),
   ];
   const server = createLocalHttpServer({ routes, onError: (error) => reporter.info(`a request failed: ${error instanceof Error ? error.message : String(error)}`) });
   try {

@@ -1,13 +1,5 @@
 import { ConflictError, DomainError, TransientError } from '../../core/errors';
-
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionInProgressException',
-]);
+import { isTransientAwsError } from './aws-errors';
 
 /** The code of each item of a cancelled transaction, by position (`None` for the items that held); empty for any other error. */
 export function cancellationCodes(error: unknown): Array<string | undefined> {
@@ -31,7 +23,7 @@ export function isConditionFailure(error: unknown): boolean {
 export function toDomainError(error: unknown, conflictMessage: string): Error {
   if (error instanceof DomainError) return error;
   if (isConditionFailure(error)) return new ConflictError(conflictMessage, { cause: error });
-  if (error instanceof Error && (TRANSIENT.has(error.name) || isTransactionConflict(error))) {
+  if (error instanceof Error && (isTransientAwsError(error) || isTransactionConflict(error))) {
     return new TransientError(`the CMDB is busy (${error.name}); try again`, { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));

@@ -1,8 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TransientError } from '../../core/errors';
 import type { SecretStore } from '../../core/ports';
-
-const TRANSIENT = new Set(['ThrottlingException', 'InternalServiceError', 'LimitExceededException']);
+import { isTransientAwsError } from './aws-errors';
 
 /**
  * Secrets from AWS Secrets Manager, each read once per cold start: a webhook burst costs one
@@ -30,8 +29,7 @@ export class SecretsManagerStore implements SecretStore {
     try {
       result = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
     } catch (error) {
-      const fault = (error as { $fault?: string }).$fault;
-      if (error instanceof Error && (TRANSIENT.has(error.name) || fault === 'server')) {
+      if (error instanceof Error && isTransientAwsError(error)) {
         throw new TransientError(`Secrets Manager is busy (${error.name}); try again`, { cause: error });
       }
       throw error;

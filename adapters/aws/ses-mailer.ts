@@ -1,9 +1,7 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { TransientError } from '../../core/errors';
 import type { EmailMessage, Mailer } from '../../core/ports';
-
-/** SES answers these when sending may work a little later; anything else (unverified identity, sandbox) will not. */
-const TRANSIENT = new Set(['TooManyRequestsException', 'InternalServiceErrorException', 'ThrottlingException']);
+import { isTransientAwsError } from './aws-errors';
 
 /**
  * Email through SES v2 with Simple content: SES builds the MIME message (multipart/alternative with the
@@ -24,8 +22,8 @@ export class SesMailer implements Mailer {
         }),
       );
     } catch (error) {
-      const fault = (error as { $fault?: string }).$fault;
-      if (error instanceof Error && (TRANSIENT.has(error.name) || fault === 'server')) {
+      // Throttling may pass; anything else (unverified identity, sandbox) will not.
+      if (error instanceof Error && isTransientAwsError(error)) {
         throw new TransientError(`SES is busy (${error.name}); try again`, { cause: error });
       }
       throw error;

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ConflictError, DomainError, TransientError, ValidationError } from '../../core/errors';
 import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
+import { isTransientAwsError } from './aws-errors';
 
 /** The state machines a Lambda may start; absent in Lambdas that never start one (approvals only send task results). */
 export interface WorkflowArns {
@@ -13,7 +14,6 @@ export interface WorkflowArns {
   readonly promotion?: string;
 }
 
-const TRANSIENT = new Set(['ThrottlingException', 'KmsThrottlingException', 'ExecutionLimitExceeded', 'ServiceUnavailable', 'InternalServerError']);
 /** The decision came too late or twice: the workflow no longer waits for this token. */
 const GONE = new Set(['TaskDoesNotExist', 'TaskTimedOut']);
 const INVALID = new Set(['InvalidToken', 'InvalidOutput', 'InvalidName', 'InvalidExecutionInput']);
@@ -76,8 +76,7 @@ export function executionArn(stateMachineArn: string, name: string): string {
 /** Step Functions' failures as domain errors, so the use cases and workflow retries never see SDK names. */
 function toDomainError(error: unknown): Error {
   if (error instanceof DomainError || !(error instanceof Error)) return error instanceof Error ? error : new Error(String(error));
-  const fault = (error as { $fault?: string }).$fault;
-  if (TRANSIENT.has(error.name) || fault === 'server') return new TransientError(`Step Functions is busy (${error.name}); try again`, { cause: error });
+  if (isTransientAwsError(error)) return new TransientError(`Step Functions is busy (${error.name}); try again`, { cause: error });
   if (GONE.has(error.name)) return new ConflictError('the workflow no longer waits for this decision', { cause: error });
   if (INVALID.has(error.name)) return new ValidationError(`Step Functions refused the request (${error.name})`, { cause: error });
   return error;

@@ -9,7 +9,7 @@ import type { ApprovalGate } from '../../core/release-lifecycle';
 import { ReleaseOperations } from '../../core/release-operations';
 import { createTestCmdb } from '../support/dynamo';
 
-/** Shared by the release use case and release API handler tests: config, clock, workflow double, CMDB seeding. */
+/** Shared by the release use case and operator API handler tests: config, clock, workflow double, CMDB seeding. */
 
 export const PRODUCT = 'acme';
 
@@ -53,7 +53,7 @@ export class RecordingWorkflows implements WorkflowEngine {
   failNextStart?: Error;
 
   async startContinuous(_input: ContinuousInput, _name: string): Promise<never> {
-    throw new Error('the release API never starts a continuous run');
+    throw new Error('the operator API never starts a continuous run');
   }
 
   async startPromotion(input: PromotionInput, name: string) {

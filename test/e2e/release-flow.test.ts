@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cot, LocalModeProcess } from './local-mode-process';
 
-interface Cell {
+interface BoardCellView {
   commit: string;
   acceptedCommit: string | null;
   state: string;
@@ -10,7 +10,7 @@ interface Cell {
 }
 interface Status {
   environments: string[];
-  repositories: Array<{ name: string; environments: Record<string, Cell | null> }>;
+  repositories: Array<{ name: string; environments: Record<string, BoardCellView | null> }>;
   pendingApprovals: Array<{ id: string; repository: string; environment: string; commit: string; gate: string; expiresAt: string }>;
 }
 

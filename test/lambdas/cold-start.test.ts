@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { coldStartHandler } from '../../lambdas/aws-wiring';
-import { handler as releaseApi } from '../../lambdas/release-api';
+import { handler as operatorApi } from '../../lambdas/operator-api';
 import { handler as webhook } from '../../lambdas/webhook';
 
 describe('Lambda entry points', () => {
@@ -18,7 +18,7 @@ describe('Lambda entry points', () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const event = { httpMethod: 'POST', path: '/webhooks/github', headers: {}, body: '{}' } as unknown as APIGatewayProxyEvent;
 
-    for (const entry of [webhook, releaseApi]) {
+    for (const entry of [webhook, operatorApi]) {
       const answer = await entry(event);
       expect(answer.statusCode).toBe(503);
       expect(JSON.parse(answer.body)).toMatchObject({ error: 'unavailable' });

@@ -8,7 +8,7 @@ import { ReleaseConfig } from '../../core/config';
 import { ApprovalsResources } from '../../lib/approvals';
 import { CmdbTable } from '../../lib/cmdb-table';
 import { HandlerFunction } from '../../lib/handler-function';
-import { ReleaseApi } from '../../lib/release-api';
+import { HttpApi } from '../../lib/http-api';
 
 const config = ReleaseConfig.parse({
   product: 'acme',
@@ -45,7 +45,7 @@ function synth(): { template: Template; stack: Stack } {
   const double = (...ids: string[]) => ids.map((ackId) => ({ id: ackId, reason: 'test double' }));
   Validations.of(stateMachine).acknowledge(...double('AwsSolutions-SF1', 'AwsSolutions-SF2', 'AwsSolutions-IAM5[Resource::*]', `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(notifier.node.defaultChild as CfnElement)}.Arn>:*]`));
   Validations.of(notifier).acknowledge(...double('AwsSolutions-IAM5[Resource::*]'));
-  const api = new ReleaseApi(stack, 'Api');
+  const api = new HttpApi(stack, 'Api');
   const approvals = new ApprovalsResources(stack, 'Approvals', { api, table, stateMachine, config });
   approvals.grantNotify(notifier);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -4,10 +4,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
-import { RELEASE_API_ROUTES } from '../../core/release-api-routes';
+import { OPERATOR_API_ROUTES } from '../../core/operator-api-routes';
 import { CmdbTable } from '../../lib/cmdb-table';
 import { OperatorApi } from '../../lib/operator-api';
-import { ReleaseApi } from '../../lib/release-api';
+import { HttpApi } from '../../lib/http-api';
 
 const config = ReleaseConfig.parse({
   product: 'acme',
@@ -28,7 +28,7 @@ function synth(): Template {
   });
   // The dummy machine is not under test: its own findings are not ours to judge.
   Validations.of(promotion).acknowledge({ id: 'AwsSolutions-SF1', reason: 'test double' }, { id: 'AwsSolutions-SF2', reason: 'test double' });
-  const api = new ReleaseApi(stack, 'Api');
+  const api = new HttpApi(stack, 'Api');
   new OperatorApi(stack, 'Operators', { api, config, table, promotion });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Throws with cdk-nag's report when any finding is left unacknowledged.
@@ -41,7 +41,7 @@ type Resource = { Properties: Record<string, unknown> };
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const logicalId = (template: Template, type: string) => Object.keys(template.findResources(type))[0] ?? '';
 
-/** Every statement granted to the release API Lambda's role. */
+/** Every statement granted to the operator API Lambda's role. */
 function handlerStatements(template: Template): Statement[] {
   const roles = Object.keys(
     template.findResources('AWS::IAM::Role', {
@@ -78,7 +78,7 @@ describe('OperatorApi', () => {
   it('adds every operator route (docs/architecture.md#http-api) under /api, each with AWS_IAM authorization and its path parameters required', () => {
     const methods = methodPaths(template).filter(({ path }) => path.startsWith('/api'));
     expect(methods.map(({ path, method }) => `${String(method.Properties.HttpMethod)} ${path}`).sort()).toEqual(
-      RELEASE_API_ROUTES.map(({ method, resource }) => `${method} ${resource}`).sort(),
+      OPERATOR_API_ROUTES.map(({ method, resource }) => `${method} ${resource}`).sort(),
     );
     for (const { path, method } of methods) {
       expect(method.Properties.AuthorizationType, path).toBe('AWS_IAM');
@@ -91,7 +91,7 @@ describe('OperatorApi', () => {
     });
   });
 
-  it('runs release-api with the table, the promotion workflow and the config in its environment', () => {
+  it('runs operator-api with the table, the promotion workflow and the config in its environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Timeout: 29,
@@ -104,7 +104,7 @@ describe('OperatorApi', () => {
           RELEASE_CONFIG: JSON.stringify(config),
         }),
       },
-      Tags: Match.arrayWith([{ Key: 'cot:handler', Value: 'release-api' }]),
+      Tags: Match.arrayWith([{ Key: 'cot:handler', Value: 'operator-api' }]),
     });
   });
 

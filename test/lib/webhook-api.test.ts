@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import { CmdbTable } from '../../lib/cmdb-table';
-import { ReleaseApi } from '../../lib/release-api';
+import { HttpApi } from '../../lib/http-api';
 import { WebhookApi } from '../../lib/webhook-api';
 import { WebhookSecrets } from '../../lib/webhook-secrets';
 
@@ -23,7 +23,7 @@ const config = ReleaseConfig.parse({
   notifications: { from: 'releases@example.com' },
 });
 
-function synth(extra: (api: ReleaseApi) => void = () => undefined): Template {
+function synth(extra: (api: HttpApi) => void = () => undefined): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test');
   const table = new CmdbTable(stack, 'Cmdb').table;
@@ -35,7 +35,7 @@ function synth(extra: (api: ReleaseApi) => void = () => undefined): Template {
     { id: 'AwsSolutions-SF1', reason: 'test double' },
     { id: 'AwsSolutions-SF2', reason: 'test double' },
   );
-  const api = new ReleaseApi(stack, 'Api');
+  const api = new HttpApi(stack, 'Api');
   const secrets = new WebhookSecrets(stack, 'WebhookSecrets', { config });
   new WebhookApi(stack, 'Webhooks', { api, config, table, stateMachine, secrets });
   extra(api);
@@ -57,7 +57,7 @@ function webhookStatements(template: Template): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const logicalId = (template: Template, type: string) => Object.keys(template.findResources(type));
 
-describe('ReleaseApi + WebhookApi', () => {
+describe('HttpApi + WebhookApi', () => {
   let template: Template;
   beforeAll(() => {
     template = synth();
@@ -142,7 +142,7 @@ describe('ReleaseApi + WebhookApi', () => {
 
   it('acknowledges the missing authorizer on the webhook method only: another open route is still a finding', () => {
     // Prepare
-    const openRoute = (api: ReleaseApi) => api.api.root.addResource('open').addMethod('GET', new apigw.MockIntegration());
+    const openRoute = (api: HttpApi) => api.api.root.addResource('open').addMethod('GET', new apigw.MockIntegration());
 
     // Act
     const synthesizing = () => synth(openRoute);

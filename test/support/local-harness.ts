@@ -61,7 +61,7 @@ export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
     return execution.result;
   }
 
-  /** Prepares a release (or rollback) as the release API does, and starts its promotion workflow. */
+  /** Prepares a release (or rollback) as the operator API does, and starts its promotion workflow. */
   async function prepare(environment: string, commit: string, kind: 'release' | 'rollback' = 'release', requestedBy = 'alice') {
     const releaseId = newReleaseId();
     const board = await release.cmdb.boardEntry('sample-service', environment);

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Cmdb } from '../../core/cmdb';
 import { TransientError } from '../../core/errors';
 import { ReleaseOperations } from '../../core/release-operations';
-import { releaseApiHandler, type ReleaseApiLogger } from '../../lambdas/release-api';
+import { operatorApiHandler, type OperatorApiLogger } from '../../lambdas/operator-api';
 import { config, createWorld, sha, type World } from '../core/release-operations-harness';
 
 const REPO = 'sample-service';
@@ -57,7 +57,7 @@ const post = {
   resume: (body: unknown): Request => ({ method: 'POST', resource: '/api/resume', path: '/api/resume', body }),
 };
 
-function recordingLogger(): ReleaseApiLogger & { lines: unknown[][] } {
+function recordingLogger(): OperatorApiLogger & { lines: unknown[][] } {
   const lines: unknown[][] = [];
   const keep = (...args: unknown[]) => void lines.push(args);
   return { lines, info: keep, warn: keep, error: keep };
@@ -70,7 +70,7 @@ let call: (request: Request) => Promise<APIGatewayProxyResult>;
 beforeEach(async () => {
   world = await createWorld();
   logger = recordingLogger();
-  const handler = releaseApiHandler({ operations: world.operations, logger });
+  const handler = operatorApiHandler({ operations: world.operations, logger });
   call = (request) => handler(event(request));
 });
 
@@ -79,7 +79,7 @@ function bodyOf(response: APIGatewayProxyResult): Record<string, unknown> {
   return JSON.parse(response.body) as Record<string, unknown>;
 }
 
-describe('release API routes', () => {
+describe('operator API routes', () => {
   it('GET /api/status answers the board in the documented shape (docs/architecture.md#json-answers)', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
     const approval = await world.seed.waiting(REPO, 'preproduction', C1, 'accept');
@@ -195,7 +195,7 @@ describe('release API routes', () => {
   });
 });
 
-describe('release API refusals', () => {
+describe('operator API refusals', () => {
   it.each([
     ['an unknown repository', get.history('nope', 'integration')],
     ['an unknown environment', get.history(REPO, 'staging')],
@@ -284,7 +284,7 @@ describe('release API refusals', () => {
       get: (target, property, receiver) =>
         property === 'board' ? () => Promise.reject(new TransientError('DynamoDB throttled: ProvisionedThroughputExceededException')) : Reflect.get(target, property, receiver),
     }) as Cmdb;
-    const handler = releaseApiHandler({ operations: new ReleaseOperations({ config, cmdb: failing, workflows: world.workflows, clock: world.clock }), logger });
+    const handler = operatorApiHandler({ operations: new ReleaseOperations({ config, cmdb: failing, workflows: world.workflows, clock: world.clock }), logger });
     const response = await handler(event(get.status()));
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toEqual({ error: 'unavailable', message: 'a service this request needs is unavailable; try again later' });

@@ -1,9 +1,9 @@
 /**
  * The operator routes (docs/architecture.md#http-api), as API Gateway resources. One list for the construct that adds
- * them (`lib/operator-api.ts`) and the handler that routes them (`lambdas/release-api.ts`), so the two
+ * them (`lib/operator-api.ts`) and the handler that routes them (`lambdas/operator-api.ts`), so the two
  * cannot drift apart.
  */
-export const RELEASE_API_ROUTES = [
+export const OPERATOR_API_ROUTES = [
   { name: 'status', method: 'GET', resource: '/api/status' },
   { name: 'history', method: 'GET', resource: '/api/history/{repository}/{environment}' },
   { name: 'createRelease', method: 'POST', resource: '/api/releases' },
@@ -13,7 +13,7 @@ export const RELEASE_API_ROUTES = [
   { name: 'resume', method: 'POST', resource: '/api/resume' },
 ] as const;
 
-export type ReleaseApiRoute = (typeof RELEASE_API_ROUTES)[number];
+export type OperatorApiRoute = (typeof OPERATOR_API_ROUTES)[number];
 
 /** The path parameters of a resource: `/api/releases/{id}` -> `['id']`. */
 export function pathParameters(resource: string): string[] {

@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-export interface ReleaseApiProps {
+export interface HttpApiProps {
   /**
    * Steady-state requests per second the `prod` stage accepts, all routes together.
    * @default 50 - far above what git hosts, approvers and operators send; a flood is refused with 429
@@ -25,7 +25,7 @@ export interface ReleaseApiProps {
  * validate parameters or bodies use `requestValidator`. Gateway errors (throttling, a too large body)
  * answer in the same `{ error, message }` JSON as our handlers.
  */
-export class ReleaseApi extends Construct {
+export class HttpApi extends Construct {
   readonly api: apigw.RestApi;
   /** Validates required parameters and, where a method names a model, its body. */
   readonly requestValidator: apigw.RequestValidator;
@@ -33,7 +33,7 @@ export class ReleaseApi extends Construct {
   /** Base URL of the `prod` stage, ending in `/`. */
   readonly url: string;
 
-  constructor(scope: Construct, id: string, props: ReleaseApiProps = {}) {
+  constructor(scope: Construct, id: string, props: HttpApiProps = {}) {
     super(scope, id);
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     this.api = new apigw.RestApi(this, 'Api', {

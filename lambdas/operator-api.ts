@@ -1,16 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { RELEASE_API_ROUTES, type ReleaseApiRoute } from '../core/release-api-routes';
+import { OPERATOR_API_ROUTES, type OperatorApiRoute } from '../core/operator-api-routes';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
 
-export type ReleaseApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+export type OperatorApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
-export interface ReleaseApiDeps {
+export interface OperatorApiDeps {
   readonly operations: ReleaseOperations;
-  readonly logger: ReleaseApiLogger;
+  readonly logger: OperatorApiLogger;
 }
 
 // Names are checked against the config by the use cases (404 naming the configured ones); here only size.
@@ -26,7 +26,7 @@ const HistoryQuery = z.object({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
-type RouteName = ReleaseApiRoute['name'];
+type RouteName = OperatorApiRoute['name'];
 type RouteMatch =
   | { kind: 'route'; name: RouteName; params: Record<string, string | undefined> }
   | { kind: 'method'; allowed: string[] }
@@ -37,10 +37,10 @@ type RouteMatch =
  * without them (a proxy resource, a local server) is matched on its path instead.
  */
 function matchRoute(event: APIGatewayProxyEvent): RouteMatch {
-  const byResource = RELEASE_API_ROUTES.filter((route) => route.resource === event.resource);
+  const byResource = OPERATOR_API_ROUTES.filter((route) => route.resource === event.resource);
   const candidates = byResource.length > 0
     ? byResource.map((route) => ({ route, params: { ...event.pathParameters } }))
-    : RELEASE_API_ROUTES.flatMap((route) => {
+    : OPERATOR_API_ROUTES.flatMap((route) => {
         const params = matchPath(route.resource, event.path ?? '');
         return params ? [{ route, params }] : [];
       });
@@ -86,7 +86,7 @@ class BadRequest extends Error {
  * identities (API Gateway checked the SigV4 signature); the identity is who a release or a decision is
  * recorded as. Input errors are 4xx with our own message; only a failing dependency is a 503.
  */
-export function releaseApiHandler(deps: ReleaseApiDeps) {
+export function operatorApiHandler(deps: OperatorApiDeps) {
   const ops = deps.operations;
 
   async function dispatch(route: Extract<RouteMatch, { kind: 'route' }>, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -165,4 +165,4 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 }
 
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => releaseApiHandler(awsDependencies().releaseApi()), () => unavailable());
+export const handler = coldStartHandler(() => operatorApiHandler(awsDependencies().releaseApi()), () => unavailable());
