@@ -41,7 +41,7 @@ const branchName = z
   .max(255)
   .refine(
     (value) =>
-      !/[\x00-\x20\x7f~^:?*[\\]/.test(value) &&
+      !/[\p{Cc} ~^:?*[\\]/u.test(value) &&
       !value.includes('..') &&
       !value.includes('@{') &&
       !value.includes('//') &&
