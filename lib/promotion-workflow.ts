@@ -204,12 +204,11 @@ export class PromotionWorkflow extends Construct {
     // Local mode restarts a run that was waiting for a person at its gate (the approval keeps its links).
     // Keyed by gate: a gate added to APPROVAL_GATES does not compile until it has its Task here.
     const gates: Record<ApprovalGate, sfn.IChainable> = { accept: acceptGate, approve_deploy: approveDeployGate };
-    const resume = Object.entries(gates)
-      .reduce(
-        (choice, [resumeAt, waiting]) => choice.when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', resumeAt)), waiting),
-        new sfn.Choice(this, 'Resume?'),
-      )
-      .otherwise(gateFirst);
+    const resume = new sfn.Choice(this, 'Resume?');
+    for (const [resumeAt, waiting] of Object.entries(gates)) {
+      resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', resumeAt)), waiting);
+    }
+    resume.otherwise(gateFirst);
     return begin.next(resume);
   }
 }
