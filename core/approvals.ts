@@ -3,26 +3,13 @@ import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { newApprovalId } from './ids';
 import type { Clock, WorkflowEngine } from './ports';
-import { waitingState, type ApprovalGate, type Decision } from './release-lifecycle';
+import { waitingState, type Decision } from './release-lifecycle';
+import type { ApprovalRequest, ApprovedOutput } from './workflow-contracts';
+import { WORKFLOW_ERRORS } from './workflow-names';
 
 /** Tells the approvers (email on AWS, the outbox in local mode). */
 export interface ApprovalNotifier {
   approvalRequested(approval: Approval, release: Release): Promise<void>;
-}
-
-/** What the workflow gives the approval Task (`.waitForTaskToken`). */
-export interface ApprovalRequest {
-  readonly taskToken: string;
-  readonly gate: ApprovalGate;
-  readonly releaseId: string;
-  readonly timeoutSeconds: number;
-}
-
-/** What the waiting Task receives when an approver approves; a rejection fails it with `Rejected`. */
-export interface ApprovedOutput {
-  readonly decision: 'approve';
-  readonly by: string;
-  readonly comment?: string;
 }
 
 export interface DecisionInput {
@@ -39,10 +26,6 @@ export interface DecisionInput {
   readonly via: 'link' | 'api';
   readonly confirm?: string;
 }
-
-/** Error names the promotion workflow's `Catch` blocks match. */
-export const REJECTED = 'Rejected';
-export const SUPERSEDED = 'Superseded';
 
 /**
  * Human decisions of the promotion workflow. An approval is stored with its task token (which never
@@ -121,7 +104,7 @@ export class Approvals {
     await withRetries(() =>
       input.decision === 'approve'
         ? workflows.sendTaskSuccess(approval.taskToken, { decision: 'approve', by: input.by, ...(comment ? { comment } : {}) } satisfies ApprovedOutput)
-        : workflows.sendTaskFailure(approval.taskToken, REJECTED, JSON.stringify({ by: input.by, comment })),
+        : workflows.sendTaskFailure(approval.taskToken, WORKFLOW_ERRORS.rejected, JSON.stringify({ by: input.by, comment })),
     );
     return decided;
   }
@@ -144,7 +127,7 @@ export class Approvals {
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
       }
-      await workflows.sendTaskFailure(closed.taskToken, SUPERSEDED, JSON.stringify({ by: newerReleaseId }));
+      await workflows.sendTaskFailure(closed.taskToken, WORKFLOW_ERRORS.superseded, JSON.stringify({ by: newerReleaseId }));
       superseded.push(pending.releaseId);
     }
     return superseded;

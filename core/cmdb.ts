@@ -1,14 +1,12 @@
 import type { ApprovalGate, ApprovalStatus, Decision, ReleaseKind, ReleaseState } from './release-lifecycle';
+import type { Failure } from './workflow-contracts';
 
 /** The steps whose failure a release records. */
-export type FailedStep = 'build' | 'deploy' | 'test' | 'approval' | 'workflow';
+export const FAILED_STEPS = ['build', 'deploy', 'test', 'approval', 'workflow'] as const;
+export type FailedStep = (typeof FAILED_STEPS)[number];
 
-export interface Failure {
-  readonly step: FailedStep;
-  readonly message: string;
-  /** Link to the failing run's log (a CodeBuild deep link on AWS, a file in local mode). */
-  readonly logUrl?: string;
-}
+/** The failure a release records is the one a workflow's `fail` step answers. */
+export type { Failure };
 
 export interface StateChange {
   readonly state: ReleaseState;

@@ -1,13 +1,13 @@
 import type { Cmdb, Failure, FailedStep } from './cmdb';
-import type { ContinuousInput, Clock } from './ports';
+import type { Clock } from './ports';
 import { ConflictError } from './errors';
 import { newReleaseId, releaseIdFor } from './ids';
-import { describeFailure, type CaughtError } from './workflow-failure';
+import type { CaughtError, ContinuousInput } from './workflow-contracts';
+import { describeFailure } from './workflow-failure';
+import { CLAIM_OUTCOMES, type ClaimOutcome } from './workflow-names';
 
 /** A deploy lease outlives the longest deploy + test; a crashed holder frees it after this. */
 export const DEFAULT_LEASE_SECONDS = 3 * 3600;
-
-export type ClaimOutcome = 'deploy' | 'superseded' | 'held';
 
 export interface ContinuousStepsDeps {
   readonly cmdb: Cmdb;
@@ -73,10 +73,10 @@ export class ContinuousSteps {
     if (cell?.held) {
       await cmdb.releaseLease(input.repository, input.environment, input.releaseId);
       await cmdb.transitionRelease(input.releaseId, 'built', { by: 'system', at: this.now, detail: `built, not deployed: ${input.environment} is held` });
-      return { outcome: 'held' };
+      return { outcome: CLAIM_OUTCOMES.held };
     }
     await cmdb.transitionRelease(input.releaseId, 'deploying', { by: 'codebuild', at: this.now });
-    return { outcome: 'deploy' };
+    return { outcome: CLAIM_OUTCOMES.deploy };
   }
 
   async deployed(input: RunRef): Promise<void> {
@@ -112,6 +112,6 @@ export class ContinuousSteps {
       at: this.now,
       detail: `a newer commit of ${input.branch} was pushed${newer ? `: ${newer.slice(0, 12)}` : ''}`,
     });
-    return { outcome: 'superseded' };
+    return { outcome: CLAIM_OUTCOMES.superseded };
   }
 }

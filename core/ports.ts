@@ -1,28 +1,7 @@
-import type { ApprovalGate, ReleaseKind } from './release-lifecycle';
+import type { ContinuousInput, PromotionInput } from './workflow-contracts';
 
-/** Input of the continuous deployment workflow: one pushed commit of one repository's tracked branch. */
-export interface ContinuousInput {
-  readonly repository: string;
-  readonly environment: string;
-  readonly branch: string;
-  readonly commit: string;
-  readonly message: string;
-  readonly author: string;
-  /** Who or what started it: `push:<provider>:<delivery id>`. */
-  readonly requestedBy: string;
-}
-
-/** Input of the promotion workflow: a prepared release or a rollback of one environment. */
-export interface PromotionInput {
-  readonly releaseId: string;
-  readonly repository: string;
-  readonly environment: string;
-  readonly commit: string;
-  readonly kind: Extract<ReleaseKind, 'release' | 'rollback'>;
-  readonly requestedBy: string;
-  /** Go straight back to waiting at this gate (local mode, resuming after a restart). */
-  readonly resumeAt?: ApprovalGate;
-}
+/** The workflows' inputs; defined, and parsed, in `workflow-contracts.ts`. */
+export type { ContinuousInput, PromotionInput };
 
 /**
  * Step Functions as the use cases see it. On AWS: StartExecution and SendTask*; in local mode: the local

@@ -1,30 +1,12 @@
-import type { Cmdb, Failure, FailedStep, Release } from './cmdb';
+import type { Cmdb, FailedStep, Release } from './cmdb';
 import { DEFAULT_LEASE_SECONDS } from './continuous-steps';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, NotFoundError } from './errors';
 import { newReleaseId } from './ids';
-import type { Clock, PromotionInput } from './ports';
-import { describeFailure, type CaughtError } from './workflow-failure';
-
-/** The release a promotion run works on: the prepared release, or after a rejection its automatic rollback. */
-export interface PromotionRun {
-  readonly releaseId: string;
-  readonly repository: string;
-  readonly environment: string;
-  readonly commit: string;
-  readonly kind: 'release' | 'rollback';
-  readonly approveBeforeDeploy: boolean;
-  readonly autoRollback: boolean;
-  /** The approval Tasks' timeout: the environment's `approvalTimeout`. */
-  readonly timeoutSeconds: number;
-}
-
-/** How a release ended when it did not end accepted; `rollback` is the run that redeploys the previous commit. */
-export interface Ending {
-  readonly outcome: 'rejected' | 'failed' | 'expired';
-  readonly rollback?: PromotionRun;
-  readonly failure?: Failure;
-}
+import type { Clock } from './ports';
+import type { CaughtError, Ending, PromotionInput, PromotionRun } from './workflow-contracts';
+import { describeFailure } from './workflow-failure';
+import { ENDING_OUTCOMES } from './workflow-names';
 
 /** A release that may not go where it was asked to: not accepted below, or never accepted here. */
 export class NotEligibleError extends DomainError {
@@ -113,7 +95,7 @@ export class PromotionSteps {
     await this.deps.cmdb.transitionRelease(run.releaseId, 'rejected', { by: by ?? 'approver', at: this.now, ...(comment ? { detail: comment } : {}) });
     // Only a release that reached the environment has anything to roll back.
     const deployed = before?.state === 'awaiting_acceptance';
-    return { outcome: 'rejected', ...(await this.rollbackIf(run, deployed)) };
+    return { outcome: ENDING_OUTCOMES.rejected, ...(await this.rollbackIf(run, deployed)) };
   }
 
   async expire(run: PromotionRun): Promise<Ending> {
@@ -123,7 +105,7 @@ export class PromotionSteps {
       await cmdb.closeApproval(pending.id, 'expired', this.now);
     }
     await cmdb.transitionRelease(run.releaseId, 'expired', { by: 'system', at: this.now, detail: `nobody decided within ${run.timeoutSeconds} s` });
-    return { outcome: 'expired' };
+    return { outcome: ENDING_OUTCOMES.expired };
   }
 
   async fail(run: PromotionRun, step: FailedStep, error: CaughtError): Promise<Ending> {
@@ -134,7 +116,7 @@ export class PromotionSteps {
     if (release && release.state !== 'failed') {
       await cmdb.transitionRelease(run.releaseId, 'failed', { by: 'system', at: this.now, failure });
     }
-    return { outcome: 'failed', failure, ...(await this.rollbackIf(run, step === 'deploy' || step === 'test')) };
+    return { outcome: ENDING_OUTCOMES.failed, failure, ...(await this.rollbackIf(run, step === 'deploy' || step === 'test')) };
   }
 
   private async rollbackIf(run: PromotionRun, deployed: boolean): Promise<{ rollback?: PromotionRun }> {

@@ -1,10 +1,5 @@
-import type { Failure, FailedStep } from './cmdb';
-
-/** What a Step Functions `Catch` puts at its `ResultPath`. */
-export interface CaughtError {
-  readonly Error?: string;
-  readonly Cause?: string;
-}
+import type { FailedStep } from './cmdb';
+import type { CaughtError, Failure } from './workflow-contracts';
 
 interface BuildCause {
   BuildStatus?: string;

@@ -17,13 +17,11 @@ import { EnvironmentChain } from '../core/environment-chain';
 import { PromotionSteps } from '../core/promotion-steps';
 import { ReleaseOperations } from '../core/release-operations';
 import { systemClock } from '../core/ports';
+import type { CommitTargets } from '../core/workflow-contracts';
 
 /** Where a repository's commits are built, deployed and tested, and where their artifacts live. */
 export interface BuildTargets {
-  forCommit(repository: string, commit: string): {
-    projects: { build: string; deploy: string; test: string };
-    artifact: { bucket: string; path: string; name: string; location: string };
-  };
+  forCommit(repository: string, commit: string): CommitTargets;
 }
 
 const ProjectsEnv = z.record(z.string(), z.object({ build: z.string(), deploy: z.string(), test: z.string() }));

@@ -1,25 +1,10 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { ContinuousSteps } from '../core/continuous-steps';
 import { ValidationError } from '../core/errors';
+import type { ContinuousInput } from '../core/workflow-contracts';
+import { CONTINUOUS_ACTIONS } from '../core/workflow-names';
+import { ContinuousStepEvent, type ContinuousStepResult } from '../core/workflow-step-contracts';
 import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
-import { CaughtErrorSchema, ContinuousInputSchema, FailedStepSchema } from './schemas';
-
-const RunEvent = z.object({ input: ContinuousInputSchema, releaseId: z.string().min(1) });
-
-export const ContinuousStepEvent = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('begin'), input: ContinuousInputSchema, execution: z.object({ name: z.string().min(1), startTime: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a time') }).optional() }),
-  RunEvent.extend({ action: z.literal('claim') }),
-  RunEvent.extend({ action: z.literal('deployed') }),
-  RunEvent.extend({ action: z.literal('accept') }),
-  z.object({
-    action: z.literal('fail'),
-    input: ContinuousInputSchema,
-    releaseId: z.string().min(1).optional(),
-    step: FailedStepSchema,
-    error: CaughtErrorSchema,
-  }),
-]);
-export type ContinuousStepEvent = z.infer<typeof ContinuousStepEvent>;
 
 export interface ContinuousStepDeps {
   readonly steps: ContinuousSteps;
@@ -32,25 +17,25 @@ export interface ContinuousStepDeps {
  * (LeaseBusyError, TransientError) and `Catch` match.
  */
 export function continuousStepHandler(deps: ContinuousStepDeps) {
-  return async (raw: unknown): Promise<unknown> => {
+  return async (raw: unknown): Promise<ContinuousStepResult> => {
     const parsed = ContinuousStepEvent.safeParse(raw);
     if (!parsed.success) throw new ValidationError(`invalid workflow step: ${z.prettifyError(parsed.error)}`);
     const event = parsed.data;
     const { input } = event;
     switch (event.action) {
-      case 'begin': {
+      case CONTINUOUS_ACTIONS.begin: {
         const { releaseId } = await deps.steps.begin(input, event.execution);
         return { releaseId, ...deps.targets.forCommit(input.repository, input.commit) };
       }
-      case 'claim':
+      case CONTINUOUS_ACTIONS.claim:
         return deps.steps.claim({ ...input, releaseId: event.releaseId });
-      case 'deployed':
+      case CONTINUOUS_ACTIONS.deployed:
         await deps.steps.deployed(event);
         return {};
-      case 'accept':
+      case CONTINUOUS_ACTIONS.accept:
         await deps.steps.accept({ ...input, releaseId: event.releaseId });
         return notice(`accepted in ${input.environment}`, input, `${input.commit} passed its tests in ${input.environment}.`);
-      case 'fail': {
+      case CONTINUOUS_ACTIONS.fail: {
         const failure = await deps.steps.fail({ ...input, ...(event.releaseId ? { releaseId: event.releaseId } : {}), step: event.step, error: event.error });
         return { failure, ...notice(`${event.step} failed in ${input.environment}`, input, `${failure.message}${failure.logUrl ? `\n\nLog: ${failure.logUrl}` : ''}`) };
       }
@@ -59,7 +44,7 @@ export function continuousStepHandler(deps: ContinuousStepDeps) {
 }
 
 /** The SNS subject (at most 100 characters) and message of a workflow outcome. */
-function notice(what: string, input: z.infer<typeof ContinuousInputSchema>, body: string) {
+function notice(what: string, input: ContinuousInput, body: string) {
   const subject = `${input.repository} ${input.commit.slice(0, 7)} ${what}`.slice(0, 100);
   return { subject, message: `${subject}\n\n${input.message}\nby ${input.author}\n\n${body}` };
 }

@@ -1,42 +1,10 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ValidationError } from '../core/errors';
 import type { PromotionSteps } from '../core/promotion-steps';
+import type { PromotionRun } from '../core/workflow-contracts';
+import { PROMOTION_ACTIONS } from '../core/workflow-names';
+import { PromotionStepEvent, type PromotionStepResult } from '../core/workflow-step-contracts';
 import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
-import { CaughtErrorSchema, FailedStepSchema, Name, Sha } from './schemas';
-
-const PromotionInputSchema = z.object({
-  releaseId: z.string().min(1),
-  repository: Name,
-  environment: Name,
-  commit: Sha,
-  kind: z.enum(['release', 'rollback']),
-  requestedBy: z.string().min(1),
-  resumeAt: z.enum(['approve_deploy', 'accept']).optional(),
-});
-
-const RunSchema = z.object({
-  releaseId: z.string().min(1),
-  repository: Name,
-  environment: Name,
-  commit: Sha,
-  kind: z.enum(['release', 'rollback']),
-  approveBeforeDeploy: z.boolean(),
-  autoRollback: z.boolean(),
-  timeoutSeconds: z.number().int().nonnegative(),
-});
-
-const WithRun = z.object({ run: RunSchema });
-
-export const PromotionStepEvent = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('begin'), input: PromotionInputSchema }),
-  WithRun.extend({ action: z.literal('claim') }),
-  WithRun.extend({ action: z.literal('deployed') }),
-  WithRun.extend({ action: z.literal('tested') }),
-  WithRun.extend({ action: z.literal('accept'), approval: z.object({ by: z.string().min(1), comment: z.string().optional() }) }),
-  WithRun.extend({ action: z.literal('reject'), error: CaughtErrorSchema }),
-  WithRun.extend({ action: z.literal('expire') }),
-  WithRun.extend({ action: z.literal('fail'), step: FailedStepSchema, error: CaughtErrorSchema }),
-]);
 
 export interface PromotionStepDeps {
   readonly steps: PromotionSteps;
@@ -50,32 +18,32 @@ export interface PromotionStepDeps {
  */
 export function promotionStepHandler(deps: PromotionStepDeps) {
   const withTargets = <T extends { repository: string; commit: string }>(run: T) => ({ ...run, ...deps.targets.forCommit(run.repository, run.commit) });
-  return async (raw: unknown): Promise<unknown> => {
+  return async (raw: unknown): Promise<PromotionStepResult> => {
     const parsed = PromotionStepEvent.safeParse(raw);
     if (!parsed.success) throw new ValidationError(`invalid workflow step: ${z.prettifyError(parsed.error)}`);
     const event = parsed.data;
     switch (event.action) {
-      case 'begin':
+      case PROMOTION_ACTIONS.begin:
         return withTargets(await deps.steps.begin(event.input));
-      case 'claim':
+      case PROMOTION_ACTIONS.claim:
         await deps.steps.claim(event.run);
         return {};
-      case 'deployed':
+      case PROMOTION_ACTIONS.deployed:
         await deps.steps.deployed(event.run);
         return {};
-      case 'tested':
+      case PROMOTION_ACTIONS.tested:
         await deps.steps.tested(event.run);
         return {};
-      case 'accept':
+      case PROMOTION_ACTIONS.accept:
         await deps.steps.accept(event.run, event.approval);
         return notice(event.run, `accepted in ${event.run.environment} by ${event.approval.by}`);
-      case 'reject':
-      case 'expire':
-      case 'fail': {
+      case PROMOTION_ACTIONS.reject:
+      case PROMOTION_ACTIONS.expire:
+      case PROMOTION_ACTIONS.fail: {
         const ending =
-          event.action === 'reject'
+          event.action === PROMOTION_ACTIONS.reject
             ? await deps.steps.reject(event.run, event.error)
-            : event.action === 'expire'
+            : event.action === PROMOTION_ACTIONS.expire
               ? await deps.steps.expire(event.run)
               : await deps.steps.fail(event.run, event.step, event.error);
         const what = ending.failure ? ending.failure.message : ending.outcome;
@@ -90,7 +58,7 @@ export function promotionStepHandler(deps: PromotionStepDeps) {
   };
 }
 
-function notice(run: z.infer<typeof RunSchema>, what: string, body = '') {
+function notice(run: PromotionRun, what: string, body = '') {
   const subject = `${run.repository} ${run.commit.slice(0, 7)} ${run.kind === 'rollback' ? 'rollback ' : ''}${what}`.slice(0, 100);
   return { subject, message: `${subject}\nRelease ${run.releaseId}${body ? `\n\n${body}` : ''}` };
 }

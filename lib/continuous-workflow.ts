@@ -5,6 +5,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { FailedStep } from '../core/cmdb';
+import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, EXECUTION_ERRORS } from '../core/workflow-names';
 import type { BuildProjects } from './build-projects';
 import { codeBuildTask } from './codebuild-task';
 import { HandlerFunction } from './handler-function';
@@ -84,27 +86,27 @@ export class ContinuousWorkflow extends Construct {
     const deployVariables = { ...variables, COT_ENVIRONMENT: '$.environment' };
     const artifactSource = { SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.run.value.artifact.location', SourceIdentifier: 'artifact' }] };
 
-    const failed = new sfn.Fail(this, 'Failed', { error: 'ContinuousDeploymentFailed', cause: 'a build, deploy or test failed; see the release in the CMDB' });
-    const recordFailure = (step: 'build' | 'deploy' | 'test' | 'workflow') =>
+    const failed = new sfn.Fail(this, 'Failed', { error: EXECUTION_ERRORS.continuousFailed, cause: 'a build, deploy or test failed; see the release in the CMDB' });
+    const recordFailure = (step: FailedStep) =>
       stepTask(this, `Record${step[0]!.toUpperCase()}${step.slice(1)}Failure`, {
         fn,
-        action: 'fail',
+        action: CONTINUOUS_ACTIONS.fail,
         fields: { ...run, step, 'error.$': '$.error' },
         resultPath: '$.outcome',
         comment: `Record the ${step} failure and give the lease back`,
       }).next(notify(this, `Notify${step[0]!.toUpperCase()}${step.slice(1)}Failure`, props.topic, failed));
     const onFailure = (state: { addCatch(handler: sfn.IChainable, props?: sfn.CatchProps): unknown }, handler: sfn.IChainable) =>
-      state.addCatch(handler, { errors: ['States.ALL'], resultPath: '$.error' });
+      state.addCatch(handler, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const workflowFailure = recordFailure('workflow');
 
     const begin = stepTask(this, 'Begin', {
       fn,
-      action: 'begin',
+      action: CONTINUOUS_ACTIONS.begin,
       fields: { execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' } },
       resultPath: '$.run',
       comment: 'Record the run as building (once, however often this step runs)',
     });
-    begin.addCatch(new sfn.Fail(this, 'NotStarted', { error: 'ContinuousDeploymentNotStarted', cause: 'the run could not be recorded in the CMDB' }), { resultPath: '$.error' });
+    begin.addCatch(new sfn.Fail(this, 'NotStarted', { error: EXECUTION_ERRORS.continuousNotStarted, cause: 'the run could not be recorded in the CMDB' }), { resultPath: '$.error' });
 
     const build = codeBuildTask(this, 'Build', {
       comment: 'Build the commit once; its artifact is kept per commit',
@@ -126,7 +128,7 @@ export class ContinuousWorkflow extends Construct {
     });
     onFailure(build, recordFailure('build'));
 
-    const claim = stepTask(this, 'Claim', { fn, action: 'claim', fields: run, resultPath: '$.claim', comment: 'Newest commit? Environment held? Take the deploy lease' });
+    const claim = stepTask(this, 'Claim', { fn, action: CONTINUOUS_ACTIONS.claim, fields: run, resultPath: '$.claim', comment: 'Newest commit? Environment held? Take the deploy lease' });
     retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     onFailure(claim, workflowFailure);
 
@@ -141,7 +143,7 @@ export class ContinuousWorkflow extends Construct {
     });
     onFailure(deploy, recordFailure('deploy'));
 
-    const deployed = stepTask(this, 'Deployed', { fn, action: 'deployed', fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
+    const deployed = stepTask(this, 'Deployed', { fn, action: CONTINUOUS_ACTIONS.deployed, fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
     onFailure(deployed, workflowFailure);
 
     const test = codeBuildTask(this, 'Test', {
@@ -155,13 +157,13 @@ export class ContinuousWorkflow extends Construct {
     });
     onFailure(test, recordFailure('test'));
 
-    const accept = stepTask(this, 'Accept', { fn, action: 'accept', fields: run, resultPath: '$.outcome', comment: 'Accepted in the environment; give the lease back' });
+    const accept = stepTask(this, 'Accept', { fn, action: CONTINUOUS_ACTIONS.accept, fields: run, resultPath: '$.outcome', comment: 'Accepted in the environment; give the lease back' });
     onFailure(accept, workflowFailure);
 
     const done = new sfn.Succeed(this, 'Done');
     const decide = new sfn.Choice(this, 'DeployOrStop')
-      .when(sfn.Condition.stringEquals('$.claim.value.outcome', 'deploy'), deploy.next(deployed).next(test).next(accept).next(notify(this, 'NotifyAccepted', props.topic, done)))
-      .when(sfn.Condition.stringEquals('$.claim.value.outcome', 'superseded'), new sfn.Succeed(this, 'Superseded', { comment: 'A newer commit was pushed' }))
+      .when(sfn.Condition.stringEquals('$.claim.value.outcome', CLAIM_OUTCOMES.deploy), deploy.next(deployed).next(test).next(accept).next(notify(this, 'NotifyAccepted', props.topic, done)))
+      .when(sfn.Condition.stringEquals('$.claim.value.outcome', CLAIM_OUTCOMES.superseded), new sfn.Succeed(this, 'Superseded', { comment: 'A newer commit was pushed' }))
       .otherwise(new sfn.Succeed(this, 'Held', { comment: 'Built, not deployed: the environment is held' }));
 
     return begin.next(build).next(claim).next(decide);

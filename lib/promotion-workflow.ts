@@ -6,8 +6,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { FailedStep } from '../core/cmdb';
 import type { ReleaseConfig } from '../core/config';
 import { parseDuration } from '../core/duration';
+import type { ApprovalGate } from '../core/release-lifecycle';
+import { ENDING_OUTCOMES, EXECUTION_ERRORS, PROMOTION_ACTIONS, WORKFLOW_ERRORS, type PromotionAction } from '../core/workflow-names';
 import type { BuildProjects } from './build-projects';
 import { codeBuildTask } from './codebuild-task';
 import { HandlerFunction } from './handler-function';
@@ -104,24 +107,24 @@ export class PromotionWorkflow extends Construct {
     const run = { 'run.$': '$.run.value' };
     const deployVariables = { COT_REPOSITORY: '$.run.value.repository', COT_COMMIT: '$.run.value.commit', COT_ENVIRONMENT: '$.run.value.environment', COT_RELEASE_ID: '$.run.value.releaseId' };
     const artifactSource = { SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.run.value.artifact.location', SourceIdentifier: 'artifact' }] };
-    const catchAll = { errors: ['States.ALL'], resultPath: '$.error' };
+    const catchAll = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 
     // Endings: record, publish, then go on with a rollback run or stop.
     const superseded = new sfn.Succeed(this, 'Superseded', { comment: 'A newer release took its place' });
     const outcomes = new sfn.Choice(this, 'HowItEnded')
-      .when(sfn.Condition.stringEquals('$.ending.value.outcome', 'rejected'), new sfn.Fail(this, 'ReleaseRejected', { error: 'ReleaseRejected', cause: 'an approver rejected the release' }))
-      .when(sfn.Condition.stringEquals('$.ending.value.outcome', 'expired'), new sfn.Fail(this, 'ApprovalExpired', { error: 'ApprovalExpired', cause: 'nobody decided in time' }))
-      .otherwise(new sfn.Fail(this, 'ReleaseFailed', { error: 'ReleaseFailed', cause: 'a deploy, test or workflow step failed' }));
+      .when(sfn.Condition.stringEquals('$.ending.value.outcome', ENDING_OUTCOMES.rejected), new sfn.Fail(this, 'ReleaseRejected', { error: EXECUTION_ERRORS.releaseRejected, cause: 'an approver rejected the release' }))
+      .when(sfn.Condition.stringEquals('$.ending.value.outcome', ENDING_OUTCOMES.expired), new sfn.Fail(this, 'ApprovalExpired', { error: EXECUTION_ERRORS.approvalExpired, cause: 'nobody decided in time' }))
+      .otherwise(new sfn.Fail(this, 'ReleaseFailed', { error: EXECUTION_ERRORS.releaseFailed, cause: 'a deploy, test or workflow step failed' }));
     const rollbackRun = new sfn.Pass(this, 'StartRollback', { comment: 'Go on with the rollback run', parameters: { 'value.$': '$.ending.value.rollback' }, resultPath: '$.run' });
     const afterEnding = new sfn.Choice(this, 'RollBack?').when(sfn.Condition.isPresent('$.ending.value.rollback'), rollbackRun).otherwise(outcomes);
-    const ending = (id: string, action: string, fields: Record<string, unknown>) =>
+    const ending = (id: string, action: PromotionAction, fields: Record<string, unknown>) =>
       stepTask(this, id, { fn, action, fields: { ...run, ...fields }, resultPath: '$.ending' }).next(notify(this, `Notify${id}`, props.topic, afterEnding, '$.ending.value'));
-    const failed = (step: 'deploy' | 'test' | 'workflow') => ending(`Record${step[0]!.toUpperCase()}${step.slice(1)}Failure`, 'fail', { step, 'error.$': '$.error' });
+    const failed = (step: FailedStep) => ending(`Record${step[0]!.toUpperCase()}${step.slice(1)}Failure`, PROMOTION_ACTIONS.fail, { step, 'error.$': '$.error' });
     const workflowFailure = failed('workflow');
-    const rejected = ending('RecordRejection', 'reject', { 'error.$': '$.error' });
-    const expired = ending('RecordExpiry', 'expire', {});
+    const rejected = ending('RecordRejection', PROMOTION_ACTIONS.reject, { 'error.$': '$.error' });
+    const expired = ending('RecordExpiry', PROMOTION_ACTIONS.expire, {});
 
-    const gate = (id: string, gateName: 'approve_deploy' | 'accept') => {
+    const gate = (id: string, gateName: ApprovalGate) => {
       const task = new tasks.LambdaInvoke(this, id, {
         lambdaFunction: this.approvalRequest,
         comment: `Wait for a person: ${gateName}`,
@@ -137,20 +140,20 @@ export class PromotionWorkflow extends Construct {
         retryOnServiceExceptions: false,
       });
       task.addRetry({ errors: LAMBDA_RETRYABLE, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
-      task.addCatch(rejected, { errors: ['Rejected'], resultPath: '$.error' });
-      task.addCatch(superseded, { errors: ['Superseded'], resultPath: '$.error' });
-      task.addCatch(expired, { errors: ['States.Timeout'], resultPath: '$.error' });
+      task.addCatch(rejected, { errors: [WORKFLOW_ERRORS.rejected], resultPath: '$.error' });
+      task.addCatch(superseded, { errors: [WORKFLOW_ERRORS.superseded], resultPath: '$.error' });
+      task.addCatch(expired, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
       task.addCatch(workflowFailure, catchAll);
       return task;
     };
 
-    const begin = stepTask(this, 'Begin', { fn, action: 'begin', resultPath: '$.run', comment: 'Check eligibility; find the artifact' });
-    begin.addCatch(new sfn.Fail(this, 'NotEligible', { error: 'NotEligible', cause: 'the commit is not accepted where it must be' }), {
-      errors: ['NotEligibleError'],
+    const begin = stepTask(this, 'Begin', { fn, action: PROMOTION_ACTIONS.begin, resultPath: '$.run', comment: 'Check eligibility; find the artifact' });
+    begin.addCatch(new sfn.Fail(this, 'NotEligible', { error: EXECUTION_ERRORS.notEligible, cause: 'the commit is not accepted where it must be' }), {
+      errors: [WORKFLOW_ERRORS.notEligible],
       resultPath: '$.error',
     });
 
-    const claim = stepTask(this, 'Claim', { fn, action: 'claim', fields: run, resultPath: null, comment: 'Take the deploy lease' });
+    const claim = stepTask(this, 'Claim', { fn, action: PROMOTION_ACTIONS.claim, fields: run, resultPath: null, comment: 'Take the deploy lease' });
     retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     claim.addCatch(workflowFailure, catchAll);
 
@@ -164,7 +167,7 @@ export class PromotionWorkflow extends Construct {
       timeoutSeconds: stepTimeout,
     });
     deploy.addCatch(failed('deploy'), catchAll);
-    const deployed = stepTask(this, 'Deployed', { fn, action: 'deployed', fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
+    const deployed = stepTask(this, 'Deployed', { fn, action: PROMOTION_ACTIONS.deployed, fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
     deployed.addCatch(workflowFailure, catchAll);
     const test = codeBuildTask(this, 'Test', {
       comment: 'Test the deployment',
@@ -176,10 +179,10 @@ export class PromotionWorkflow extends Construct {
       timeoutSeconds: stepTimeout,
     });
     test.addCatch(failed('test'), catchAll);
-    const tested = stepTask(this, 'Tested', { fn, action: 'tested', fields: run, resultPath: null, comment: 'Give the lease back; a rollback is accepted here' });
+    const tested = stepTask(this, 'Tested', { fn, action: PROMOTION_ACTIONS.tested, fields: run, resultPath: null, comment: 'Give the lease back; a rollback is accepted here' });
     tested.addCatch(workflowFailure, catchAll);
 
-    const accept = stepTask(this, 'Accept', { fn, action: 'accept', fields: { ...run, 'approval.$': '$.approval' }, resultPath: '$.outcome', comment: 'Accepted: may go to the next environment' });
+    const accept = stepTask(this, 'Accept', { fn, action: PROMOTION_ACTIONS.accept, fields: { ...run, 'approval.$': '$.approval' }, resultPath: '$.outcome', comment: 'Accepted: may go to the next environment' });
     accept.addCatch(workflowFailure, catchAll);
     const accepted = new sfn.Succeed(this, 'Accepted');
     const rolledBack = new sfn.Choice(this, 'AfterRollback')
@@ -199,10 +202,13 @@ export class PromotionWorkflow extends Construct {
       .when(sfn.Condition.booleanEquals('$.run.value.approveBeforeDeploy', true), approveDeployGate)
       .otherwise(deployChain);
     // Local mode restarts a run that was waiting for a person at its gate (the approval keeps its links).
-    const resume = new sfn.Choice(this, 'Resume?')
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', 'accept')), acceptGate)
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', 'approve_deploy')), approveDeployGate)
-      .otherwise(gateFirst);
+    // Keyed by gate: a gate added to APPROVAL_GATES does not compile until it has its Task here.
+    const gates: Record<ApprovalGate, sfn.IChainable> = { accept: acceptGate, approve_deploy: approveDeployGate };
+    const resume = new sfn.Choice(this, 'Resume?');
+    for (const [resumeAt, waiting] of Object.entries(gates)) {
+      resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', resumeAt)), waiting);
+    }
+    resume.otherwise(gateFirst);
     return begin.next(resume);
   }
 }

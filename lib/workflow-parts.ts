@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { WORKFLOW_ERRORS, type ContinuousAction, type PromotionAction } from '../core/workflow-names';
 import type { BuildProjects } from './build-projects';
 
 /** Lambda's own transient failures, plus our retryable domain errors. Never a ValidationError or a red test. */
@@ -15,14 +16,14 @@ export const LAMBDA_RETRYABLE = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
-  'TransientError',
+  WORKFLOW_ERRORS.transient,
 ];
 
 /** A Task that calls one of our step Lambdas with `{ action, ...fields }` and keeps the payload it returns. */
 export function stepTask(
   scope: Construct,
   id: string,
-  props: { fn: lambda.IFunction; action: string; fields?: Record<string, unknown>; resultPath: string | null; comment?: string },
+  props: { fn: lambda.IFunction; action: ContinuousAction | PromotionAction; fields?: Record<string, unknown>; resultPath: string | null; comment?: string },
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: props.fn,
@@ -100,7 +101,7 @@ export function acknowledgeWorkflowFindings(scope: Construct, ...functions: lamb
 
 /** Waits for the deploy lease: a run holding it deploys and tests for minutes, so back off up to 2 minutes. */
 export function retryWhileLeaseBusy(claim: tasks.LambdaInvoke, interval: Duration = Duration.seconds(10)): void {
-  claim.addRetry({ errors: ['LeaseBusyError'], interval, backoffRate: 1.5, maxDelay: Duration.minutes(2), maxAttempts: 120, jitterStrategy: sfn.JitterType.FULL });
+  claim.addRetry({ errors: [WORKFLOW_ERRORS.leaseBusy], interval, backoffRate: 1.5, maxDelay: Duration.minutes(2), maxAttempts: 120, jitterStrategy: sfn.JitterType.FULL });
 }
 
 /** The `PROJECTS` environment of a step function: each repository's build, deploy and test project names. */

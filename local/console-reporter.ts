@@ -1,6 +1,7 @@
 import type { WorkflowName } from '../adapters/local/local-workflows';
 import type { WorkflowEvent } from '../adapters/local/workflow';
 import type { SentLink } from '../core/approval-notifier';
+import { EXECUTION_ERRORS } from '../core/workflow-names';
 import type { Notification } from './local-release';
 
 type Write = (line: string) => void;
@@ -46,7 +47,7 @@ export class ConsoleReporter {
       this.line(subject, STEP_WORDS[event.stateName]!(subject.environment ?? ''));
       return;
     }
-    if (event.type === 'ExecutionFailed' && (event.error === 'NotEligible' || event.error === 'ContinuousDeploymentNotStarted' || event.error === 'States.Runtime')) {
+    if (event.type === 'ExecutionFailed' && (event.error === EXECUTION_ERRORS.notEligible || event.error === EXECUTION_ERRORS.continuousNotStarted || event.error === 'States.Runtime')) {
       this.line({}, `${workflow} run failed: ${event.error}${event.cause ? ` ${String(event.cause)}` : ''}`);
     }
   }

@@ -1,0 +1,84 @@
+import { z } from 'zod/mini';
+import {
+  CaughtError,
+  CommitTargets,
+  ContinuousInput,
+  Ending,
+  Failure,
+  FailedStep,
+  NonEmpty,
+  Approver,
+  PromotionInput,
+  PromotionRun,
+  TargetedRun,
+} from './workflow-contracts';
+import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, PROMOTION_ACTIONS, type ContinuousAction, type PromotionAction } from './workflow-names';
+
+/**
+ * The call of each step Task, `{ action, ...fields }` (a union on `action`), and what each action answers.
+ * The Lambdas parse the calls with these; the answers are what the next states read at their
+ * `ResultPath`. See docs/architecture.md#continuous-workflow and docs/architecture.md#promotion-workflow.
+ */
+
+/** The SNS subject (at most 100 characters) and message of a workflow outcome. */
+const Notice = z.object({ subject: z.string(), message: z.string() });
+const Nothing = z.object({});
+
+const ContinuousRun = z.object({ input: ContinuousInput, releaseId: NonEmpty });
+const Execution = z.object({
+  name: NonEmpty,
+  startTime: z.string().check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a time')),
+});
+
+export const ContinuousStepEvent = z.discriminatedUnion('action', [
+  z.object({ action: z.literal(CONTINUOUS_ACTIONS.begin), input: ContinuousInput, execution: z.optional(Execution) }),
+  z.extend(ContinuousRun, { action: z.literal(CONTINUOUS_ACTIONS.claim) }),
+  z.extend(ContinuousRun, { action: z.literal(CONTINUOUS_ACTIONS.deployed) }),
+  z.extend(ContinuousRun, { action: z.literal(CONTINUOUS_ACTIONS.accept) }),
+  z.object({
+    action: z.literal(CONTINUOUS_ACTIONS.fail),
+    input: ContinuousInput,
+    releaseId: z.optional(NonEmpty),
+    step: FailedStep,
+    error: CaughtError,
+  }),
+]);
+export type ContinuousStepEvent = z.infer<typeof ContinuousStepEvent>;
+
+export const ContinuousStepResults = {
+  begin: z.extend(CommitTargets, { releaseId: NonEmpty }),
+  claim: z.object({ outcome: z.enum(CLAIM_OUTCOMES) }),
+  deployed: Nothing,
+  accept: Notice,
+  fail: z.extend(Notice, { failure: Failure }),
+} satisfies Record<ContinuousAction, z.ZodMiniType>;
+export type ContinuousStepResult<A extends ContinuousAction = ContinuousAction> = z.infer<(typeof ContinuousStepResults)[A]>;
+
+const WithRun = z.object({ run: PromotionRun });
+
+export const PromotionStepEvent = z.discriminatedUnion('action', [
+  z.object({ action: z.literal(PROMOTION_ACTIONS.begin), input: PromotionInput }),
+  z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.claim) }),
+  z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.deployed) }),
+  z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.tested) }),
+  z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.accept), approval: Approver }),
+  z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.reject), error: CaughtError }),
+  z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.expire) }),
+  z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.fail), step: FailedStep, error: CaughtError }),
+]);
+export type PromotionStepEvent = z.infer<typeof PromotionStepEvent>;
+
+/** An ending as published, and the rollback run (with its targets) the workflow goes on with. */
+const Ended = z.extend(Notice, { outcome: Ending.shape.outcome, rollback: z.optional(TargetedRun) });
+
+export const PromotionStepResults = {
+  begin: TargetedRun,
+  claim: Nothing,
+  deployed: Nothing,
+  tested: Nothing,
+  accept: Notice,
+  reject: Ended,
+  expire: Ended,
+  fail: Ended,
+} satisfies Record<PromotionAction, z.ZodMiniType>;
+export type PromotionStepResult<A extends PromotionAction = PromotionAction> = z.infer<(typeof PromotionStepResults)[A]>;
