@@ -1,5 +1,4 @@
-import { realpathSync, statSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -21,8 +20,17 @@ export class ConfigError extends Error {
   }
 }
 
+export interface LoadOptions {
+  /**
+   * Also check that each `localPath` is a folder on this machine (links resolved, still inside the
+   * config file's folder): what local mode copies from. The CDK app and the CLI need no such folder.
+   * @default false
+   */
+  readonly localPaths?: boolean;
+}
+
 /** Reads and validates a `release.config.yaml`. Throws `ConfigError` for every kind of bad input. */
-export function loadConfig(file: string = DEFAULT_CONFIG_FILE): ReleaseConfig {
+export function loadConfig(file: string = DEFAULT_CONFIG_FILE, options: LoadOptions = {}): ReleaseConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -31,19 +39,26 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): ReleaseConfig {
     throw new ConfigError(file, [reason]);
   }
   const config = parseConfig(text, file);
-  const problems = localPathProblems(config, dirname(resolve(file)));
+  const problems = localPathProblems(config, dirname(resolve(file)), options.localPaths ?? false);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
 }
 
 /**
- * A repository's `localPath` is copied into local mode's data folder, so it must be a folder of the
- * checkout the config belongs to: inside the config file's folder (links resolved), and a directory.
+ * A repository's `localPath` is copied into local mode's data folder, so it must name a folder of the
+ * checkout the config belongs to: inside the config file's folder; and, for local mode, an existing
+ * directory that is still inside once links are resolved.
  */
-function localPathProblems(config: ReleaseConfig, base: string): string[] {
+function localPathProblems(config: ReleaseConfig, base: string, onDisk: boolean): string[] {
+  const outside = (root: string, target: string) => {
+    const inside = relative(root, target);
+    return inside.startsWith('..') || isAbsolute(inside);
+  };
   return config.repositories.flatMap((repository, index) => {
     if (repository.localPath === undefined) return [];
     const field = `repositories[${index}].localPath`;
+    if (outside(base, resolve(base, repository.localPath))) return [`${field}: "${repository.localPath}" is outside the folder of the config file (${base})`];
+    if (!onDisk) return [];
     const root = realpathSync(base);
     let target: string;
     try {
@@ -51,8 +66,7 @@ function localPathProblems(config: ReleaseConfig, base: string): string[] {
     } catch {
       return [`${field}: "${repository.localPath}" does not exist (it is read relative to the folder of the config file)`];
     }
-    const inside = relative(root, target);
-    if (inside.startsWith('..') || isAbsolute(inside)) return [`${field}: "${repository.localPath}" is outside the folder of the config file (${root})`];
+    if (outside(root, target)) return [`${field}: "${repository.localPath}" is outside the folder of the config file (${root})`];
     if (!statSync(target).isDirectory()) return [`${field}: "${repository.localPath}" is not a folder`];
     return [];
   });

@@ -38,7 +38,7 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
   const dataDir = resolve(options.data);
   let config;
   try {
-    config = loadConfig(options.config);
+    config = loadConfig(options.config, { localPaths: true });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -158,7 +158,7 @@ describe('release.config.yaml fields local mode needs to run', () => {
       prepare(dir);
       const file = join(dir, 'release.config.yaml');
       writeFileSync(file, stringify({ ...valid, repositories: [{ ...valid.repositories[0], localPath }] }));
-      loadConfig(file);
+      loadConfig(file, { localPaths: true });
       return [];
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -179,6 +179,19 @@ describe('release.config.yaml fields local mode needs to run', () => {
   ])('refuses a localPath %s', (_case, localPath, message) => {
     expect(loadWithLocalPath(localPath)).toEqual([expect.stringMatching(/^repositories\[0\]\.localPath: /)]);
     expect(loadWithLocalPath(localPath)[0]).toMatch(message);
+  });
+
+  it('refuses a localPath outside the config folder even where no folder is needed (the CDK app, the CLI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cot-config-'));
+    const file = join(dir, 'release.config.yaml');
+    writeFileSync(file, stringify({ ...valid, repositories: [{ ...valid.repositories[0], localPath: '../elsewhere' }] }));
+    try {
+      expect(() => loadConfig(file)).toThrow(/repositories\[0\]\.localPath: "\.\.\/elsewhere" is outside the folder of the config file/);
+      writeFileSync(file, stringify({ ...valid, repositories: [{ ...valid.repositories[0], localPath: 'not/here/yet' }] }));
+      expect(loadConfig(file).repositories[0]?.localPath).toBe('not/here/yet');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a localPath that is a file, or a link inside that points outside', () => {
