@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
+import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
@@ -77,25 +77,25 @@ function env(name: string): string {
 export function awsDependencies() {
   const client = new DynamoDBClient({});
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const cmdb = new DynamoCmdb(documentClient, env('TABLE_NAME'), env('PRODUCT'));
+  const { releases, approvals, pushes, leases, deliveries } = dynamoCmdbStores(documentClient, env('TABLE_NAME'), env('PRODUCT'));
   const targets = () => buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET'));
   const signingKey = (config: ReleaseConfig) =>
     signingKeyFrom(new SecretsManagerStore(new SecretsManagerClient({})), config.product, env('APPROVAL_SIGNING_KEY_SECRET'));
   // The approval functions only answer waiting Tasks: they start no workflow.
   const taskResponses = () => new StepFunctionsEngine(new SFNClient({}), {});
   const deps = {
-    cmdb,
     continuous: () => ({
-      steps: new ContinuousSteps({ cmdb, clock: systemClock }),
+      steps: new ContinuousSteps({ releases, pushes, leases, clock: systemClock }),
       targets: targets(),
     }),
     promotion: () => ({
-      steps: new PromotionSteps({ cmdb, clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
+      steps: new PromotionSteps({ releases, approvals, leases, clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
       targets: targets(),
     }),
     approvalRequests: () => ({
       approvals: new Approvals({
-        cmdb,
+        releases,
+        approvals,
         workflows: taskResponses(),
         clock: systemClock,
         chain: new EnvironmentChain(releaseConfig()),
@@ -107,7 +107,8 @@ export function awsDependencies() {
       const config = releaseConfig();
       return new EmailApprovalNotifier({
         mailer: new SesMailer(new SESv2Client({})),
-        cmdb,
+        releases,
+        pushes,
         config,
         signingKey: signingKey(config),
         baseUrl: env('APPROVAL_BASE_URL'),
@@ -117,8 +118,9 @@ export function awsDependencies() {
     approvalPage: () => {
       const config = releaseConfig();
       return {
-        approvals: new Approvals({ cmdb, workflows: taskResponses(), clock: systemClock, chain: new EnvironmentChain(config) }),
-        cmdb,
+        approvals: new Approvals({ releases, approvals, workflows: taskResponses(), clock: systemClock, chain: new EnvironmentChain(config) }),
+        releases,
+        pushes,
         config,
         signingKey: signingKey(config),
         clock: systemClock,
@@ -128,11 +130,13 @@ export function awsDependencies() {
     releaseApi: () => {
       const config = releaseConfig();
       const workflows = new StepFunctionsEngine(new SFNClient({}), { promotion: env('PROMOTION_STATE_MACHINE_ARN') });
-      return { operations: new ReleaseOperations({ config, cmdb, workflows, clock: systemClock }), logger: new Logger() };
+      const decisions = new Approvals({ releases, approvals, workflows, clock: systemClock, chain: new EnvironmentChain(config) });
+      return { operations: new ReleaseOperations({ config, releases, pushes, workflows, clock: systemClock, approvals: decisions }), logger: new Logger() };
     },
     webhook: () => ({
       config: releaseConfig(),
-      cmdb,
+      deliveries,
+      pushes,
       workflows: new StepFunctionsEngine(new SFNClient({}), { continuous: env('CONTINUOUS_STATE_MACHINE_ARN') }),
       secrets: new SecretsManagerStore(new SecretsManagerClient({})),
       secretNames: z.record(z.string(), z.string()).parse(JSON.parse(env('WEBHOOK_SECRETS'))),

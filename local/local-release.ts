@@ -2,13 +2,13 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { cmdbCreateTableInput } from '../adapters/aws/cmdb-table-input';
-import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
+import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { BuildspecRunner } from '../adapters/local/buildspec';
 import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codebuild';
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
 import { Approvals, type ApprovalNotifier } from '../core/approvals';
-import type { Cmdb } from '../core/cmdb';
+import type { CmdbStores } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
 import { EnvironmentChain } from '../core/environment-chain';
 import { PromotionSteps } from '../core/promotion-steps';
@@ -41,8 +41,8 @@ export interface LocalReleaseOptions {
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
   readonly retryIntervalOverrides?: LocalWorkflowsOptions['retryIntervalOverrides'];
-  /** Tells approvers (the outbox in local mode); made with the CMDB it reads. */
-  readonly notifier?: (cmdb: Cmdb) => ApprovalNotifier;
+  /** Tells approvers (the outbox in local mode); made with the CMDB stores it reads. */
+  readonly notifier?: (stores: CmdbStores) => ApprovalNotifier;
 }
 
 /**
@@ -51,7 +51,7 @@ export interface LocalReleaseOptions {
  * CodeBuild as the buildspec runner. Local mode serves it over HTTP; tests drive it directly.
  */
 export class LocalRelease {
-  readonly cmdb: DynamoCmdb;
+  readonly stores: CmdbStores;
   readonly workflows: LocalWorkflows;
   readonly codebuild: LocalCodeBuild;
   readonly approvals: Approvals;
@@ -63,7 +63,8 @@ export class LocalRelease {
   ) {
     const { config, dataDir } = options;
     const clock = options.clock ?? systemClock;
-    this.cmdb = new DynamoCmdb(documentClient, options.tableName ?? LOCAL_TABLE_NAME, config.product);
+    this.stores = dynamoCmdbStores(documentClient, options.tableName ?? LOCAL_TABLE_NAME, config.product);
+    const { releases, approvals, pushes, leases } = this.stores;
     this.codebuild = new LocalCodeBuild({
       dataDir,
       runner: new BuildspecRunner({ workRoot: join(dataDir, 'work') }),
@@ -76,8 +77,8 @@ export class LocalRelease {
     this.workflows = new LocalWorkflows({
       template: synthesizeReleaseTemplate(config),
       lambdas: {
-        'continuous-step': continuousStepHandler({ steps: new ContinuousSteps({ cmdb: this.cmdb, clock }), targets }),
-        'promotion-step': promotionStepHandler({ steps: new PromotionSteps({ cmdb: this.cmdb, clock, chain }), targets }),
+        'continuous-step': continuousStepHandler({ steps: new ContinuousSteps({ releases, pushes, leases, clock }), targets }),
+        'promotion-step': promotionStepHandler({ steps: new PromotionSteps({ releases, approvals, leases, clock, chain }), targets }),
         'approval-request': (event) => approvalRequestHandler({ approvals: this.approvals })(event),
       },
       codebuild: this.codebuild,
@@ -88,7 +89,7 @@ export class LocalRelease {
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
     });
-    this.approvals = new Approvals({ cmdb: this.cmdb, workflows: this.workflows, clock, chain, ...(options.notifier ? { notifier: options.notifier(this.cmdb) } : {}) });
+    this.approvals = new Approvals({ releases, approvals, workflows: this.workflows, clock, chain, ...(options.notifier ? { notifier: options.notifier(this.stores) } : {}) });
   }
 
   /** Wires everything and makes sure the CMDB table exists (a restart keeps it). */

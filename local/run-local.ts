@@ -74,10 +74,11 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
     dynamoEndpoint: dynamo.endpoint,
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
     onNotification: (notification) => reporter.notification(notification),
-    notifier: (cmdb) =>
+    notifier: ({ releases, pushes }) =>
       new EmailApprovalNotifier({
         mailer: new OutboxMailer({ dir: join(dataDir, 'outbox') }),
-        cmdb,
+        releases,
+        pushes,
         config,
         signingKey,
         baseUrl,
@@ -85,9 +86,10 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
       }),
   });
   const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
-  const webhook = webhookHandler({ config, cmdb: release.cmdb, workflows: release.workflows, secrets, clock: systemClock, logger });
-  const approvalPage = approvalPageHandler({ approvals: release.approvals, cmdb: release.cmdb, config, signingKey, clock: systemClock });
-  const operations = new ReleaseOperations({ config, cmdb: release.cmdb, workflows: release.workflows, clock: systemClock, approvals: release.approvals });
+  const { releases, pushes, deliveries } = release.stores;
+  const webhook = webhookHandler({ config, deliveries, pushes, workflows: release.workflows, secrets, clock: systemClock, logger });
+  const approvalPage = approvalPageHandler({ approvals: release.approvals, releases, pushes, config, signingKey, clock: systemClock });
+  const operations = new ReleaseOperations({ config, releases, pushes, workflows: release.workflows, clock: systemClock, approvals: release.approvals });
   const api = releaseApiHandler({ operations, logger });
 
   let ready = false;
