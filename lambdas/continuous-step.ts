@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ContinuousSteps } from '../core/continuous-steps';
 import { ValidationError } from '../core/errors';
-import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
+import type { BuildTargets } from './build-targets';
 import { CaughtErrorSchema, ContinuousInputSchema, FailedStepSchema } from './schemas';
 
 const RunEvent = z.object({ input: ContinuousInputSchema, releaseId: z.string().min(1) });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ValidationError } from '../core/errors';
 import type { PromotionSteps } from '../core/promotion-steps';
-import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
+import type { BuildTargets } from './build-targets';
 import { CaughtErrorSchema, FailedStepSchema, Name, Sha } from './schemas';
 
 const PromotionInputSchema = z.object({

@@ -1,4 +1,4 @@
-import type { LocalRelease } from './local-release';
+import type { LocalWiring } from './local-wiring';
 import type { ReleaseState } from '../core/release-lifecycle';
 
 /** A run in these states was working when local mode stopped; nothing will finish it. */
@@ -9,8 +9,8 @@ const INTERRUPTED: readonly ReleaseState[] = ['prepared', 'building', 'deploying
  * gate (same approval, links still valid, a new task token); an approval whose time ran out expires; a run
  * cut off mid-step is recorded as failed and its deploy lease given back. Returns how many waits resumed.
  */
-export async function recoverAfterRestart(release: LocalRelease, say: (line: string) => void): Promise<number> {
-  const { stores: { releases, approvals, leases }, workflows } = release;
+export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | 'workflows'>, say: (line: string) => void): Promise<number> {
+  const { stores: { releases, approvals, leases }, workflows } = wiring;
   const now = new Date();
   const board = await releases.board();
   let resumed = 0;

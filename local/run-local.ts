@@ -1,20 +1,14 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JavaMissingError, startDynamoDbLocal, type RunningDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
-import { FileSecretStore } from '../adapters/local/file-secret-store';
-import { OutboxMailer } from '../adapters/local/outbox-mailer';
-import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom } from '../core/approval-notifier';
 import { ConfigError, loadConfig } from '../core/config-file';
-import { ReleaseOperations } from '../core/release-operations';
 import { webhookSecretName } from '../core/webhook-intake';
-import { systemClock } from '../core/ports';
 import { approvalPageHandler } from '../lambdas/approval-page';
 import { releaseApiHandler } from '../lambdas/release-api';
 import { webhookHandler } from '../lambdas/webhook';
 import { ConsoleReporter } from './console-reporter';
 import { createLocalHttpServer, type LocalRoute } from './http-server';
-import { LocalRelease } from './local-release';
+import { LocalWiring } from './local-wiring';
 import { prepareRepositories } from './local-repositories';
 import { recoverAfterRestart } from './recover';
 import { RELEASE_API_ROUTES } from '../core/release-api-routes';
@@ -60,37 +54,17 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
 
   let port = options.port;
   const baseUrl = () => `http://127.0.0.1:${port}`;
-  const secrets = new FileSecretStore({
-    dataDir,
-    sources: {
-      ...Object.fromEntries(config.repositories.map((repository) => [webhookSecretName(config.product, repository.name), { envVar: 'COT_WEBHOOK_SECRET', file: 'webhook-secret' }])),
-      [approvalSigningKeyName(config.product)]: { file: 'approval-signing-key' },
-    },
-  });
-  const signingKey = signingKeyFrom(secrets, config.product);
-  const release = await LocalRelease.create({
+  const wiring = await LocalWiring.create({
     config,
     dataDir,
     dynamoEndpoint: dynamo.endpoint,
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
     onNotification: (notification) => reporter.notification(notification),
-    notifier: ({ releases, pushes }) =>
-      new EmailApprovalNotifier({
-        mailer: new OutboxMailer({ dir: join(dataDir, 'outbox') }),
-        releases,
-        pushes,
-        config,
-        signingKey,
-        baseUrl,
-        onLinkSent: (sent) => reporter.linkSent(sent),
-      }),
+    approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
   });
-  const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
-  const { releases, pushes, deliveries } = release.stores;
-  const webhook = webhookHandler({ config, deliveries, pushes, workflows: release.workflows, secrets, clock: systemClock, logger });
-  const approvalPage = approvalPageHandler({ approvals: release.approvals, releases, pushes, config, signingKey, clock: systemClock });
-  const operations = new ReleaseOperations({ config, releases, pushes, workflows: release.workflows, clock: systemClock, approvals: release.approvals });
-  const api = releaseApiHandler({ operations, logger });
+  const webhook = webhookHandler(wiring.handlers.webhook());
+  const approvalPage = approvalPageHandler(wiring.handlers.approvalPage());
+  const api = releaseApiHandler(wiring.handlers.releaseApi());
 
   let ready = false;
   const routes: LocalRoute[] = [
@@ -115,9 +89,9 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
   }
 
   // The post-commit hooks sign with the webhook secret: make sure it exists before the first commit.
-  if (config.repositories[0]) await secrets.get(webhookSecretName(config.product, config.repositories[0].name));
+  if (config.repositories[0]) await wiring.secrets.get(webhookSecretName(config.product, config.repositories[0].name));
   const repos = prepareRepositories({ config, configFile: options.config, dataDir, port });
-  const recovered = await recoverAfterRestart(release, (line) => reporter.info(line));
+  const recovered = await recoverAfterRestart(wiring, (line) => reporter.info(line));
   ready = true;
 
   write('');
@@ -136,7 +110,7 @@ export async function runLocal(options: LocalOptions, write: (line: string) => v
       // Requests under way are answered first (they need the CMDB), then the runs stop; runs waiting
       // for a person are resumed at their gate on the next start (see recover.ts).
       await server.close().catch(() => undefined);
-      for (const workflow of ['continuous', 'promotion'] as const) for (const execution of release.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
+      for (const workflow of ['continuous', 'promotion'] as const) for (const execution of wiring.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
       await dynamo.stop();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

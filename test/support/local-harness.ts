@@ -8,7 +8,7 @@ import { loadConfig } from '../../core/config-file';
 import { newReleaseId } from '../../core/ids';
 import { eventually } from './eventually';
 import type { ContinuousInput } from '../../core/ports';
-import { LocalRelease, type LocalReleaseOptions } from '../../local/local-release';
+import { LocalWiring, type LocalWiringOptions } from '../../local/local-wiring';
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -18,11 +18,11 @@ export function git(cwd: string, ...args: string[]): string {
  * The product wired as local mode wires it, on a temp data folder with its own CMDB table in the run's
  * DynamoDB Local, and the sample service as a real git repository.
  */
-export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
+export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cot-local-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const config = options.config ?? loadConfig('release.config.yaml');
-  const release = await LocalRelease.create({
+  const release = await LocalWiring.create({
     config,
     dataDir,
     dynamoEndpoint: inject('dynamoEndpoint'),
