@@ -7,7 +7,7 @@ import { sign } from '@octokit/webhooks-methods';
 import examples from '@octokit/webhooks-examples';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { cmdbCreateTableInput } from '../adapters/aws/cmdb-table-input';
-import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
+import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { startDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
 import { ReleaseConfig } from '../core/config';
 import { systemClock, type WorkflowEngine } from '../core/ports';
@@ -57,7 +57,7 @@ async function run(): Promise<string> {
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
     const tableName = `cmdb-bench-${randomUUID()}`;
     await client.send(new CreateTableCommand(cmdbCreateTableInput(tableName)));
-    const cmdb = new DynamoCmdb(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName, config.product);
+    const { deliveries, pushes } = dynamoCmdbStores(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName, config.product);
 
     let started = 0;
     const workflows: WorkflowEngine = {
@@ -68,7 +68,8 @@ async function run(): Promise<string> {
     };
     const handle = webhookHandler({
       config,
-      cmdb,
+      deliveries,
+      pushes,
       workflows,
       secrets: { get: async () => SECRET },
       clock: systemClock,

@@ -2,7 +2,8 @@ import { composeApprovalEmail } from './approval-email';
 import { approvalUrl, signApprovalLink } from './approval-links';
 import type { ApprovalNotifier } from './approvals';
 import { describeApproval } from './approval-view';
-import type { Approval, Cmdb, Release } from './cmdb';
+import type { Approval, Release } from './cmdb';
+import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import type { Mailer, SecretStore } from './ports';
 
@@ -26,7 +27,9 @@ export interface SentLink {
 
 export interface EmailApprovalNotifierDeps {
   readonly mailer: Mailer;
-  readonly cmdb: Cmdb;
+  /** Where the email's facts come from (`describeApproval`). */
+  readonly releases: ReleaseStore;
+  readonly pushes: PushStore;
   readonly config: ReleaseConfig;
   readonly signingKey: SigningKeyProvider;
   /**

@@ -1,4 +1,5 @@
-import type { Approval, Cmdb } from './cmdb';
+import type { Approval } from './cmdb';
+import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { Provider, ReleaseConfig, RepositoryConfig } from './config';
 import type { ApprovalGate } from './release-lifecycle';
 
@@ -34,11 +35,11 @@ export interface ApprovalView {
 
 export const shortSha = (commit: string): string => commit.slice(0, 7);
 
-export async function describeApproval(approval: Approval, deps: { cmdb: Cmdb; config: ReleaseConfig }): Promise<ApprovalView> {
-  const { cmdb, config } = deps;
+export async function describeApproval(approval: Approval, deps: { releases: ReleaseStore; pushes: PushStore; config: ReleaseConfig }): Promise<ApprovalView> {
+  const { releases, pushes, config } = deps;
   const [commit, board] = await Promise.all([
-    cmdb.getCommit(approval.repository, approval.commit),
-    cmdb.boardEntry(approval.repository, approval.environment),
+    pushes.getCommit(approval.repository, approval.commit),
+    releases.boardCell(approval.repository, approval.environment),
   ]);
   const repository = config.repositories.find((candidate) => candidate.name === approval.repository);
   const index = config.environments.findIndex((env) => env.name === approval.environment);

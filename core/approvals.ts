@@ -1,4 +1,5 @@
-import type { Approval, Cmdb, Release } from './cmdb';
+import type { Approval, Release } from './cmdb';
+import type { ApprovalStore, ReleaseStore } from './cmdb-stores';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { newApprovalId } from './ids';
@@ -33,24 +34,31 @@ export interface DecisionInput {
  */
 export class Approvals {
   constructor(
-    private readonly deps: { cmdb: Cmdb; workflows: WorkflowEngine; clock: Clock; chain: EnvironmentChain; notifier?: ApprovalNotifier },
+    private readonly deps: {
+      releases: ReleaseStore;
+      approvals: ApprovalStore;
+      workflows: WorkflowEngine;
+      clock: Clock;
+      chain: EnvironmentChain;
+      notifier?: ApprovalNotifier;
+    },
   ) {}
 
   async request(input: ApprovalRequest): Promise<Approval> {
-    const { cmdb, clock, chain } = this.deps;
-    const release = await cmdb.getRelease(input.releaseId);
+    const { releases, approvals, clock, chain } = this.deps;
+    const release = await releases.getRelease(input.releaseId);
     if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
     // One approval per release and gate: a repeated request (a retried Task, or local mode resuming a
     // wait after a restart) hands the pending approval the new token, and its emailed links keep working;
     // approvers nobody could tell yet are told now.
-    const pending = (await cmdb.board()).pendingApprovals.find((candidate) => candidate.releaseId === release.releaseId && candidate.gate === input.gate);
+    const pending = (await releases.board()).pendingApprovals.find((candidate) => candidate.releaseId === release.releaseId && candidate.gate === input.gate);
     if (pending) {
-      const renewed = await cmdb.renewApprovalToken(pending.id, input.taskToken);
+      const renewed = await approvals.renewApprovalToken(pending.id, input.taskToken);
       if (!renewed.notifiedAt) await this.notify(renewed, release);
       return renewed;
     }
     const now = clock.now();
-    const approval = await cmdb.createApproval({
+    const approval = await approvals.createApproval({
       approvalId: newApprovalId(),
       releaseId: release.releaseId,
       repository: release.repository,
@@ -65,7 +73,7 @@ export class Approvals {
       // a click they accept always reaches a workflow that still waits.
       expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(60_000, input.timeoutSeconds * 100)).toISOString(),
     });
-    const waiting = await cmdb.transitionRelease(release.releaseId, waitingState(input.gate), {
+    const waiting = await releases.transitionRelease(release.releaseId, waitingState(input.gate), {
       by: 'system',
       at: now.toISOString(),
       detail: `approval ${approval.approvalId} sent to ${approval.approvers.join(', ')}`,
@@ -77,12 +85,17 @@ export class Approvals {
   private async notify(approval: Approval, release: Release): Promise<void> {
     if (!this.deps.notifier) return;
     await this.deps.notifier.approvalRequested(approval, release);
-    await this.deps.cmdb.markApprovalNotified(approval.approvalId, this.deps.clock.now().toISOString());
+    await this.deps.approvals.markApprovalNotified(approval.approvalId, this.deps.clock.now().toISOString());
+  }
+
+  /** The approval as stored; it carries the task token, which no page or link may show. */
+  get(approvalId: string): Promise<Approval | undefined> {
+    return this.deps.approvals.getApproval(approvalId);
   }
 
   async decide(input: DecisionInput): Promise<Approval> {
-    const { cmdb, workflows, clock } = this.deps;
-    const approval = await cmdb.getApproval(input.approvalId);
+    const { approvals, workflows, clock } = this.deps;
+    const approval = await approvals.getApproval(input.approvalId);
     if (!approval) throw new NotFoundError(`approval ${input.approvalId} does not exist`);
     const comment = input.comment?.trim() || undefined;
     if (input.via === 'link') {
@@ -94,7 +107,7 @@ export class Approvals {
       }
     }
     if (input.decision === 'reject' && !comment) throw new ValidationError('a rejection needs a comment: the reason');
-    const decided = await cmdb.decideApproval(approval.approvalId, {
+    const decided = await approvals.decideApproval(approval.approvalId, {
       decision: input.decision,
       by: input.by,
       at: clock.now().toISOString(),
@@ -114,16 +127,16 @@ export class Approvals {
    * approvals close (links stop working), their releases end `superseded`, their workflows are told.
    */
   async supersedeWaiting(repository: string, environment: string, newerReleaseId: string): Promise<string[]> {
-    const { cmdb, workflows, clock } = this.deps;
-    const board = await cmdb.board();
+    const { releases, approvals, workflows, clock } = this.deps;
+    const board = await releases.board();
     const superseded: string[] = [];
     for (const pending of board.pendingApprovals) {
       if (pending.repository !== repository || pending.environment !== environment || pending.releaseId === newerReleaseId) continue;
       const at = clock.now().toISOString();
-      const closed = await cmdb.closeApproval(pending.id, 'superseded', at);
+      const closed = await approvals.closeApproval(pending.id, 'superseded', at);
       if (closed?.status !== 'superseded') continue;
       try {
-        await cmdb.transitionRelease(pending.releaseId, 'superseded', { by: 'system', at, detail: `superseded by release ${newerReleaseId}` });
+        await releases.transitionRelease(pending.releaseId, 'superseded', { by: 'system', at, detail: `superseded by release ${newerReleaseId}` });
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
       }

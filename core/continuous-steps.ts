@@ -1,4 +1,5 @@
-import type { Cmdb, Failure, FailedStep } from './cmdb';
+import type { Failure, FailedStep } from './cmdb';
+import type { LeaseStore, PushStore, ReleaseStore } from './cmdb-stores';
 import type { Clock } from './ports';
 import { ConflictError } from './errors';
 import { newReleaseId, releaseIdFor } from './ids';
@@ -10,7 +11,9 @@ import { CLAIM_OUTCOMES, type ClaimOutcome } from './workflow-names';
 export const DEFAULT_LEASE_SECONDS = 3 * 3600;
 
 export interface ContinuousStepsDeps {
-  readonly cmdb: Cmdb;
+  readonly releases: ReleaseStore;
+  readonly pushes: PushStore;
+  readonly leases: LeaseStore;
   readonly clock: Clock;
   readonly leaseSeconds?: number;
 }
@@ -35,10 +38,10 @@ export class ContinuousSteps {
 
   /** Records the run; given its execution, a retried first step finds the release it already made. */
   async begin(input: ContinuousInput, execution?: { name: string; startTime: string }): Promise<RunRef> {
-    const { cmdb } = this.deps;
+    const { releases } = this.deps;
     const releaseId = execution ? releaseIdFor(new Date(execution.startTime), execution.name) : newReleaseId(this.deps.clock.now());
     try {
-      await cmdb.createRelease({
+      await releases.createRelease({
         releaseId,
         repository: input.repository,
         environment: input.environment,
@@ -50,8 +53,8 @@ export class ContinuousSteps {
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
     }
-    if ((await cmdb.getRelease(releaseId))?.state === 'prepared') {
-      await cmdb.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.now, detail: `build of ${input.branch}` });
+    if ((await releases.getRelease(releaseId))?.state === 'prepared') {
+      await releases.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.now, detail: `build of ${input.branch}` });
     }
     return { releaseId };
   }
@@ -62,52 +65,52 @@ export class ContinuousSteps {
    * push may have arrived while waiting.
    */
   async claim(input: ContinuousInput & RunRef): Promise<{ outcome: ClaimOutcome }> {
-    const { cmdb } = this.deps;
+    const { releases, leases } = this.deps;
     if (await this.supersededBy(input)) return this.supersede(input);
-    await cmdb.acquireLease(input.repository, input.environment, input.releaseId, this.deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS, this.deps.clock.now());
+    await leases.acquireLease(input.repository, input.environment, input.releaseId, this.deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS, this.deps.clock.now());
     if (await this.supersededBy(input)) {
-      await cmdb.releaseLease(input.repository, input.environment, input.releaseId);
+      await leases.releaseLease(input.repository, input.environment, input.releaseId);
       return this.supersede(input);
     }
-    const cell = await cmdb.boardEntry(input.repository, input.environment);
+    const cell = await releases.boardCell(input.repository, input.environment);
     if (cell?.held) {
-      await cmdb.releaseLease(input.repository, input.environment, input.releaseId);
-      await cmdb.transitionRelease(input.releaseId, 'built', { by: 'system', at: this.now, detail: `built, not deployed: ${input.environment} is held` });
+      await leases.releaseLease(input.repository, input.environment, input.releaseId);
+      await releases.transitionRelease(input.releaseId, 'built', { by: 'system', at: this.now, detail: `built, not deployed: ${input.environment} is held` });
       return { outcome: CLAIM_OUTCOMES.held };
     }
-    await cmdb.transitionRelease(input.releaseId, 'deploying', { by: 'codebuild', at: this.now });
+    await releases.transitionRelease(input.releaseId, 'deploying', { by: 'codebuild', at: this.now });
     return { outcome: CLAIM_OUTCOMES.deploy };
   }
 
   async deployed(input: RunRef): Promise<void> {
-    await this.deps.cmdb.recordDeployment(input.releaseId, { by: 'codebuild', at: this.now });
+    await this.deps.releases.recordDeployment(input.releaseId, { by: 'codebuild', at: this.now });
   }
 
   async accept(input: ContinuousInput & RunRef): Promise<void> {
-    await this.deps.cmdb.markAccepted(input.releaseId, { by: 'codebuild', at: this.now, detail: 'tests passed' });
-    await this.deps.cmdb.releaseLease(input.repository, input.environment, input.releaseId);
+    await this.deps.releases.markAccepted(input.releaseId, { by: 'codebuild', at: this.now, detail: 'tests passed' });
+    await this.deps.leases.releaseLease(input.repository, input.environment, input.releaseId);
   }
 
   /** Any failure: recorded with its step, the lease given back (if held), the release ended as failed. */
   async fail(input: ContinuousInput & Partial<RunRef> & { step: FailedStep; error: CaughtError }): Promise<Failure> {
     const failure = describeFailure(input.step, input.error);
     if (!input.releaseId) return failure;
-    await this.deps.cmdb.releaseLease(input.repository, input.environment, input.releaseId);
-    const release = await this.deps.cmdb.getRelease(input.releaseId);
+    await this.deps.leases.releaseLease(input.repository, input.environment, input.releaseId);
+    const release = await this.deps.releases.getRelease(input.releaseId);
     if (release && release.state !== 'failed') {
-      await this.deps.cmdb.transitionRelease(input.releaseId, 'failed', { by: 'system', at: this.now, failure });
+      await this.deps.releases.transitionRelease(input.releaseId, 'failed', { by: 'system', at: this.now, failure });
     }
     return failure;
   }
 
   private async supersededBy(input: ContinuousInput): Promise<string | undefined> {
-    const head = await this.deps.cmdb.branchHead(input.repository, input.branch);
+    const head = await this.deps.pushes.branchHead(input.repository, input.branch);
     return head && head.commit !== input.commit ? head.commit : undefined;
   }
 
   private async supersede(input: ContinuousInput & RunRef): Promise<{ outcome: ClaimOutcome }> {
     const newer = await this.supersededBy(input);
-    await this.deps.cmdb.transitionRelease(input.releaseId, 'superseded', {
+    await this.deps.releases.transitionRelease(input.releaseId, 'superseded', {
       by: 'system',
       at: this.now,
       detail: `a newer commit of ${input.branch} was pushed${newer ? `: ${newer.slice(0, 12)}` : ''}`,

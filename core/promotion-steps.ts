@@ -1,4 +1,5 @@
-import type { Cmdb, FailedStep, Release } from './cmdb';
+import type { FailedStep, Release } from './cmdb';
+import type { ApprovalStore, LeaseStore, ReleaseStore } from './cmdb-stores';
 import { DEFAULT_LEASE_SECONDS } from './continuous-steps';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, NotFoundError } from './errors';
@@ -15,7 +16,10 @@ export class NotEligibleError extends DomainError {
 }
 
 export interface PromotionStepsDeps {
-  readonly cmdb: Cmdb;
+  readonly releases: ReleaseStore;
+  /** An expiry closes the approvals of its release. */
+  readonly approvals: ApprovalStore;
+  readonly leases: LeaseStore;
   readonly clock: Clock;
   readonly chain: EnvironmentChain;
   readonly leaseSeconds?: number;
@@ -37,93 +41,93 @@ export class PromotionSteps {
   }
 
   async begin(input: PromotionInput): Promise<PromotionRun> {
-    const { cmdb } = this.deps;
-    const release = await cmdb.getRelease(input.releaseId);
+    const { releases } = this.deps;
+    const release = await releases.getRelease(input.releaseId);
     if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
     const refusal = await this.refusal(release);
     if (refusal) {
       // The API refuses first (409); this check holds even for a release that raced a change.
-      await cmdb.transitionRelease(release.releaseId, 'failed', { by: 'system', at: this.now, failure: { step: 'workflow', message: refusal } });
+      await releases.transitionRelease(release.releaseId, 'failed', { by: 'system', at: this.now, failure: { step: 'workflow', message: refusal } });
       throw new NotEligibleError(refusal);
     }
     return this.runOf(release);
   }
 
   private async refusal(release: Release): Promise<string | undefined> {
-    const { cmdb, chain } = this.deps;
+    const { releases, chain } = this.deps;
     if (release.kind === 'release') {
       const below = chain.below(release.environment);
-      const accepted = below ? await cmdb.isAccepted(release.repository, below.name, release.commit) : false;
+      const accepted = below ? await releases.isAccepted(release.repository, below.name, release.commit) : false;
       return accepted ? undefined : `${release.commit.slice(0, 7)} is not accepted in ${below?.name ?? 'the environment below'}`;
     }
-    const accepted = await cmdb.isAccepted(release.repository, release.environment, release.commit);
+    const accepted = await releases.isAccepted(release.repository, release.environment, release.commit);
     return accepted ? undefined : `${release.commit.slice(0, 7)} was never accepted in ${release.environment}: nothing to roll back to`;
   }
 
   /** Takes the deploy lease (`LeaseBusyError` while another deploy holds it: the workflow retries). */
   async claim(run: PromotionRun): Promise<void> {
-    const { cmdb, clock } = this.deps;
-    await cmdb.acquireLease(run.repository, run.environment, run.releaseId, this.deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS, clock.now());
+    const { releases, leases, clock } = this.deps;
+    await leases.acquireLease(run.repository, run.environment, run.releaseId, this.deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS, clock.now());
     if (run.kind === 'rollback' && this.deps.chain.get(run.environment).mode === 'continuous') {
       // New pushes are built and recorded but not deployed here until `cot resume`.
-      await cmdb.setHeld(run.repository, run.environment, true, this.now);
+      await releases.setHeld(run.repository, run.environment, true, this.now);
     }
-    await cmdb.transitionRelease(run.releaseId, 'deploying', { by: 'codebuild', at: this.now });
+    await releases.transitionRelease(run.releaseId, 'deploying', { by: 'codebuild', at: this.now });
   }
 
   async deployed(run: PromotionRun): Promise<void> {
-    await this.deps.cmdb.recordDeployment(run.releaseId, { by: 'codebuild', at: this.now });
+    await this.deps.releases.recordDeployment(run.releaseId, { by: 'codebuild', at: this.now });
   }
 
   /** Tests passed: a release gives the lease back and waits for acceptance; a rollback is accepted now. */
   async tested(run: PromotionRun): Promise<void> {
-    const { cmdb } = this.deps;
+    const { releases, leases } = this.deps;
     if (run.kind === 'rollback') {
-      const release = await cmdb.markAccepted(run.releaseId, { by: 'codebuild', at: this.now, detail: 'rollback tested green' });
+      const release = await releases.markAccepted(run.releaseId, { by: 'codebuild', at: this.now, detail: 'rollback tested green' });
       if (release.rollbackOf) await this.markRolledBack(release.rollbackOf);
     }
-    await cmdb.releaseLease(run.repository, run.environment, run.releaseId);
+    await leases.releaseLease(run.repository, run.environment, run.releaseId);
   }
 
   async accept(run: PromotionRun, approval: { by: string; comment?: string }): Promise<void> {
-    await this.deps.cmdb.markAccepted(run.releaseId, { by: approval.by, at: this.now, ...(approval.comment ? { detail: approval.comment } : {}) });
+    await this.deps.releases.markAccepted(run.releaseId, { by: approval.by, at: this.now, ...(approval.comment ? { detail: approval.comment } : {}) });
   }
 
   async reject(run: PromotionRun, error: CaughtError): Promise<Ending> {
     const { by, comment } = parseCause(error.Cause);
-    const before = await this.deps.cmdb.getRelease(run.releaseId);
-    await this.deps.cmdb.transitionRelease(run.releaseId, 'rejected', { by: by ?? 'approver', at: this.now, ...(comment ? { detail: comment } : {}) });
+    const before = await this.deps.releases.getRelease(run.releaseId);
+    await this.deps.releases.transitionRelease(run.releaseId, 'rejected', { by: by ?? 'approver', at: this.now, ...(comment ? { detail: comment } : {}) });
     // Only a release that reached the environment has anything to roll back.
     const deployed = before?.state === 'awaiting_acceptance';
     return { outcome: ENDING_OUTCOMES.rejected, ...(await this.rollbackIf(run, deployed)) };
   }
 
   async expire(run: PromotionRun): Promise<Ending> {
-    const { cmdb } = this.deps;
-    const board = await cmdb.board();
+    const { releases, approvals } = this.deps;
+    const board = await releases.board();
     for (const pending of board.pendingApprovals.filter((approval) => approval.releaseId === run.releaseId)) {
-      await cmdb.closeApproval(pending.id, 'expired', this.now);
+      await approvals.closeApproval(pending.id, 'expired', this.now);
     }
-    await cmdb.transitionRelease(run.releaseId, 'expired', { by: 'system', at: this.now, detail: `nobody decided within ${run.timeoutSeconds} s` });
+    await releases.transitionRelease(run.releaseId, 'expired', { by: 'system', at: this.now, detail: `nobody decided within ${run.timeoutSeconds} s` });
     return { outcome: ENDING_OUTCOMES.expired };
   }
 
   async fail(run: PromotionRun, step: FailedStep, error: CaughtError): Promise<Ending> {
-    const { cmdb } = this.deps;
+    const { releases, leases } = this.deps;
     const failure = describeFailure(step, error);
-    await cmdb.releaseLease(run.repository, run.environment, run.releaseId);
-    const release = await cmdb.getRelease(run.releaseId);
+    await leases.releaseLease(run.repository, run.environment, run.releaseId);
+    const release = await releases.getRelease(run.releaseId);
     if (release && release.state !== 'failed') {
-      await cmdb.transitionRelease(run.releaseId, 'failed', { by: 'system', at: this.now, failure });
+      await releases.transitionRelease(run.releaseId, 'failed', { by: 'system', at: this.now, failure });
     }
     return { outcome: ENDING_OUTCOMES.failed, failure, ...(await this.rollbackIf(run, step === 'deploy' || step === 'test')) };
   }
 
   private async rollbackIf(run: PromotionRun, deployed: boolean): Promise<{ rollback?: PromotionRun }> {
     if (!deployed || run.kind !== 'release' || !run.autoRollback) return {};
-    const previous = (await this.deps.cmdb.acceptedCommits(run.repository, run.environment, 10)).find((accepted) => accepted.commit !== run.commit);
+    const previous = (await this.deps.releases.acceptedCommits(run.repository, run.environment, 10)).find((accepted) => accepted.commit !== run.commit);
     if (!previous) return {};
-    const rollback = await this.deps.cmdb.createRelease({
+    const rollback = await this.deps.releases.createRelease({
       releaseId: newReleaseId(this.deps.clock.now()),
       repository: run.repository,
       environment: run.environment,
@@ -138,7 +142,7 @@ export class PromotionSteps {
 
   private async markRolledBack(releaseId: string): Promise<void> {
     try {
-      await this.deps.cmdb.transitionRelease(releaseId, 'rolled_back', { by: 'system', at: this.now });
+      await this.deps.releases.transitionRelease(releaseId, 'rolled_back', { by: 'system', at: this.now });
     } catch (error) {
       // Only an accepted release becomes rolled_back; a rejected or failed one keeps its ending.
       if (!(error instanceof ConflictError)) throw error;

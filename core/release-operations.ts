@@ -1,5 +1,6 @@
-import { Approvals } from './approvals';
-import type { BoardCell, Cmdb, NewRelease } from './cmdb';
+import type { Approvals } from './approvals';
+import type { BoardCell, NewRelease } from './cmdb';
+import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import { EnvironmentChain } from './environment-chain';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
@@ -10,13 +11,14 @@ import { historyItemView, releaseView, statusView, type HistoryView, type Releas
 
 export interface ReleaseOperationsDeps {
   readonly config: ReleaseConfig;
-  readonly cmdb: Cmdb;
+  readonly releases: ReleaseStore;
+  readonly pushes: PushStore;
   readonly workflows: WorkflowEngine;
   readonly clock: Clock;
   /** @default an EnvironmentChain of `config` */
   readonly chain?: EnvironmentChain;
-  /** @default Approvals over the same CMDB, workflows and clock (without a notifier: the API sends no email) */
-  readonly approvals?: Approvals;
+  /** Decides as an operator and closes what a new release supersedes (no notifier needed: the API sends no email). */
+  readonly approvals: Approvals;
 }
 
 export interface PrepareReleaseInput {
@@ -56,26 +58,24 @@ const ROLLBACK_CANDIDATES = 2;
  */
 export class ReleaseOperations {
   private readonly chain: EnvironmentChain;
-  private readonly approvals: Approvals;
 
   constructor(private readonly deps: ReleaseOperationsDeps) {
     this.chain = deps.chain ?? new EnvironmentChain(deps.config);
-    this.approvals = deps.approvals ?? new Approvals({ cmdb: deps.cmdb, workflows: deps.workflows, clock: deps.clock, chain: this.chain });
   }
 
   /** The whole board from one CMDB Query. */
   async status(): Promise<StatusView> {
-    return statusView(this.deps.config, await this.deps.cmdb.board(), this.deps.clock.now());
+    return statusView(this.deps.config, await this.deps.releases.board(), this.deps.clock.now());
   }
 
   async history(repository: string, environment: string, page: { limit?: number; cursor?: string } = {}): Promise<HistoryView> {
     this.checkCell({ repository, environment });
-    const result = await this.deps.cmdb.history(repository, environment, page);
+    const result = await this.deps.releases.history(repository, environment, page);
     return { items: result.items.map(historyItemView), cursor: result.cursor };
   }
 
   async showRelease(releaseId: string): Promise<ReleaseView> {
-    const release = await this.deps.cmdb.getRelease(releaseId);
+    const release = await this.deps.releases.getRelease(releaseId);
     if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
     return releaseView(release);
   }
@@ -93,7 +93,7 @@ export class ReleaseOperations {
     const below = this.chain.below(environment);
     if (!below) throw new ConflictError(`${environment} has no environment below it to release from`);
     const commit = await this.resolve(repository, input.ref);
-    if (!(await this.deps.cmdb.isAccepted(repository, below.name, commit))) {
+    if (!(await this.deps.releases.isAccepted(repository, below.name, commit))) {
       throw new ConflictError(`${short(commit)} is not accepted in ${below.name}: only a commit accepted there may be released into ${environment}`);
     }
     return this.start({ repository, environment, commit, kind: 'release', requestedBy: input.requestedBy });
@@ -107,22 +107,22 @@ export class ReleaseOperations {
   async rollback(input: RollbackInput): Promise<{ releaseId: string }> {
     const { repository, environment } = input;
     this.checkCell(input);
-    const { cmdb } = this.deps;
-    const current = await cmdb.boardEntry(repository, environment);
+    const { releases } = this.deps;
+    const current = await releases.boardCell(repository, environment);
     let commit: string;
     if (input.to !== undefined) {
       commit = await this.resolve(repository, input.to);
-      if (!(await cmdb.isAccepted(repository, environment, commit))) {
+      if (!(await releases.isAccepted(repository, environment, commit))) {
         throw new ConflictError(`${short(commit)} was never accepted in ${environment}: a rollback goes back to a commit accepted there`);
       }
       if (commit === current?.commit) throw new ConflictError(`${short(commit)} is what runs in ${environment} now: nothing to roll back`);
     } else {
-      const accepted = await cmdb.acceptedCommits(repository, environment, ROLLBACK_CANDIDATES);
+      const accepted = await releases.acceptedCommits(repository, environment, ROLLBACK_CANDIDATES);
       let target: (typeof accepted)[number] | undefined;
       for (const candidate of accepted) {
         if (candidate.commit === current?.commit) continue;
         // A commit that a rollback already took out of this environment is not what to go back to.
-        if ((await cmdb.getRelease(candidate.releaseId))?.state === 'rolled_back') continue;
+        if ((await releases.getRelease(candidate.releaseId))?.state === 'rolled_back') continue;
         target = candidate;
         break;
       }
@@ -141,7 +141,7 @@ export class ReleaseOperations {
 
   /** Approve or reject as an IAM identity: recorded by name, no link or typed confirmation needed. */
   async decideFromApi(input: ApiDecisionInput) {
-    const approval = await this.approvals.decide({
+    const approval = await this.deps.approvals.decide({
       approvalId: input.approvalId,
       decision: input.decision,
       by: input.by,
@@ -162,8 +162,8 @@ export class ReleaseOperations {
     const { repository, environment } = input;
     this.checkCell(input);
     // A cell the CMDB does not have is not held: writing one would put an empty cell on the board.
-    if (await this.deps.cmdb.boardEntry(repository, environment)) {
-      await this.deps.cmdb.setHeld(repository, environment, false, this.deps.clock.now().toISOString());
+    if (await this.deps.releases.boardCell(repository, environment)) {
+      await this.deps.releases.setHeld(repository, environment, false, this.deps.clock.now().toISOString());
     }
     return { repository, environment, held: false };
   }
@@ -173,11 +173,11 @@ export class ReleaseOperations {
    * Superseding comes first so the older workflow is told before the newer one can ask for approval.
    */
   private async start(release: Omit<NewRelease, 'releaseId' | 'createdAt'> & { kind: PromotionInput['kind'] }): Promise<{ releaseId: string }> {
-    const { cmdb, workflows, clock } = this.deps;
+    const { releases, workflows, clock } = this.deps;
     const now = clock.now();
     const releaseId = newReleaseId(now);
-    await cmdb.createRelease({ ...release, releaseId, createdAt: now.toISOString() });
-    await this.approvals.supersedeWaiting(release.repository, release.environment, releaseId);
+    await releases.createRelease({ ...release, releaseId, createdAt: now.toISOString() });
+    await this.deps.approvals.supersedeWaiting(release.repository, release.environment, releaseId);
     const input: PromotionInput = {
       releaseId,
       repository: release.repository,
@@ -190,7 +190,7 @@ export class ReleaseOperations {
       await workflows.startPromotion(input, releaseId);
     } catch (error) {
       // No workflow will ever move it: end the release now rather than leave it `prepared` forever.
-      await cmdb
+      await releases
         .transitionRelease(releaseId, 'failed', {
           by: 'system',
           at: clock.now().toISOString(),
@@ -213,7 +213,7 @@ export class ReleaseOperations {
   private async resolve(repository: string, ref: string): Promise<string> {
     let commit: string | undefined;
     try {
-      commit = await this.deps.cmdb.resolveRef(repository, ref.trim());
+      commit = await this.deps.pushes.resolveRef(repository, ref.trim());
     } catch (error) {
       if (error instanceof ValidationError) throw new ConflictError(error.message, { cause: error });
       throw error;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cmdb } from './cmdb';
+import type { DeliveryStore, PushStore } from './cmdb-stores';
 import type { EnvironmentChain } from './environment-chain';
 import type { Clock, ContinuousInput, WorkflowEngine } from './ports';
 import type { PushEvent, WebhookOutcome } from './webhooks';
@@ -33,7 +33,8 @@ export type IntakeResult =
     };
 
 export interface WebhookIntakeDeps {
-  readonly cmdb: Pick<Cmdb, 'claimDelivery' | 'releaseDelivery' | 'recordPush' | 'recordTag'>;
+  readonly deliveries: DeliveryStore;
+  readonly pushes: Pick<PushStore, 'recordPush' | 'recordTag'>;
   readonly workflows: Pick<WorkflowEngine, 'startContinuous'>;
   readonly clock: Clock;
   readonly chain: EnvironmentChain;
@@ -85,13 +86,13 @@ export class WebhookIntake {
       return await this.start(event, environment.name, target, now);
     } catch (error) {
       // Nothing started: let the git host's retry of this delivery be handled rather than called a duplicate.
-      await this.deps.cmdb.releaseDelivery(event.provider, deliveryRefKey(event)).catch(() => undefined);
+      await this.deps.deliveries.releaseDelivery(event.provider, deliveryRefKey(event)).catch(() => undefined);
       throw error;
     }
   }
 
   private async start(event: PushEvent, environment: string, target: Omit<RefResult, 'status'> & { executionName: string }, now: Date): Promise<RefResult> {
-    await this.deps.cmdb.recordPush({
+    await this.deps.pushes.recordPush({
       repository: event.repository,
       branch: event.ref,
       commit: event.commit,
@@ -116,13 +117,13 @@ export class WebhookIntake {
   private async tag(event: PushEvent, base: Pick<RefResult, 'refKind' | 'ref' | 'commit'>): Promise<RefResult> {
     const now = this.deps.clock.now();
     if (!(await this.claim(event, now))) return { ...base, status: 'duplicate', reason: 'this delivery was already received' };
-    await this.deps.cmdb.recordTag(event.repository, event.ref, event.commit, now.toISOString());
+    await this.deps.pushes.recordTag(event.repository, event.ref, event.commit, now.toISOString());
     return { ...base, status: 'ignored', reason: `tag ${event.ref} recorded -> ${event.commit}` };
   }
 
   /** One claim per ref of a delivery: a Bitbucket delivery carries several changes under one id. */
   private claim(event: PushEvent, now: Date): Promise<boolean> {
-    return this.deps.cmdb.claimDelivery(event.provider, deliveryRefKey(event), now);
+    return this.deps.deliveries.claimDelivery(event.provider, deliveryRefKey(event), now);
   }
 
   private tracked(): string {

@@ -5,7 +5,8 @@ import { verifyApprovalLink } from '../core/approval-links';
 import type { SigningKeyProvider } from '../core/approval-notifier';
 import { describeApproval, type ApprovalView } from '../core/approval-view';
 import type { Approvals } from '../core/approvals';
-import type { Approval, Cmdb } from '../core/cmdb';
+import type { Approval } from '../core/cmdb';
+import type { PushStore, ReleaseStore } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { SafeHtml } from '../core/html-escape';
@@ -18,7 +19,9 @@ export type ApprovalPageLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface ApprovalPageDeps {
   readonly approvals: Approvals;
-  readonly cmdb: Cmdb;
+  /** What the page shows besides the approval: its commit and what runs in its environment. */
+  readonly releases: ReleaseStore;
+  readonly pushes: PushStore;
   /** The current config: removing an approver from it revokes the links already sent to them. */
   readonly config: ReleaseConfig;
   readonly signingKey: SigningKeyProvider;
@@ -59,7 +62,7 @@ export function approvalPageHandler(deps: ApprovalPageDeps) {
         ? refusal(403, 'link_expired', 'This link has expired', 'Approval links work until the approval times out. Ask for a new release if one is still needed.')
         : refusal(403, 'invalid_link', 'This link is not valid', 'The link is incomplete or was changed. Open it from the approval email exactly as it was sent.');
     }
-    const approval = await deps.cmdb.getApproval(approvalId);
+    const approval = await deps.approvals.get(approvalId);
     if (!approval) return refusal(404, 'not_found', 'No such approval', 'This approval does not exist (any more).');
     const approver = approval.approvers.find((name) => same(name, check.approver));
     const environment = deps.config.environments.find((env) => env.name === approval.environment);
@@ -105,7 +108,7 @@ export function approvalPageHandler(deps: ApprovalPageDeps) {
     } catch (error) {
       if (error instanceof ValidationError) return again(decision, error.message);
       if (error instanceof ConflictError) {
-        const current = (await deps.cmdb.getApproval(approvalId)) ?? approval;
+        const current = (await deps.approvals.get(approvalId)) ?? approval;
         logger.warn('approval decision lost', { approvalId, decision, by: approver, reason: error.message });
         return closed(current, view, error.message);
       }

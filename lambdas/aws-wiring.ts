@@ -5,38 +5,16 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
+import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
 import { ReleaseConfig } from '../core/config';
-import { EmailApprovalNotifier, signingKeyFrom } from '../core/approval-notifier';
-import { Approvals } from '../core/approvals';
-import { ContinuousSteps } from '../core/continuous-steps';
-import { EnvironmentChain } from '../core/environment-chain';
-import { PromotionSteps } from '../core/promotion-steps';
-import { ReleaseOperations } from '../core/release-operations';
 import { systemClock } from '../core/ports';
-import type { CommitTargets } from '../core/workflow-contracts';
-
-/** Where a repository's commits are built, deployed and tested, and where their artifacts live. */
-export interface BuildTargets {
-  forCommit(repository: string, commit: string): CommitTargets;
-}
+import { buildTargets } from './build-targets';
+import { composeRelease, type ReleaseComposition } from './compose';
 
 const ProjectsEnv = z.record(z.string(), z.object({ build: z.string(), deploy: z.string(), test: z.string() }));
-
-/** Build targets from the names the stack gives: `projects` by repository, and the artifact bucket. */
-export function buildTargets(projects: z.infer<typeof ProjectsEnv>, bucket: string): BuildTargets {
-  return {
-    forCommit(repository, commit) {
-      const names = projects[repository];
-      if (!names) throw new Error(`no build projects for repository ${repository}`);
-      const path = `artifacts/${repository}/${commit}`;
-      return { projects: names, artifact: { bucket, path, name: 'artifact.zip', location: `${bucket}/${path}/artifact.zip` } };
-    },
-  };
-}
 
 /**
  * A Lambda entry point whose dependencies are made on its first invocation, once per cold start (never
@@ -68,75 +46,46 @@ function env(name: string): string {
   return value;
 }
 
+/** Calls `make` the first time only: one client per cold start, however many use cases share it. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /**
- * Every AWS client and adapter of the Lambdas, made once per cold start from the environment the stack
- * sets. Handlers receive what they need; none creates a client of its own.
+ * Every AWS client and adapter of the Lambdas, made from the environment the stack sets, each on first
+ * use: a handler makes only the clients it needs. Handlers receive what they need; none creates a client
+ * of its own.
  */
-export function awsDependencies() {
-  const client = new DynamoDBClient({});
-  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const cmdb = new DynamoCmdb(documentClient, env('TABLE_NAME'), env('PRODUCT'));
-  const targets = () => buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET'));
-  const signingKey = (config: ReleaseConfig) =>
-    signingKeyFrom(new SecretsManagerStore(new SecretsManagerClient({})), config.product, env('APPROVAL_SIGNING_KEY_SECRET'));
-  // The approval functions only answer waiting Tasks: they start no workflow.
-  const taskResponses = () => new StepFunctionsEngine(new SFNClient({}), {});
-  const deps = {
-    cmdb,
-    continuous: () => ({
-      steps: new ContinuousSteps({ cmdb, clock: systemClock }),
-      targets: targets(),
+export function awsDependencies(): ReleaseComposition {
+  const sfn = once(() => new SFNClient({}));
+  // The approval functions only answer waiting Tasks: they start no workflow and are given no state machine.
+  const arns = {
+    continuous: () => ({ continuous: env('CONTINUOUS_STATE_MACHINE_ARN') }),
+    promotion: () => ({ promotion: env('PROMOTION_STATE_MACHINE_ARN') }),
+    tasks: () => ({}),
+  };
+  return composeRelease({
+    config: releaseConfig,
+    stores: once(() => {
+      const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+      return dynamoCmdbStores(documentClient, env('TABLE_NAME'), env('PRODUCT'));
     }),
-    promotion: () => ({
-      steps: new PromotionSteps({ cmdb, clock: systemClock, chain: new EnvironmentChain(releaseConfig()) }),
-      targets: targets(),
-    }),
-    approvalRequests: () => ({
-      approvals: new Approvals({
-        cmdb,
-        workflows: taskResponses(),
-        clock: systemClock,
-        chain: new EnvironmentChain(releaseConfig()),
-        notifier: deps.approvalNotifier(),
-      }),
-    }),
-    /** Emails approval links through SES, signed with the key the stack names (see lib/approvals.ts). */
-    approvalNotifier: (logger: Pick<Logger, 'warn'> = new Logger()) => {
-      const config = releaseConfig();
-      return new EmailApprovalNotifier({
+    workflows: (use) => new StepFunctionsEngine(sfn(), arns[use]()),
+    buildTargets: () => buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
+    secrets: once(() => new SecretsManagerStore(new SecretsManagerClient({}))),
+    webhookSecretNames: () => z.record(z.string(), z.string()).parse(JSON.parse(env('WEBHOOK_SECRETS'))),
+    // The stack names the key (see lib/approvals.ts).
+    signingKeyName: () => env('APPROVAL_SIGNING_KEY_SECRET'),
+    approvalEmail: () => {
+      const logger = new Logger();
+      return {
         mailer: new SesMailer(new SESv2Client({})),
-        cmdb,
-        config,
-        signingKey: signingKey(config),
         baseUrl: env('APPROVAL_BASE_URL'),
         onSendFailed: (approver, error) => logger.warn('approval email failed', { approver, error }),
-      });
-    },
-    approvalPage: () => {
-      const config = releaseConfig();
-      return {
-        approvals: new Approvals({ cmdb, workflows: taskResponses(), clock: systemClock, chain: new EnvironmentChain(config) }),
-        cmdb,
-        config,
-        signingKey: signingKey(config),
-        clock: systemClock,
-        logger: new Logger(),
       };
     },
-    releaseApi: () => {
-      const config = releaseConfig();
-      const workflows = new StepFunctionsEngine(new SFNClient({}), { promotion: env('PROMOTION_STATE_MACHINE_ARN') });
-      return { operations: new ReleaseOperations({ config, cmdb, workflows, clock: systemClock }), logger: new Logger() };
-    },
-    webhook: () => ({
-      config: releaseConfig(),
-      cmdb,
-      workflows: new StepFunctionsEngine(new SFNClient({}), { continuous: env('CONTINUOUS_STATE_MACHINE_ARN') }),
-      secrets: new SecretsManagerStore(new SecretsManagerClient({})),
-      secretNames: z.record(z.string(), z.string()).parse(JSON.parse(env('WEBHOOK_SECRETS'))),
-      clock: systemClock,
-      logger: new Logger(),
-    }),
-  };
-  return deps;
+    logger: () => new Logger(),
+    clock: systemClock,
+  });
 }

@@ -4,7 +4,8 @@ import { ValidationError } from '../core/errors';
 import type { ContinuousInput } from '../core/workflow-contracts';
 import { CONTINUOUS_ACTIONS } from '../core/workflow-names';
 import { ContinuousStepEvent, type ContinuousStepResult } from '../core/workflow-step-contracts';
-import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
+import type { BuildTargets } from './build-targets';
 
 export interface ContinuousStepDeps {
   readonly steps: ContinuousSteps;

@@ -4,7 +4,8 @@ import type { PromotionSteps } from '../core/promotion-steps';
 import type { PromotionRun } from '../core/workflow-contracts';
 import { PROMOTION_ACTIONS } from '../core/workflow-names';
 import { PromotionStepEvent, type PromotionStepResult } from '../core/workflow-step-contracts';
-import { awsDependencies, coldStartHandler, type BuildTargets } from './aws-wiring';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
+import type { BuildTargets } from './build-targets';
 
 export interface PromotionStepDeps {
   readonly steps: PromotionSteps;

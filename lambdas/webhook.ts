@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { Cmdb } from '../core/cmdb';
+import type { DeliveryStore, PushStore } from '../core/cmdb-stores';
 import { PROVIDERS, type ReleaseConfig } from '../core/config';
 import { EnvironmentChain } from '../core/environment-chain';
 import type { Clock, SecretStore, WorkflowEngine } from '../core/ports';
@@ -13,7 +13,8 @@ export type WebhookLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface WebhookDeps {
   readonly config: ReleaseConfig;
-  readonly cmdb: Cmdb;
+  readonly deliveries: DeliveryStore;
+  readonly pushes: PushStore;
   readonly workflows: WorkflowEngine;
   readonly secrets: SecretStore;
   /**
@@ -33,7 +34,7 @@ export interface WebhookDeps {
  * Logs say which delivery did what, never the body or the signature headers.
  */
 export function webhookHandler(deps: WebhookDeps) {
-  const intake = new WebhookIntake({ cmdb: deps.cmdb, workflows: deps.workflows, clock: deps.clock, chain: new EnvironmentChain(deps.config) });
+  const intake = new WebhookIntake({ deliveries: deps.deliveries, pushes: deps.pushes, workflows: deps.workflows, clock: deps.clock, chain: new EnvironmentChain(deps.config) });
   const secretFor = (repository: string) =>
     deps.secrets.get(deps.secretNames?.[repository] ?? webhookSecretName(deps.config.product, repository));
 

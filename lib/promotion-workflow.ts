@@ -201,7 +201,10 @@ export class PromotionWorkflow extends Construct {
     const gateFirst = new sfn.Choice(this, 'ApproveBeforeDeploy?')
       .when(sfn.Condition.booleanEquals('$.run.value.approveBeforeDeploy', true), approveDeployGate)
       .otherwise(deployChain);
-    // Local mode restarts a run that was waiting for a person at its gate (the approval keeps its links).
+    // Local mode restarts a run that was waiting for a person at its gate (the approval keeps its links;
+    // docs/architecture.md#restart-recovery). It stays in this shared definition on purpose: local mode runs
+    // exactly the ASL deployed on AWS, and a local-only way in would mean a second definition to keep in
+    // step. It comes after Begin, so a resumed run passes the same checks; on AWS nothing sets `resumeAt`.
     // Keyed by gate: a gate added to APPROVAL_GATES does not compile until it has its Task here.
     const gates: Record<ApprovalGate, sfn.IChainable> = { accept: acceptGate, approve_deploy: approveDeployGate };
     const resume = new sfn.Choice(this, 'Resume?');

@@ -2,7 +2,7 @@ import type { WorkflowName } from '../adapters/local/local-workflows';
 import type { WorkflowEvent } from '../adapters/local/workflow';
 import type { SentLink } from '../core/approval-notifier';
 import { EXECUTION_ERRORS } from '../core/workflow-names';
-import type { Notification } from './local-release';
+import type { Notification } from './local-wiring';
 
 type Write = (line: string) => void;
 

@@ -1,4 +1,4 @@
-import type { LocalRelease } from './local-release';
+import type { LocalWiring } from './local-wiring';
 import type { ReleaseState } from '../core/release-lifecycle';
 
 /** A run in these states was working when local mode stopped; nothing will finish it. */
@@ -9,17 +9,17 @@ const INTERRUPTED: readonly ReleaseState[] = ['prepared', 'building', 'deploying
  * gate (same approval, links still valid, a new task token); an approval whose time ran out expires; a run
  * cut off mid-step is recorded as failed and its deploy lease given back. Returns how many waits resumed.
  */
-export async function recoverAfterRestart(release: LocalRelease, say: (line: string) => void): Promise<number> {
-  const { cmdb, workflows } = release;
+export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | 'workflows'>, say: (line: string) => void): Promise<number> {
+  const { stores: { releases, approvals, leases }, workflows } = wiring;
   const now = new Date();
-  const board = await cmdb.board();
+  const board = await releases.board();
   let resumed = 0;
   for (const pending of board.pendingApprovals) {
-    const waiting = await cmdb.getRelease(pending.releaseId);
+    const waiting = await releases.getRelease(pending.releaseId);
     if (!waiting || (waiting.kind !== 'release' && waiting.kind !== 'rollback')) continue;
     if (new Date(pending.expiresAt) <= now) {
-      await cmdb.closeApproval(pending.id, 'expired', now.toISOString());
-      await cmdb.transitionRelease(waiting.releaseId, 'expired', { by: 'system', at: now.toISOString(), detail: 'expired while local mode was stopped' }).catch(() => undefined);
+      await approvals.closeApproval(pending.id, 'expired', now.toISOString());
+      await releases.transitionRelease(waiting.releaseId, 'expired', { by: 'system', at: now.toISOString(), detail: 'expired while local mode was stopped' }).catch(() => undefined);
       say(`${waiting.repository}  ${waiting.commit.slice(0, 7)}  ${waiting.environment}  approval expired while local mode was stopped`);
       continue;
     }
@@ -33,15 +33,15 @@ export async function recoverAfterRestart(release: LocalRelease, say: (line: str
   const cutOff = new Map<string, { repository: string; environment: string; releaseId: string }>();
   for (const entry of board.entries) {
     if (entry.releaseId) cutOff.set(entry.releaseId, { repository: entry.repository, environment: entry.environment, releaseId: entry.releaseId });
-    const holder = await cmdb.leaseHolder(entry.repository, entry.environment);
+    const holder = await leases.leaseHolder(entry.repository, entry.environment);
     if (holder) cutOff.set(holder, { repository: entry.repository, environment: entry.environment, releaseId: holder });
   }
   for (const run of cutOff.values()) {
-    const interrupted = await cmdb.getRelease(run.releaseId);
-    await cmdb.releaseLease(run.repository, run.environment, run.releaseId);
+    const interrupted = await releases.getRelease(run.releaseId);
+    await leases.releaseLease(run.repository, run.environment, run.releaseId);
     if (!interrupted || !INTERRUPTED.includes(interrupted.state)) continue;
     const detail = 'interrupted: local mode stopped while it ran';
-    await cmdb
+    await releases
       .transitionRelease(run.releaseId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
       .catch(() => undefined);
     say(`${run.repository}  ${run.environment}  release ${run.releaseId} ${detail}`);

@@ -1,22 +1,16 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { mkdirSync } from 'node:fs';
 import type { ReleaseConfig } from '../core/config';
 import { join, resolve } from 'node:path';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
-import { FileSecretStore } from '../adapters/local/file-secret-store';
-import { OutboxMailer } from '../adapters/local/outbox-mailer';
-import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom } from '../core/approval-notifier';
 import { ConfigError, loadConfig } from '../core/config-file';
-import { ReleaseOperations } from '../core/release-operations';
 import { webhookSecretName } from '../core/webhook-intake';
-import { systemClock } from '../core/ports';
 import { approvalPageHandler } from '../lambdas/approval-page';
 import { operatorApiHandler } from '../lambdas/operator-api';
 import { webhookHandler } from '../lambdas/webhook';
 import { ConsoleReporter } from './console-reporter';
 import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
 import { createLocalHttpServer, type LocalRoute } from './http-server';
-import { LocalRelease } from './local-release';
+import { LocalWiring } from './local-wiring';
 import { installPostCommitHooks, prepareRepositories } from './local-repositories';
 import { recoverAfterRestart } from './recover';
 import { OPERATOR_API_ROUTES } from '../core/operator-api-routes';
@@ -94,35 +88,17 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
 
   let port = options.port;
   const baseUrl = () => `http://127.0.0.1:${port}`;
-  const secrets = new FileSecretStore({
-    dataDir,
-    sources: {
-      ...Object.fromEntries(config.repositories.map((repository) => [webhookSecretName(config.product, repository.name), { envVar: 'COT_WEBHOOK_SECRET', file: 'webhook-secret' }])),
-      [approvalSigningKeyName(config.product)]: { file: 'approval-signing-key' },
-    },
-  });
-  const signingKey = signingKeyFrom(secrets, config.product);
-  const release = await LocalRelease.create({
+  const wiring = await LocalWiring.create({
     config,
     dataDir,
     dynamoEndpoint: dynamo.endpoint,
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
     onNotification: (notification) => reporter.notification(notification),
-    notifier: (cmdb) =>
-      new EmailApprovalNotifier({
-        mailer: new OutboxMailer({ dir: join(dataDir, 'outbox') }),
-        cmdb,
-        config,
-        signingKey,
-        baseUrl,
-        onLinkSent: (sent) => reporter.linkSent(sent),
-      }),
+    approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
   });
-  const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
-  const webhook = webhookHandler({ config, cmdb: release.cmdb, workflows: release.workflows, secrets, clock: systemClock, logger });
-  const approvalPage = approvalPageHandler({ approvals: release.approvals, cmdb: release.cmdb, config, signingKey, clock: systemClock });
-  const operations = new ReleaseOperations({ config, cmdb: release.cmdb, workflows: release.workflows, clock: systemClock, approvals: release.approvals });
-  const api = operatorApiHandler({ operations, logger });
+  const webhook = webhookHandler(wiring.handlers.webhook());
+  const approvalPage = approvalPageHandler(wiring.handlers.approvalPage());
+  const api = operatorApiHandler(wiring.handlers.operatorApi());
 
   let ready = false;
   const routes: LocalRoute[] = [
@@ -147,8 +123,8 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
   lock.setPort(port);
 
   const repos = prepareRepositories({ config, configFile: options.config, dataDir });
-  await installPostCommitHooks({ config, dataDir, endpoint: baseUrl(), repositories: repos, secretFor: (name) => secrets.get(webhookSecretName(config.product, name)) });
-  const recovered = await recoverAfterRestart(release, (line) => reporter.info(line));
+  await installPostCommitHooks({ config, dataDir, endpoint: baseUrl(), repositories: repos, secretFor: (name) => wiring.secrets.get(webhookSecretName(config.product, name)) });
+  const recovered = await recoverAfterRestart(wiring, (line) => reporter.info(line));
   ready = true;
 
   write('');
@@ -167,7 +143,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
       // Requests under way are answered first (they need the CMDB), then the runs stop; runs waiting
       // for a person are resumed at their gate on the next start (see recover.ts).
       await server.close().catch(() => undefined);
-      for (const workflow of ['continuous', 'promotion'] as const) for (const execution of release.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
+      for (const workflow of ['continuous', 'promotion'] as const) for (const execution of wiring.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
       await stopStarted();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

@@ -1,4 +1,4 @@
-import type { Approval, BoardEntry, PendingApproval, Release } from '../../core/cmdb';
+import type { Approval, BoardCell, PendingApproval, Release } from '../../core/cmdb';
 
 /** The attributes that only address an item; they never leave the adapter. */
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'ttl'] as const;
@@ -19,7 +19,7 @@ export function toApproval(item: Item): Approval {
   return withoutKeys(item) as unknown as Approval;
 }
 
-export function toBoardEntry(item: Item): BoardEntry {
+export function toBoardCell(item: Item): BoardCell {
   return {
     repository: String(item.repository),
     environment: String(item.environment),
@@ -27,7 +27,7 @@ export function toBoardEntry(item: Item): BoardEntry {
     deployedReleaseId: (item.deployedReleaseId as string | undefined) ?? null,
     acceptedCommit: (item.acceptedCommit as string | undefined) ?? null,
     releaseId: (item.releaseId as string | undefined) ?? null,
-    state: (item.state as BoardEntry['state'] | undefined) ?? null,
+    state: (item.state as BoardCell['state'] | undefined) ?? null,
     updatedAt: String(item.updatedAt),
     held: item.held === true,
   };

@@ -65,7 +65,7 @@ describe('approval page in Chromium', () => {
     expect(opened?.headers()['content-security-policy']).toContain("default-src 'none'");
     await expect(page.locator('body').textContent()).resolves.toContain(COMMIT);
     expect(await page.locator('h1').textContent()).toContain(COMMIT.slice(0, 7));
-    expect((await f.db.cmdb.getApproval(approval.approvalId))?.status).toBe('pending');
+    expect((await f.db.approvals.getApproval(approval.approvalId))?.status).toBe('pending');
     expect(f.workflows.calls).toBe(0);
 
     // Act: a reject without a reason is stopped by the browser (`required`)
@@ -78,7 +78,7 @@ describe('approval page in Chromium', () => {
     const refused = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Approve' }).click()]).then(([response]) => response);
     expect(refused?.status()).toBe(400);
     expect(await page.getByRole('alert').textContent()).toContain('production');
-    expect((await f.db.cmdb.getApproval(approval.approvalId))?.status).toBe('pending');
+    expect((await f.db.approvals.getApproval(approval.approvalId))?.status).toBe('pending');
 
     // Act: type the environment's name and approve
     await page.getByLabel('Type production to confirm').fill('production');
@@ -90,7 +90,7 @@ describe('approval page in Chromium', () => {
     expect(await page.getByRole('status').textContent()).toContain('Approved by rm@example.com');
     expect(f.workflows.successes).toEqual([{ taskToken: approval.taskToken, output: { decision: 'approve', by: 'rm@example.com' } }]);
     expect(f.workflows.failures).toEqual([]);
-    expect(await f.db.cmdb.getApproval(approval.approvalId)).toMatchObject({ status: 'approved', decidedBy: 'rm@example.com' });
+    expect(await f.db.approvals.getApproval(approval.approvalId)).toMatchObject({ status: 'approved', decidedBy: 'rm@example.com' });
 
     // Act: reopen the link, as a second click would
     await page.goto(link);
@@ -113,7 +113,7 @@ describe('approval page in Chromium', () => {
 
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('a rejection needs a comment');
-    expect((await f.db.cmdb.getApproval(approval.approvalId))?.status).toBe('pending');
+    expect((await f.db.approvals.getApproval(approval.approvalId))?.status).toBe('pending');
     expect(f.workflows.calls).toBe(calls);
   });
 });

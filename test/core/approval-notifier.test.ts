@@ -69,7 +69,7 @@ describe('EmailApprovalNotifier (DynamoDB Local, outbox)', () => {
       },
     });
     const notifier = (mailer: Mailer) =>
-      new EmailApprovalNotifier({ mailer, cmdb: f.db.cmdb, config, signingKey: async () => SIGNING_KEY, baseUrl: 'http://127.0.0.1:3000', onSendFailed: (to) => failed.push(to) });
+      new EmailApprovalNotifier({ mailer, releases: f.db.releases, pushes: f.db.pushes, config, signingKey: async () => SIGNING_KEY, baseUrl: 'http://127.0.0.1:3000', onSendFailed: (to) => failed.push(to) });
 
     // Act
     await notifier(flaky((to) => to === 'rm@example.com')).approvalRequested(approval, release);

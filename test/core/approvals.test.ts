@@ -32,11 +32,11 @@ describe('Approvals.request (DynamoDB Local)', () => {
         told.push(approval);
       },
     };
-    const approvals = new Approvals({ cmdb: t.cmdb, workflows: noWorkflows, clock: systemClock, chain: new EnvironmentChain(loadConfig('release.config.yaml')), notifier });
+    const approvals = new Approvals({ releases: t.releases, approvals: t.approvals, workflows: noWorkflows, clock: systemClock, chain: new EnvironmentChain(loadConfig('release.config.yaml')), notifier });
     const releaseId = newReleaseId();
-    await t.cmdb.createRelease({ releaseId, repository: 'sample-service', environment: 'preproduction', commit: 'a'.repeat(40), kind: 'release', requestedBy: 'alice', createdAt: new Date().toISOString() });
-    await t.cmdb.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at: new Date().toISOString() });
-    await t.cmdb.recordDeployment(releaseId, { by: 'codebuild', at: new Date().toISOString() });
+    await t.releases.createRelease({ releaseId, repository: 'sample-service', environment: 'preproduction', commit: 'a'.repeat(40), kind: 'release', requestedBy: 'alice', createdAt: new Date().toISOString() });
+    await t.releases.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at: new Date().toISOString() });
+    await t.releases.recordDeployment(releaseId, { by: 'codebuild', at: new Date().toISOString() });
 
     // Act: the Task's first attempt fails, its retry and a later resume ask again with new tokens.
     await expect(approvals.request({ taskToken: 'token-1', gate: 'accept', releaseId, timeoutSeconds: 3600 })).rejects.toThrow('SES is throttling');
@@ -46,7 +46,7 @@ describe('Approvals.request (DynamoDB Local)', () => {
     // Assess
     expect(told.map((approval) => approval.approvalId)).toEqual([retried.approvalId]);
     expect(resumed.approvalId).toBe(retried.approvalId);
-    expect(await t.cmdb.getApproval(retried.approvalId)).toMatchObject({ taskToken: 'token-3', status: 'pending', notifiedAt: expect.any(String) });
-    expect((await t.cmdb.board()).pendingApprovals.filter((pending) => pending.releaseId === releaseId)).toHaveLength(1);
+    expect(await t.approvals.getApproval(retried.approvalId)).toMatchObject({ taskToken: 'token-3', status: 'pending', notifiedAt: expect.any(String) });
+    expect((await t.releases.board()).pendingApprovals.filter((pending) => pending.releaseId === releaseId)).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Approvals } from '../../core/approvals';
-import type { Approval, Cmdb } from '../../core/cmdb';
+import type { Approval } from '../../core/cmdb';
+import type { CmdbStores, PushStore, ReleaseStore } from '../../core/cmdb-stores';
 import { ReleaseConfig } from '../../core/config';
 import { EnvironmentChain } from '../../core/environment-chain';
 import { newReleaseId } from '../../core/ids';
@@ -76,7 +77,7 @@ export class RecordingWorkflows implements WorkflowEngine {
 }
 
 export interface World {
-  readonly cmdb: Cmdb;
+  readonly stores: CmdbStores;
   readonly clock: TickingClock;
   readonly workflows: RecordingWorkflows;
   readonly approvals: Approvals;
@@ -86,19 +87,21 @@ export interface World {
 
 /** A fresh CMDB table on DynamoDB Local with the use cases over it. */
 export async function createWorld(): Promise<World> {
-  const { cmdb } = await createTestCmdb(PRODUCT);
+  const { releases, approvals: approvalStore, pushes, leases, deliveries } = await createTestCmdb(PRODUCT);
+  const stores = { releases, approvals: approvalStore, pushes, leases, deliveries };
   const clock = new TickingClock();
   const workflows = new RecordingWorkflows();
   const chain = new EnvironmentChain(config);
-  const approvals = new Approvals({ cmdb, workflows, clock, chain });
-  const operations = new ReleaseOperations({ config, cmdb, workflows, clock });
-  return { cmdb, clock, workflows, approvals, operations, seed: new Seeder(cmdb, clock, approvals) };
+  const approvals = new Approvals({ releases, approvals: approvalStore, workflows, clock, chain });
+  const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals });
+  return { stores, clock, workflows, approvals, operations, seed: new Seeder(releases, pushes, clock, approvals) };
 }
 
-/** Puts the CMDB in a state through the Cmdb port, the way the workflows do. */
+/** Puts the CMDB in a state through its stores, the way the workflows do. */
 export class Seeder {
   constructor(
-    private readonly cmdb: Cmdb,
+    private readonly releases: ReleaseStore,
+    private readonly pushes: PushStore,
     private readonly clock: Clock,
     private readonly approvals: Approvals,
   ) {}
@@ -108,37 +111,37 @@ export class Seeder {
   }
 
   async push(repository: string, commit: string, message = `commit ${commit.slice(0, 7)}`): Promise<void> {
-    await this.cmdb.recordPush({ repository, branch: 'main', commit, message, author: 'dev@example.com', pushedAt: this.at() });
+    await this.pushes.recordPush({ repository, branch: 'main', commit, message, author: 'dev@example.com', pushedAt: this.at() });
   }
 
   async tag(repository: string, tag: string, commit: string): Promise<void> {
-    await this.cmdb.recordTag(repository, tag, commit, this.at());
+    await this.pushes.recordTag(repository, tag, commit, this.at());
   }
 
   /** A continuous run: pushed, built, deployed, tested and accepted in integration. */
   async acceptedInIntegration(repository: string, commit: string): Promise<string> {
     await this.push(repository, commit);
     const releaseId = await this.create(repository, 'integration', commit, 'deploy', 'push:github:1');
-    await this.cmdb.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.at() });
-    await this.cmdb.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at: this.at() });
-    await this.cmdb.recordDeployment(releaseId, { by: 'codebuild', at: this.at() });
-    await this.cmdb.markAccepted(releaseId, { by: 'codebuild', at: this.at(), detail: 'tests passed' });
+    await this.releases.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.at() });
+    await this.releases.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at: this.at() });
+    await this.releases.recordDeployment(releaseId, { by: 'codebuild', at: this.at() });
+    await this.releases.markAccepted(releaseId, { by: 'codebuild', at: this.at(), detail: 'tests passed' });
     return releaseId;
   }
 
   /** A release deployed, tested and accepted by a person in an approval environment. */
   async acceptedIn(repository: string, environment: string, commit: string, kind: 'release' | 'rollback' = 'release'): Promise<string> {
     const releaseId = await this.deployed(repository, environment, commit, kind);
-    if (kind === 'release') await this.cmdb.transitionRelease(releaseId, 'awaiting_acceptance', { by: 'system', at: this.at() });
-    await this.cmdb.markAccepted(releaseId, { by: kind === 'release' ? 'qa@example.com' : 'system', at: this.at() });
+    if (kind === 'release') await this.releases.transitionRelease(releaseId, 'awaiting_acceptance', { by: 'system', at: this.at() });
+    await this.releases.markAccepted(releaseId, { by: kind === 'release' ? 'qa@example.com' : 'system', at: this.at() });
     return releaseId;
   }
 
   /** A release whose deploy succeeded and whose tests run. */
   async deployed(repository: string, environment: string, commit: string, kind: 'release' | 'rollback' = 'release'): Promise<string> {
     const releaseId = await this.create(repository, environment, commit, kind, 'arn:aws:iam::123456789012:user/seed');
-    await this.cmdb.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at: this.at() });
-    await this.cmdb.recordDeployment(releaseId, { by: 'codebuild', at: this.at() });
+    await this.releases.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at: this.at() });
+    await this.releases.recordDeployment(releaseId, { by: 'codebuild', at: this.at() });
     return releaseId;
   }
 
@@ -154,7 +157,7 @@ export class Seeder {
   private async create(repository: string, environment: string, commit: string, kind: 'deploy' | 'release' | 'rollback', requestedBy: string) {
     const createdAt = this.clock.now();
     const releaseId = newReleaseId(createdAt);
-    await this.cmdb.createRelease({ releaseId, repository, environment, commit, kind, requestedBy, createdAt: createdAt.toISOString() });
+    await this.releases.createRelease({ releaseId, repository, environment, commit, kind, requestedBy, createdAt: createdAt.toISOString() });
     return releaseId;
   }
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Cmdb } from '../../core/cmdb';
+import type { CmdbStores } from '../../core/cmdb-stores';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors';
 import { ReleaseOperations } from '../../core/release-operations';
 import { config, createWorld, sha, type World } from './release-operations-harness';
@@ -13,20 +13,22 @@ beforeEach(async () => {
   world = await createWorld();
 });
 
-/** A CMDB that counts the calls made to it, to show what one use case reads. */
-function counted(cmdb: Cmdb): { cmdb: Cmdb; calls: string[] } {
+/** CMDB stores that count the calls made to them, to show what one use case reads. */
+function counted(stores: CmdbStores): { stores: CmdbStores; calls: string[] } {
   const calls: string[] = [];
-  const proxy = new Proxy(cmdb, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(property));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { cmdb: proxy, calls };
+  const count = <T extends object>(store: T): T =>
+    new Proxy(store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(property));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  const proxies = Object.fromEntries(Object.entries(stores).map(([name, store]) => [name, count(store as object)])) as unknown as CmdbStores;
+  return { stores: proxies, calls };
 }
 
 describe('status', () => {
@@ -46,9 +48,9 @@ describe('status', () => {
     const integration = await world.seed.acceptedInIntegration(REPO, C1);
     await world.seed.acceptedIn(REPO, 'preproduction', C1);
     const approval = await world.seed.waiting(REPO, 'production', C1, 'approve_deploy');
-    const { cmdb, calls } = counted(world.cmdb);
+    const { stores, calls } = counted(world.stores);
 
-    const status = await new ReleaseOperations({ config, cmdb, workflows: world.workflows, clock: world.clock }).status();
+    const status = await new ReleaseOperations({ config, releases: stores.releases, pushes: stores.pushes, workflows: world.workflows, clock: world.clock, approvals: world.approvals }).status();
 
     expect(calls).toEqual(['board']);
     const cells = status.repositories[0]?.environments ?? {};
@@ -70,7 +72,7 @@ describe('status', () => {
 
   it('shows a held environment', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
-    await world.cmdb.setHeld(REPO, 'integration', true, world.clock.now().toISOString());
+    await world.stores.releases.setHeld(REPO, 'integration', true, world.clock.now().toISOString());
     const status = await world.operations.status();
     expect(status.repositories[0]?.environments.integration?.held).toBe(true);
   });
@@ -139,7 +141,7 @@ describe('prepareRelease', () => {
     expect(world.workflows.promotions).toEqual([
       { name: releaseId, input: { releaseId, repository: REPO, environment: 'preproduction', commit: C1, kind: 'release', requestedBy: ALICE } },
     ]);
-    expect(await world.cmdb.getRelease(releaseId)).toMatchObject({ commit: C1, kind: 'release', state: 'prepared', requestedBy: ALICE });
+    expect(await world.stores.releases.getRelease(releaseId)).toMatchObject({ commit: C1, kind: 'release', state: 'prepared', requestedBy: ALICE });
   });
 
   it('refuses a commit not accepted in the environment directly below: nothing recorded, nothing started', async () => {
@@ -152,8 +154,8 @@ describe('prepareRelease', () => {
       `${C1.slice(0, 7)} is not accepted in preproduction`,
     );
     expect(world.workflows.promotions).toEqual([]);
-    expect(await world.cmdb.boardEntry(REPO, 'preproduction')).toBeUndefined();
-    expect(await world.cmdb.boardEntry(REPO, 'production')).toBeUndefined();
+    expect(await world.stores.releases.boardCell(REPO, 'preproduction')).toBeUndefined();
+    expect(await world.stores.releases.boardCell(REPO, 'production')).toBeUndefined();
   });
 
   it.each([
@@ -196,10 +198,10 @@ describe('prepareRelease', () => {
 
     const { releaseId } = await world.operations.prepareRelease({ repository: REPO, environment: 'preproduction', ref: C2, requestedBy: ALICE });
 
-    expect(await world.cmdb.getApproval(older.approvalId)).toMatchObject({ status: 'superseded' });
-    expect(await world.cmdb.getRelease(older.releaseId)).toMatchObject({ state: 'superseded' });
+    expect(await world.stores.approvals.getApproval(older.approvalId)).toMatchObject({ status: 'superseded' });
+    expect(await world.stores.releases.getRelease(older.releaseId)).toMatchObject({ state: 'superseded' });
     expect(world.workflows.failures).toEqual([{ taskToken: older.taskToken, error: 'Superseded', cause: JSON.stringify({ by: releaseId }) }]);
-    expect(await world.cmdb.getApproval(elsewhere.approvalId)).toMatchObject({ status: 'pending' });
+    expect(await world.stores.approvals.getApproval(elsewhere.approvalId)).toMatchObject({ status: 'pending' });
     expect((await world.operations.status()).pendingApprovals.map((approval) => approval.id)).toEqual([elsewhere.approvalId]);
     expect(world.workflows.promotions.map((start) => start.name)).toEqual([releaseId]);
   });
@@ -207,8 +209,8 @@ describe('prepareRelease', () => {
   it('ends the release failed when its workflow cannot be started', async () => {
     world.workflows.failNextStart = new Error('Step Functions is down');
     await expect(world.operations.prepareRelease({ repository: REPO, environment: 'preproduction', ref: C1, requestedBy: ALICE })).rejects.toThrow('Step Functions is down');
-    const cell = await world.cmdb.boardEntry(REPO, 'preproduction');
-    expect(await world.cmdb.getRelease(cell?.releaseId ?? '')).toMatchObject({ state: 'failed', failure: { step: 'workflow' } });
+    const cell = await world.stores.releases.boardCell(REPO, 'preproduction');
+    expect(await world.stores.releases.getRelease(cell?.releaseId ?? '')).toMatchObject({ state: 'failed', failure: { step: 'workflow' } });
   });
 });
 
@@ -222,13 +224,13 @@ describe('rollback', () => {
     expect(world.workflows.promotions).toEqual([
       { name: releaseId, input: { releaseId, repository: REPO, environment: 'integration', commit: C1, kind: 'rollback', requestedBy: ALICE } },
     ]);
-    expect(await world.cmdb.getRelease(releaseId)).toMatchObject({ kind: 'rollback', commit: C1, rollbackOf: current, state: 'prepared' });
+    expect(await world.stores.releases.getRelease(releaseId)).toMatchObject({ kind: 'rollback', commit: C1, rollbackOf: current, state: 'prepared' });
   });
 
   it('does not go back to a commit that a rollback already took out', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
     const rolledBack = await world.seed.acceptedInIntegration(REPO, C2);
-    await world.cmdb.transitionRelease(rolledBack, 'rolled_back', { by: 'system', at: new Date().toISOString() });
+    await world.stores.releases.transitionRelease(rolledBack, 'rolled_back', { by: 'system', at: new Date().toISOString() });
     await world.seed.acceptedInIntegration(REPO, C1);
 
     const attempt = world.operations.rollback({ repository: REPO, environment: 'integration', requestedBy: ALICE });
@@ -325,7 +327,7 @@ describe('decideFromApi', () => {
 
     expect(decided).toEqual({ approvalId: approval.approvalId, releaseId: approval.releaseId, status: 'approved', decidedBy: ALICE, decidedAt: expect.any(String) });
     expect(world.workflows.successes).toEqual([{ taskToken: approval.taskToken, output: { decision: 'approve', by: ALICE } }]);
-    expect((await world.cmdb.getRelease(approval.releaseId))?.approvals).toEqual([expect.objectContaining({ decision: 'approve', by: ALICE })]);
+    expect((await world.stores.releases.getRelease(approval.releaseId))?.approvals).toEqual([expect.objectContaining({ decision: 'approve', by: ALICE })]);
   });
 
   it('rejects with the reason, and refuses a rejection without one', async () => {
@@ -352,14 +354,14 @@ describe('decideFromApi', () => {
 describe('resume', () => {
   it('lifts the hold of a continuous environment', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
-    await world.cmdb.setHeld(REPO, 'integration', true, world.clock.now().toISOString());
+    await world.stores.releases.setHeld(REPO, 'integration', true, world.clock.now().toISOString());
     expect(await world.operations.resume({ repository: REPO, environment: 'integration' })).toEqual({ repository: REPO, environment: 'integration', held: false });
-    expect(await world.cmdb.boardEntry(REPO, 'integration')).toMatchObject({ held: false, commit: C1 });
+    expect(await world.stores.releases.boardCell(REPO, 'integration')).toMatchObject({ held: false, commit: C1 });
   });
 
   it('puts no empty cell on the board for an environment the CMDB has nothing of', async () => {
     await world.operations.resume({ repository: 'payments', environment: 'integration' });
-    expect(await world.cmdb.boardEntry('payments', 'integration')).toBeUndefined();
+    expect(await world.stores.releases.boardCell('payments', 'integration')).toBeUndefined();
   });
 
   it('answers 404 for an unknown environment', async () => {

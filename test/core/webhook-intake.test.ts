@@ -29,7 +29,7 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
 
   function intake(branch = 'master') {
     const workflows = new RecordingEngine();
-    return { workflows, intake: new WebhookIntake({ cmdb: db.cmdb, workflows, clock, chain: new EnvironmentChain(configTracking(branch)) }) };
+    return { workflows, intake: new WebhookIntake({ deliveries: db.deliveries, pushes: db.pushes, workflows, clock, chain: new EnvironmentChain(configTracking(branch)) }) };
   }
 
   it('starts the continuous workflow for a push of the tracked branch and records the branch head', async () => {
@@ -57,7 +57,7 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
         },
       },
     ]);
-    await expect(db.cmdb.branchHead('hello-world', 'master')).resolves.toEqual({
+    await expect(db.pushes.branchHead('hello-world', 'master')).resolves.toEqual({
       commit: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
       message: 'Initial commit',
       author: 'Codertocat <21031067+Codertocat@users.noreply.github.com>',
@@ -95,8 +95,8 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
   it('still starts one execution when racing deliveries all pass the claim: the execution name decides', async () => {
     // Prepare: a CMDB whose claim never says "seen", as if the claims of both raced past each other.
     const workflows = new RecordingEngine();
-    const leaky = { claimDelivery: async () => true, releaseDelivery: db.cmdb.releaseDelivery.bind(db.cmdb), recordPush: db.cmdb.recordPush.bind(db.cmdb), recordTag: db.cmdb.recordTag.bind(db.cmdb) };
-    const subject = new WebhookIntake({ cmdb: leaky, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
+    const leaky = { claimDelivery: async () => true, releaseDelivery: db.deliveries.releaseDelivery.bind(db.deliveries) };
+    const subject = new WebhookIntake({ deliveries: leaky, pushes: db.pushes, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
     const outcome = await verified(github(githubPush));
 
     // Act
@@ -116,7 +116,7 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
       if (failures-- > 0) throw new Error('ThrottlingException');
       return start(input, name);
     };
-    const subject = new WebhookIntake({ cmdb: db.cmdb, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
+    const subject = new WebhookIntake({ deliveries: db.deliveries, pushes: db.pushes, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
     const outcome = await verified(github(githubPush));
 
     // Act
@@ -149,7 +149,7 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'ignored', reason: 'tag simple-tag recorded -> 6113728f27ae82c7b1a177c8d03f9e96e0adf246' });
-    await expect(db.cmdb.resolveRef('hello-world', 'simple-tag')).resolves.toBe('6113728f27ae82c7b1a177c8d03f9e96e0adf246');
+    await expect(db.pushes.resolveRef('hello-world', 'simple-tag')).resolves.toBe('6113728f27ae82c7b1a177c8d03f9e96e0adf246');
     expect(workflows.starts).toHaveLength(0);
   });
 
@@ -189,7 +189,7 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
     expect(workflows.starts.map((start) => start.input)).toEqual([
       expect.objectContaining({ repository: 'payments', branch: 'main', commit: 'c2e6dd5b2f5e0c4b1a8f7e6d5c4b3a2918070605', author: 'Ana Lopes <ana@acme.example>', message: 'Retry ACH settlements twice before failing' }),
     ]);
-    await expect(db.cmdb.resolveRef('payments', 'v2.4.0')).resolves.toBe('c2e6dd5b2f5e0c4b1a8f7e6d5c4b3a2918070605');
+    await expect(db.pushes.resolveRef('payments', 'v2.4.0')).resolves.toBe('c2e6dd5b2f5e0c4b1a8f7e6d5c4b3a2918070605');
   });
 
   it('starts a GitLab push and records a GitLab tag push', async () => {
@@ -204,7 +204,7 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
     expect(push).toMatchObject({ status: 'started', repository: 'diaspora' });
     expect(tag).toMatchObject({ status: 'ignored', reason: 'tag v1.0.0 recorded -> 82b3d5ae55f7080f1e6022629cdb57bfae7cccc7' });
     expect(workflows.starts.map((start) => start.input.commit)).toEqual(['da1560886d4f094c3e6c9ef40349f7d38b5d27d7']);
-    await expect(db.cmdb.resolveRef('diaspora', 'v1.0.0')).resolves.toBe('82b3d5ae55f7080f1e6022629cdb57bfae7cccc7');
+    await expect(db.pushes.resolveRef('diaspora', 'v1.0.0')).resolves.toBe('82b3d5ae55f7080f1e6022629cdb57bfae7cccc7');
   });
 
   it('answers a ping and an ignored event without touching anything', async () => {

@@ -100,13 +100,14 @@ export async function createFixture(options: { config?: ReleaseConfig; outbox?: 
   const signingKey = async () => SIGNING_KEY;
   const notifier = new EmailApprovalNotifier({
     mailer: new OutboxMailer({ dir: outbox, clock }),
-    cmdb: db.cmdb,
+    releases: db.releases,
+    pushes: db.pushes,
     config: cfg,
     signingKey,
     baseUrl: () => fixture.baseUrl,
     onLinkSent: (link) => sent.push(link),
   });
-  const approvals = new Approvals({ cmdb: db.cmdb, workflows, clock, chain: new EnvironmentChain(cfg), notifier });
+  const approvals = new Approvals({ releases: db.releases, approvals: db.approvals, workflows, clock, chain: new EnvironmentChain(cfg), notifier });
   const fixture: Fixture = {
     db,
     workflows,
@@ -115,23 +116,23 @@ export async function createFixture(options: { config?: ReleaseConfig; outbox?: 
     sent,
     baseUrl: 'http://127.0.0.1:3000',
     approvals,
-    handler: approvalPageHandler({ approvals, cmdb: db.cmdb, config: cfg, signingKey, clock }),
+    handler: approvalPageHandler({ approvals, releases: db.releases, pushes: db.pushes, config: cfg, signingKey, clock }),
     async pending({ environment = 'production', gate = 'approve_deploy', timeoutSeconds = 3600 } = {}) {
       const at = clock.now().toISOString();
-      await db.cmdb.recordPush({ repository: 'sample-service', branch: 'main', commit: COMMIT, message: 'Make <checkout> "faster" & safer\n\nSecond line.', author: 'Dev One <dev@example.com>', pushedAt: at });
+      await db.pushes.recordPush({ repository: 'sample-service', branch: 'main', commit: COMMIT, message: 'Make <checkout> "faster" & safer\n\nSecond line.', author: 'Dev One <dev@example.com>', pushedAt: at });
       await deployAndAccept(db, environment, PREVIOUS, at);
-      const release = await db.cmdb.createRelease({ releaseId: newReleaseId(clock.now()), repository: 'sample-service', environment, commit: COMMIT, kind: 'release', requestedBy: 'alice@example.com', createdAt: at });
+      const release = await db.releases.createRelease({ releaseId: newReleaseId(clock.now()), repository: 'sample-service', environment, commit: COMMIT, kind: 'release', requestedBy: 'alice@example.com', createdAt: at });
       if (gate === 'accept') {
         // The accept gate comes after the deploy and the tests: the release is testing, its commit runs there.
-        await db.cmdb.transitionRelease(release.releaseId, 'deploying', { by: 'system', at });
-        await db.cmdb.recordDeployment(release.releaseId, { by: 'system', at });
+        await db.releases.transitionRelease(release.releaseId, 'deploying', { by: 'system', at });
+        await db.releases.recordDeployment(release.releaseId, { by: 'system', at });
       }
       const before = sent.length;
       const approval = await approvals.request({ taskToken: `task-token-${release.releaseId}`, gate, releaseId: release.releaseId, timeoutSeconds });
       // Links go out in parallel: pick the first approver's, whatever order they were sent in.
       const link = sent.slice(before).find((item) => item.approval.approvalId === approval.approvalId && item.approver === approval.approvers[0]);
       const token = new URL(link?.url ?? 'http://x/').searchParams.get('t') ?? '';
-      return { approval, release: (await db.cmdb.getRelease(release.releaseId)) as Release, token };
+      return { approval, release: (await db.releases.getRelease(release.releaseId)) as Release, token };
     },
   };
   return fixture;
@@ -139,12 +140,12 @@ export async function createFixture(options: { config?: ReleaseConfig; outbox?: 
 
 /** Puts `commit` into the environment and accepts it there, as an earlier release would have. */
 async function deployAndAccept(db: TestCmdb, environment: string, commit: string, at: string): Promise<void> {
-  const entry = await db.cmdb.boardEntry('sample-service', environment);
+  const entry = await db.releases.boardCell('sample-service', environment);
   if (entry?.acceptedCommit === commit) return;
-  const earlier = await db.cmdb.createRelease({ releaseId: newReleaseId(new Date(Date.parse(at) - 60_000)), repository: 'sample-service', environment, commit, kind: 'release', requestedBy: 'bob@example.com', createdAt: at });
-  await db.cmdb.transitionRelease(earlier.releaseId, 'deploying', { by: 'system', at });
-  await db.cmdb.recordDeployment(earlier.releaseId, { by: 'system', at });
-  await db.cmdb.markAccepted(earlier.releaseId, { by: 'qa@example.com', at });
+  const earlier = await db.releases.createRelease({ releaseId: newReleaseId(new Date(Date.parse(at) - 60_000)), repository: 'sample-service', environment, commit, kind: 'release', requestedBy: 'bob@example.com', createdAt: at });
+  await db.releases.transitionRelease(earlier.releaseId, 'deploying', { by: 'system', at });
+  await db.releases.recordDeployment(earlier.releaseId, { by: 'system', at });
+  await db.releases.markAccepted(earlier.releaseId, { by: 'qa@example.com', at });
 }
 
 /** The API Gateway REST proxy event of a request to the approval page. */

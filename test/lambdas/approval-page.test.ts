@@ -31,7 +31,7 @@ describe('approval page (handler in process, DynamoDB Local)', () => {
 
   /** Nothing changed: still pending in the CMDB, and the workflow heard nothing more than `calls`. */
   async function expectUnchanged(approvalId: string, calls = 0): Promise<void> {
-    expect((await f.db.cmdb.getApproval(approvalId))?.status).toBe('pending');
+    expect((await f.db.approvals.getApproval(approvalId))?.status).toBe('pending');
     expect(f.workflows.calls).toBe(calls);
   }
 
@@ -165,7 +165,7 @@ describe('approval page (handler in process, DynamoDB Local)', () => {
         ...config,
         environments: config.environments.map((env) => (env.name === 'production' ? { ...env, approvers: ['cto@example.com'] } : env)),
       });
-      const handler = approvalPageHandler({ approvals: f.approvals, cmdb: f.db.cmdb, config: withoutRm, signingKey: async () => SIGNING_KEY, clock: f.clock });
+      const handler = approvalPageHandler({ approvals: f.approvals, releases: f.db.releases, pushes: f.db.pushes, config: withoutRm, signingKey: async () => SIGNING_KEY, clock: f.clock });
 
       const response = await handler(pageEvent('POST', approval.approvalId, { form: { t: token, decision: 'approve', confirm: 'production' } }));
 
@@ -194,7 +194,7 @@ describe('approval page (handler in process, DynamoDB Local)', () => {
       expectHtmlHeaders(response);
       expect(response.body).toContain('Approved by rm@example.com');
       expect(f.workflows.successes.slice(before)).toEqual([{ taskToken: approval.taskToken, output: { decision: 'approve', by: 'rm@example.com' } }]);
-      expect(await f.db.cmdb.getApproval(approval.approvalId)).toMatchObject({ status: 'approved', decidedBy: 'rm@example.com' });
+      expect(await f.db.approvals.getApproval(approval.approvalId)).toMatchObject({ status: 'approved', decidedBy: 'rm@example.com' });
     });
 
     it('refuses a replay with 409 "already approved by X at T", telling the workflow nothing more', async () => {
@@ -262,7 +262,7 @@ describe('approval page (handler in process, DynamoDB Local)', () => {
       const responses = await Promise.all([post('rm@example.com'), post('cto@example.com')]);
 
       expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 409]);
-      const decided = await f.db.cmdb.getApproval(approval.approvalId);
+      const decided = await f.db.approvals.getApproval(approval.approvalId);
       expect(responses.find((response) => response.statusCode === 409)?.body).toContain(`Already approved by ${decided?.decidedBy}`);
       expect(f.workflows.calls).toBe(calls + 1);
     });
@@ -298,7 +298,8 @@ describe('approval page (handler in process, DynamoDB Local)', () => {
     const { approval, token } = await f.pending();
     const broken = approvalPageHandler({
       approvals: f.approvals,
-      cmdb: f.db.cmdb,
+      releases: f.db.releases,
+      pushes: f.db.pushes,
       config,
       signingKey: async () => {
         throw new Error('AccessDeniedException: secret arn:aws:secretsmanager:eu-west-1:123:secret:x');

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Cmdb } from '../../core/cmdb';
+import type { ReleaseStore } from '../../core/cmdb-stores';
 import { TransientError } from '../../core/errors';
 import { ReleaseOperations } from '../../core/release-operations';
 import { operatorApiHandler, type OperatorApiLogger } from '../../lambdas/operator-api';
@@ -180,11 +180,11 @@ describe('operator API routes', () => {
 
   it('POST /api/resume lifts a hold', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
-    await world.cmdb.setHeld(REPO, 'integration', true, world.clock.now().toISOString());
+    await world.stores.releases.setHeld(REPO, 'integration', true, world.clock.now().toISOString());
     const response = await call(post.resume({ repository: REPO, environment: 'integration' }));
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual({ repository: REPO, environment: 'integration', held: false });
-    expect((await world.cmdb.boardEntry(REPO, 'integration'))?.held).toBe(false);
+    expect((await world.stores.releases.boardCell(REPO, 'integration'))?.held).toBe(false);
   });
 
   it('routes on the path when the event names no API Gateway resource (a proxy, a local server)', async () => {
@@ -243,7 +243,7 @@ describe('operator API refusals', () => {
     const approval = await world.seed.waiting(REPO, 'production', C1, 'approve_deploy');
     const response = await call(post.decision(approval.approvalId, { decision: 'reject', comment: ' ' }));
     expect(response.statusCode).toBe(400);
-    expect(await world.cmdb.getApproval(approval.approvalId)).toMatchObject({ status: 'pending' });
+    expect(await world.stores.approvals.getApproval(approval.approvalId)).toMatchObject({ status: 'pending' });
   });
 
   it('refuses a request without an IAM identity with 403, changing nothing', async () => {
@@ -252,7 +252,7 @@ describe('operator API refusals', () => {
     expect(response.statusCode).toBe(403);
     expect(bodyOf(response).error).toBe('forbidden');
     expect(world.workflows.promotions).toEqual([]);
-    expect(await world.cmdb.boardEntry(REPO, 'preproduction')).toBeUndefined();
+    expect(await world.stores.releases.boardCell(REPO, 'preproduction')).toBeUndefined();
   });
 
   it('never answers 5xx to hostile input on any route', async () => {
@@ -280,11 +280,12 @@ describe('operator API refusals', () => {
   });
 
   it('answers 503 without details when a dependency fails, and logs the error', async () => {
-    const failing = new Proxy(world.cmdb, {
+    const failing = new Proxy(world.stores.releases, {
       get: (target, property, receiver) =>
         property === 'board' ? () => Promise.reject(new TransientError('DynamoDB throttled: ProvisionedThroughputExceededException')) : Reflect.get(target, property, receiver),
-    }) as Cmdb;
-    const handler = operatorApiHandler({ operations: new ReleaseOperations({ config, cmdb: failing, workflows: world.workflows, clock: world.clock }), logger });
+    }) as ReleaseStore;
+    const operations = new ReleaseOperations({ config, releases: failing, pushes: world.stores.pushes, workflows: world.workflows, clock: world.clock, approvals: world.approvals });
+    const handler = operatorApiHandler({ operations, logger });
     const response = await handler(event(get.status()));
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toEqual({ error: 'unavailable', message: 'a service this request needs is unavailable; try again later' });

@@ -154,8 +154,8 @@ describe('webhook handler: hostile requests (CMDB on DynamoDB Local)', () => {
   const statuses: number[] = [];
 
   beforeAll(async () => {
-    const { cmdb } = await createTestCmdb('acme');
-    handle = webhookHandler({ config: configTracking('master'), cmdb, workflows, secrets: secretStore, clock, logger });
+    const { deliveries, pushes } = await createTestCmdb('acme');
+    handle = webhookHandler({ config: configTracking('master'), deliveries, pushes, workflows, secrets: secretStore, clock, logger });
   });
 
   afterAll(() => {

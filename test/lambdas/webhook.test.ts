@@ -19,7 +19,7 @@ describe('webhook handler (CMDB on DynamoDB Local)', () => {
   function subject(branch: string, overrides: Partial<Parameters<typeof webhookHandler>[0]> = {}) {
     const workflows = new RecordingEngine();
     const logger = recordingLogger();
-    const handle = webhookHandler({ config: configTracking(branch), cmdb: db.cmdb, workflows, secrets: secretStore, clock, logger, ...overrides });
+    const handle = webhookHandler({ config: configTracking(branch), deliveries: db.deliveries, pushes: db.pushes, workflows, secrets: secretStore, clock, logger, ...overrides });
     return { handle, workflows, logger };
   }
 
@@ -61,7 +61,7 @@ describe('webhook handler (CMDB on DynamoDB Local)', () => {
     expect(bodyOf(again)).toMatchObject({ status: 'duplicate' });
     expect(workflows.starts).toHaveLength(1);
     expect(workflows.starts[0]?.input).toMatchObject({ ...expected, environment: 'integration', requestedBy: `push:${provider}:${deliveryId}` });
-    await expect(db.cmdb.branchHead(expected.repository!, expected.branch!)).resolves.toMatchObject({ commit: expected.commit });
+    await expect(db.pushes.branchHead(expected.repository!, expected.branch!)).resolves.toMatchObject({ commit: expected.commit });
   });
 
   it('starts one workflow when the same delivery arrives twice at once', async () => {
@@ -88,7 +88,7 @@ describe('webhook handler (CMDB on DynamoDB Local)', () => {
     // Assess
     expect(answer.statusCode).toBe(202);
     expect(bodyOf(answer)).toMatchObject({ status: 'ignored', reason: 'tag simple-tag recorded -> 6113728f27ae82c7b1a177c8d03f9e96e0adf246' });
-    await expect(db.cmdb.resolveRef('hello-world', 'simple-tag')).resolves.toBe('6113728f27ae82c7b1a177c8d03f9e96e0adf246');
+    await expect(db.pushes.resolveRef('hello-world', 'simple-tag')).resolves.toBe('6113728f27ae82c7b1a177c8d03f9e96e0adf246');
     expect(workflows.starts).toHaveLength(0);
   });
 
@@ -140,7 +140,7 @@ describe('webhook handler (CMDB on DynamoDB Local)', () => {
 
   it.each([
     ['the secret store', { secrets: { get: async () => Promise.reject(new TransientError('Secrets Manager is busy')) } }],
-    ['the CMDB', { cmdb: failingCmdb() }],
+    ['the CMDB', failingCmdb()],
     ['the workflow engine', { workflows: Object.assign(new RecordingEngine(), { startContinuous: async () => Promise.reject(new Error('AccessDeniedException: not authorized on arn:aws:states:...')) }) }],
   ])('answers 503 without details when %s fails', async (_what, overrides) => {
     // Prepare
@@ -181,5 +181,5 @@ function deliveryOf(headers: Record<string, string | undefined>): string {
 
 function failingCmdb() {
   const fail = async () => Promise.reject(new TransientError('the CMDB is busy (ProvisionedThroughputExceededException); try again'));
-  return { claimDelivery: fail, recordPush: fail, recordTag: fail };
+  return { deliveries: { claimDelivery: fail }, pushes: { recordPush: fail, recordTag: fail } };
 }

@@ -7,7 +7,7 @@ describe('local mode after a restart', () => {
   it('fails runs cut off mid-step, frees the deploy lease an older run held, and resumes waits at their gate', async () => {
     // Prepare: as local mode left things when stopped.
     const h = await localHarness();
-    const { cmdb } = h.release;
+    const { releases, leases } = h.release.stores;
     const at = () => new Date().toISOString();
     const commit = (await h.push('Waiting for a person')).commit;
     await h.runContinuous({ repository: 'sample-service', environment: 'integration', branch: 'main', commit, message: 'm', author: 'a', requestedBy: 'push:test' });
@@ -15,13 +15,13 @@ describe('local mode after a restart', () => {
     const approval = await h.pendingApproval(waiting, 'accept');
     h.release.workflows.execution('promotion', waiting)?.abort();
     const older = newReleaseId();
-    await cmdb.createRelease({ releaseId: older, repository: 'sample-service', environment: 'integration', commit: 'a'.repeat(40), kind: 'deploy', requestedBy: 'push', createdAt: at() });
-    await cmdb.transitionRelease(older, 'building', { by: 'codebuild', at: at() });
-    await cmdb.acquireLease('sample-service', 'integration', older, 3600, new Date());
-    await cmdb.transitionRelease(older, 'deploying', { by: 'codebuild', at: at() });
+    await releases.createRelease({ releaseId: older, repository: 'sample-service', environment: 'integration', commit: 'a'.repeat(40), kind: 'deploy', requestedBy: 'push', createdAt: at() });
+    await releases.transitionRelease(older, 'building', { by: 'codebuild', at: at() });
+    await leases.acquireLease('sample-service', 'integration', older, 3600, new Date());
+    await releases.transitionRelease(older, 'deploying', { by: 'codebuild', at: at() });
     const newer = newReleaseId();
-    await cmdb.createRelease({ releaseId: newer, repository: 'sample-service', environment: 'integration', commit: 'b'.repeat(40), kind: 'deploy', requestedBy: 'push', createdAt: at() });
-    await cmdb.transitionRelease(newer, 'building', { by: 'codebuild', at: at() });
+    await releases.createRelease({ releaseId: newer, repository: 'sample-service', environment: 'integration', commit: 'b'.repeat(40), kind: 'deploy', requestedBy: 'push', createdAt: at() });
+    await releases.transitionRelease(newer, 'building', { by: 'codebuild', at: at() });
     const said: string[] = [];
 
     // Act
@@ -29,8 +29,8 @@ describe('local mode after a restart', () => {
 
     // Assess
     expect(resumed).toBe(1);
-    expect(await cmdb.getRelease(older)).toMatchObject({ state: 'failed', failure: { message: 'interrupted: local mode stopped while it ran' } });
-    expect(await cmdb.leaseHolder('sample-service', 'integration')).toBeUndefined();
+    expect(await releases.getRelease(older)).toMatchObject({ state: 'failed', failure: { message: 'interrupted: local mode stopped while it ran' } });
+    expect(await leases.leaseHolder('sample-service', 'integration')).toBeUndefined();
     expect(said.join('\n')).toContain(older);
     await h.decide(approval.id, 'approve');
     const resumedRun = h.release.workflows.executions('promotion').find((execution) => execution.name.startsWith(`${waiting}-resumed-`));

@@ -3,10 +3,10 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { cmdbCreateTableInput } from '../../adapters/aws/cmdb-table-input';
-import { DynamoCmdb } from '../../adapters/aws/dynamo-cmdb';
+import { dynamoCmdbStores } from '../../adapters/aws/dynamo-cmdb-stores';
+import type { CmdbStores } from '../../core/cmdb-stores';
 
-export interface TestCmdb {
-  readonly cmdb: DynamoCmdb;
+export interface TestCmdb extends CmdbStores {
   readonly documentClient: DynamoDBDocumentClient;
   readonly client: DynamoDBClient;
   readonly tableName: string;
@@ -22,5 +22,5 @@ export async function createTestCmdb(product = 'sample-service'): Promise<TestCm
   const tableName = `cmdb-${randomUUID()}`;
   await client.send(new CreateTableCommand(cmdbCreateTableInput(tableName)));
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { cmdb: new DynamoCmdb(documentClient, tableName, product), documentClient, client, tableName };
+  return { ...dynamoCmdbStores(documentClient, tableName, product), documentClient, client, tableName };
 }

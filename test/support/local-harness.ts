@@ -8,7 +8,7 @@ import { loadConfig } from '../../core/config-file';
 import { newReleaseId } from '../../core/ids';
 import { eventually } from './eventually';
 import type { ContinuousInput } from '../../core/ports';
-import { LocalRelease, type LocalReleaseOptions } from '../../local/local-release';
+import { LocalWiring, type LocalWiringOptions } from '../../local/local-wiring';
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -18,11 +18,11 @@ export function git(cwd: string, ...args: string[]): string {
  * The product wired as local mode wires it, on a temp data folder with its own CMDB table in the run's
  * DynamoDB Local, and the sample service as a real git repository.
  */
-export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
+export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cot-local-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const config = options.config ?? loadConfig('release.config.yaml');
-  const release = await LocalRelease.create({
+  const release = await LocalWiring.create({
     config,
     dataDir,
     dynamoEndpoint: inject('dynamoEndpoint'),
@@ -49,7 +49,7 @@ export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
     pushes += 1;
     // Distinct, increasing push times even within one millisecond.
     const pushedAt = new Date(Date.now() + pushes).toISOString();
-    await release.cmdb.recordPush({ repository: 'sample-service', branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt });
+    await release.stores.pushes.recordPush({ repository: 'sample-service', branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt });
     return { repository: 'sample-service', environment: 'integration', branch: 'main', commit, message, author: 'Dev <dev@example.com>', requestedBy: `push:test:${pushes}` };
   }
 
@@ -64,8 +64,8 @@ export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
   /** Prepares a release (or rollback) as the operator API does, and starts its promotion workflow. */
   async function prepare(environment: string, commit: string, kind: 'release' | 'rollback' = 'release', requestedBy = 'alice') {
     const releaseId = newReleaseId();
-    const board = await release.cmdb.boardEntry('sample-service', environment);
-    await release.cmdb.createRelease({
+    const board = await release.stores.releases.boardCell('sample-service', environment);
+    await release.stores.releases.createRelease({
       releaseId,
       repository: 'sample-service',
       environment,
@@ -84,7 +84,7 @@ export async function localHarness(options: Partial<LocalReleaseOptions> = {}) {
 
   /** Waits for the pending approval of a release at a gate. */
   async function pendingApproval(releaseId: string, gate: 'approve_deploy' | 'accept') {
-    return eventually(async () => (await release.cmdb.board()).pendingApprovals.find((approval) => approval.releaseId === releaseId && approval.gate === gate), {
+    return eventually(async () => (await release.stores.releases.board()).pendingApprovals.find((approval) => approval.releaseId === releaseId && approval.gate === gate), {
       what: `the ${gate} approval of ${releaseId}`,
       timeoutMs: 30_000,
     });

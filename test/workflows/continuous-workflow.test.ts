@@ -32,14 +32,14 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
   }, 60_000);
 
   it('builds once, deploys, records, tests and accepts a push in integration', async () => {
-    const board = await h.release.cmdb.boardEntry('sample-service', 'integration');
-    const history = await h.release.cmdb.history('sample-service', 'integration');
+    const board = await h.release.stores.releases.boardCell('sample-service', 'integration');
+    const history = await h.release.stores.releases.history('sample-service', 'integration');
 
     expect(board).toMatchObject({ commit: good, acceptedCommit: good, state: 'accepted', held: false });
     expect(history.items).toHaveLength(1);
     expect(history.items[0]).toMatchObject({ commit: good, kind: 'deploy', state: 'accepted' });
     expect(history.items[0]?.history.map((change) => change.state)).toEqual(['prepared', 'building', 'deploying', 'testing', 'accepted']);
-    expect(await h.release.cmdb.isAccepted('sample-service', 'integration', good)).toBe(true);
+    expect(await h.release.stores.releases.isAccepted('sample-service', 'integration', good)).toBe(true);
     expect(deployedCommit(h)).toBe(good);
     expect(JSON.parse(readFileSync(join(h.dataDir, 'artifacts', 'sample-service', good, 'version.json'), 'utf8'))).toMatchObject({ commit: good });
     expect(buildLogs(h, good)).toHaveLength(1);
@@ -52,7 +52,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     ['test', 'FAIL_TEST', true],
   ] as const)('records a %s failure with its step, keeps the accepted commit and gives the lease back', async (step, marker, deployed) => {
     // Prepare
-    const before = await h.release.cmdb.boardEntry('sample-service', 'integration');
+    const before = await h.release.stores.releases.boardCell('sample-service', 'integration');
     const input = await h.push(`Break the ${step}`, { [marker]: '' });
 
     // Act
@@ -61,8 +61,8 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
 
     // Assess
     expect(result).toMatchObject({ status: 'FAILED', error: 'ContinuousDeploymentFailed' });
-    const history = await h.release.cmdb.history('sample-service', 'integration');
-    const board = await h.release.cmdb.boardEntry('sample-service', 'integration');
+    const history = await h.release.stores.releases.history('sample-service', 'integration');
+    const board = await h.release.stores.releases.boardCell('sample-service', 'integration');
     const [newest] = history.items;
     if (step === 'build') {
       expect(newest?.commit).not.toBe(input.commit);
@@ -75,8 +75,8 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     expect(board?.commit).toBe(deployed ? input.commit : before?.commit);
     expect(deployedCommit(h)).toBe(deployed ? input.commit : before?.commit);
     expect(h.release.notifications.at(-1)?.subject).toBe(`sample-service ${input.commit.slice(0, 7)} ${step} failed in integration`);
-    await expect(h.release.cmdb.acquireLease('sample-service', 'integration', 'probe', 60, new Date())).resolves.toBeUndefined();
-    await h.release.cmdb.releaseLease('sample-service', 'integration', 'probe');
+    await expect(h.release.stores.leases.acquireLease('sample-service', 'integration', 'probe', 60, new Date())).resolves.toBeUndefined();
+    await h.release.stores.leases.releaseLease('sample-service', 'integration', 'probe');
   }, 60_000);
 
   it('records a failed build on its release, with the failing command', async () => {
@@ -86,9 +86,9 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     await h.push('Mend the build again', { FAIL_BUILD: null });
 
     expect(result.status).toBe('FAILED');
-    const board = await h.release.cmdb.board();
+    const board = await h.release.stores.releases.board();
     const releaseId = board.entries.find((entry) => entry.environment === 'integration')?.releaseId;
-    const release = releaseId ? await h.release.cmdb.getRelease(releaseId) : undefined;
+    const release = releaseId ? await h.release.stores.releases.getRelease(releaseId) : undefined;
     expect(release).toMatchObject({ commit: input.commit, state: 'failed', failure: { step: 'build' } });
     expect(release?.failure?.message).toMatch(/^build failed in (PRE_BUILD|BUILD): Error while executing command/);
     expect(existsSync(join(h.dataDir, 'artifacts', 'sample-service', input.commit))).toBe(false);
@@ -102,12 +102,12 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
 
     expect(olderResult.status).toBe('SUCCEEDED');
     expect(newerResult.status).toBe('SUCCEEDED');
-    const olderRelease = await h.release.cmdb.getRelease(releaseIdOf(olderResult));
+    const olderRelease = await h.release.stores.releases.getRelease(releaseIdOf(olderResult));
     expect(olderRelease).toMatchObject({ commit: older.commit, state: 'superseded' });
     expect(olderRelease?.history.at(-1)?.detail).toBe(`a newer commit of main was pushed: ${newer.commit.slice(0, 12)}`);
-    const history = await h.release.cmdb.history('sample-service', 'integration');
+    const history = await h.release.stores.releases.history('sample-service', 'integration');
     expect(history.items.map((item) => item.commit)).not.toContain(older.commit);
-    expect(await h.release.cmdb.boardEntry('sample-service', 'integration')).toMatchObject({ commit: newer.commit, acceptedCommit: newer.commit });
+    expect(await h.release.stores.releases.boardCell('sample-service', 'integration')).toMatchObject({ commit: newer.commit, acceptedCommit: newer.commit });
     expect(deployedCommit(h)).toBe(newer.commit);
   }, 60_000);
 
@@ -127,7 +127,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     };
     const first = await h.push('First of two');
     const running = h.runContinuous(first);
-    await eventually(async () => (await h.release.cmdb.boardEntry('sample-service', 'integration'))?.state === 'deploying');
+    await eventually(async () => (await h.release.stores.releases.boardCell('sample-service', 'integration'))?.state === 'deploying');
 
     // Act: a newer push while the first one deploys.
     const second = await h.push('Second of two');
@@ -137,7 +137,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     h.release.codebuild.startBuild = startBuild;
     expect(results.map((result) => result.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(most).toBe(1);
-    const history = await h.release.cmdb.history('sample-service', 'integration', { limit: 2 });
+    const history = await h.release.stores.releases.history('sample-service', 'integration', { limit: 2 });
     expect(history.items.map((item) => [item.commit, item.state])).toEqual([
       [second.commit, 'accepted'],
       [first.commit, 'accepted'],
@@ -145,17 +145,17 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
   }, 60_000);
 
   it('builds but does not deploy while the environment is held', async () => {
-    const before = await h.release.cmdb.boardEntry('sample-service', 'integration');
-    await h.release.cmdb.setHeld('sample-service', 'integration', true, new Date().toISOString());
+    const before = await h.release.stores.releases.boardCell('sample-service', 'integration');
+    await h.release.stores.releases.setHeld('sample-service', 'integration', true, new Date().toISOString());
     const input = await h.push('While held');
 
     const result = await h.runContinuous(input);
-    await h.release.cmdb.setHeld('sample-service', 'integration', false, new Date().toISOString());
+    await h.release.stores.releases.setHeld('sample-service', 'integration', false, new Date().toISOString());
 
     expect(result.status).toBe('SUCCEEDED');
-    const board = await h.release.cmdb.boardEntry('sample-service', 'integration');
+    const board = await h.release.stores.releases.boardCell('sample-service', 'integration');
     expect(board).toMatchObject({ commit: before?.commit, acceptedCommit: before?.acceptedCommit, state: 'built' });
-    const release = await h.release.cmdb.getRelease(board!.releaseId!);
+    const release = await h.release.stores.releases.getRelease(board!.releaseId!);
     expect(release?.history.at(-1)).toMatchObject({ state: 'built', detail: 'built, not deployed: integration is held' });
     expect(existsSync(join(h.dataDir, 'artifacts', 'sample-service', input.commit, 'version.json'))).toBe(true);
   }, 60_000);

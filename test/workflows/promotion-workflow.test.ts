@@ -43,17 +43,17 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     // Act
     const { releaseId, result } = await h.prepare('preproduction', a);
     const approval = await h.pendingApproval(releaseId, 'accept');
-    const waiting = await h.release.cmdb.getRelease(releaseId);
+    const waiting = await h.release.stores.releases.getRelease(releaseId);
     await h.decide(approval.id, 'approve', 'qa@example.com', 'looks good');
 
     // Assess
     expect((await result).status).toBe('SUCCEEDED');
     expect(waiting?.state).toBe('awaiting_acceptance');
-    const release = await h.release.cmdb.getRelease(releaseId);
+    const release = await h.release.stores.releases.getRelease(releaseId);
     expect(release?.history.map((change) => change.state)).toEqual(['prepared', 'deploying', 'testing', 'awaiting_acceptance', 'accepted']);
     expect(release?.approvals).toEqual([expect.objectContaining({ gate: 'accept', decision: 'approve', by: 'qa@example.com', comment: 'looks good' })]);
-    expect(await h.release.cmdb.boardEntry('sample-service', 'preproduction')).toMatchObject({ commit: a, acceptedCommit: a, state: 'accepted' });
-    expect(await h.release.cmdb.isAccepted('sample-service', 'preproduction', a)).toBe(true);
+    expect(await h.release.stores.releases.boardCell('sample-service', 'preproduction')).toMatchObject({ commit: a, acceptedCommit: a, state: 'accepted' });
+    expect(await h.release.stores.releases.isAccepted('sample-service', 'preproduction', a)).toBe(true);
     expect(deployedCommit(h, 'preproduction')).toBe(a);
     // Waiting for a person never holds the deploy lease.
     expect(h.release.notifications.at(-1)?.subject).toBe(`sample-service ${a.slice(0, 7)} accepted in preproduction by qa@example.com`);
@@ -66,16 +66,16 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     const beforeDeploy = deployedCommit(h, 'production');
     await h.decide(first.id, 'approve', 'release-manager@example.com');
     const second = await h.pendingApproval(releaseId, 'accept');
-    await expect(h.release.cmdb.acquireLease('sample-service', 'production', 'probe', 60, new Date())).resolves.toBeUndefined();
-    await h.release.cmdb.releaseLease('sample-service', 'production', 'probe');
+    await expect(h.release.stores.leases.acquireLease('sample-service', 'production', 'probe', 60, new Date())).resolves.toBeUndefined();
+    await h.release.stores.leases.releaseLease('sample-service', 'production', 'probe');
     await h.decide(second.id, 'approve', 'release-manager@example.com');
 
     expect((await result).status).toBe('SUCCEEDED');
     expect(beforeDeploy).toBeUndefined();
-    const release = await h.release.cmdb.getRelease(releaseId);
+    const release = await h.release.stores.releases.getRelease(releaseId);
     expect(release?.history.map((change) => change.state)).toEqual(['prepared', 'awaiting_approval', 'deploying', 'testing', 'awaiting_acceptance', 'accepted']);
     expect(release?.approvals.map((approval) => approval.gate)).toEqual(['approve_deploy', 'accept']);
-    expect(await h.release.cmdb.boardEntry('sample-service', 'production')).toMatchObject({ commit: a, acceptedCommit: a, state: 'accepted' });
+    expect(await h.release.stores.releases.boardCell('sample-service', 'production')).toMatchObject({ commit: a, acceptedCommit: a, state: 'accepted' });
   }, 60_000);
 
   it('refuses a commit not accepted in the environment below, and deploys nothing', async () => {
@@ -84,7 +84,7 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     const { releaseId, result } = await h.prepare('production', b);
 
     expect(await result).toMatchObject({ status: 'FAILED', error: 'NotEligible' });
-    expect(await h.release.cmdb.getRelease(releaseId)).toMatchObject({ state: 'failed', failure: { step: 'workflow', message: `${b.slice(0, 7)} is not accepted in preproduction` } });
+    expect(await h.release.stores.releases.getRelease(releaseId)).toMatchObject({ state: 'failed', failure: { step: 'workflow', message: `${b.slice(0, 7)} is not accepted in preproduction` } });
     expect(deployedCommit(h, 'production')).toBe(a);
   }, 60_000);
 
@@ -95,9 +95,9 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     await h.decide((await h.pendingApproval(releaseId, 'accept')).id, 'reject', 'qa@example.com', 'the button is blue');
 
     expect(await result).toMatchObject({ status: 'FAILED', error: 'ReleaseRejected' });
-    expect(await h.release.cmdb.getRelease(releaseId)).toMatchObject({ state: 'rejected' });
-    expect((await h.release.cmdb.getRelease(releaseId))?.history.at(-1)).toMatchObject({ state: 'rejected', by: 'qa@example.com', detail: 'the button is blue' });
-    expect(await h.release.cmdb.boardEntry('sample-service', 'preproduction')).toMatchObject({ commit: c, acceptedCommit: a, state: 'rejected' });
+    expect(await h.release.stores.releases.getRelease(releaseId)).toMatchObject({ state: 'rejected' });
+    expect((await h.release.stores.releases.getRelease(releaseId))?.history.at(-1)).toMatchObject({ state: 'rejected', by: 'qa@example.com', detail: 'the button is blue' });
+    expect(await h.release.stores.releases.boardCell('sample-service', 'preproduction')).toMatchObject({ commit: c, acceptedCommit: a, state: 'rejected' });
     await acceptedInPreproduction(h, a);
   }, 60_000);
 
@@ -109,10 +109,10 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     await h.decide((await h.pendingApproval(releaseId, 'accept')).id, 'reject', 'release-manager@example.com', 'error rate up');
 
     expect(await result).toMatchObject({ status: 'FAILED', error: 'ReleaseRejected' });
-    const [rollback, rejected] = (await h.release.cmdb.history('sample-service', 'production', { limit: 2 })).items;
+    const [rollback, rejected] = (await h.release.stores.releases.history('sample-service', 'production', { limit: 2 })).items;
     expect(rejected).toMatchObject({ releaseId, commit: d, state: 'rejected' });
     expect(rollback).toMatchObject({ commit: a, kind: 'rollback', state: 'accepted', rollbackOf: releaseId });
-    expect(await h.release.cmdb.boardEntry('sample-service', 'production')).toMatchObject({ commit: a, acceptedCommit: a });
+    expect(await h.release.stores.releases.boardCell('sample-service', 'production')).toMatchObject({ commit: a, acceptedCommit: a });
     expect(deployedCommit(h, 'production')).toBe(a);
   }, 90_000);
 
@@ -123,26 +123,26 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     await h.decide((await h.pendingApproval(releaseId, 'approve_deploy')).id, 'approve', 'release-manager@example.com');
 
     expect(await result).toMatchObject({ status: 'FAILED', error: 'ReleaseFailed' });
-    const [rollback, failed] = (await h.release.cmdb.history('sample-service', 'production', { limit: 2 })).items;
+    const [rollback, failed] = (await h.release.stores.releases.history('sample-service', 'production', { limit: 2 })).items;
     expect(failed).toMatchObject({ releaseId, commit: e, state: 'failed', failure: { step: 'test' } });
     expect(rollback).toMatchObject({ commit: a, kind: 'rollback', state: 'accepted' });
     expect(deployedCommit(h, 'production')).toBe(a);
-    expect(await h.release.cmdb.isAccepted('sample-service', 'production', e)).toBe(false);
+    expect(await h.release.stores.releases.isAccepted('sample-service', 'production', e)).toBe(false);
   }, 90_000);
 
   it('records a failed deploy and keeps the environment as it was (no autoRollback in preproduction)', async () => {
     const f = await acceptedInIntegration(h, 'Feature F, deploy breaks in preproduction', { FAIL_TEST: null, FAIL_DEPLOY: 'preproduction\n' });
-    const before = await h.release.cmdb.boardEntry('sample-service', 'preproduction');
+    const before = await h.release.stores.releases.boardCell('sample-service', 'preproduction');
 
     const { releaseId, result } = await h.prepare('preproduction', f);
 
     expect(await result).toMatchObject({ status: 'FAILED', error: 'ReleaseFailed' });
-    const release = await h.release.cmdb.getRelease(releaseId);
+    const release = await h.release.stores.releases.getRelease(releaseId);
     expect(release).toMatchObject({ state: 'failed', failure: { step: 'deploy' } });
     expect(release?.failure?.message).toContain('FAIL_DEPLOY is in this commit');
-    expect(await h.release.cmdb.boardEntry('sample-service', 'preproduction')).toMatchObject({ commit: before?.commit, acceptedCommit: before?.acceptedCommit });
-    await expect(h.release.cmdb.acquireLease('sample-service', 'preproduction', 'probe', 60, new Date())).resolves.toBeUndefined();
-    await h.release.cmdb.releaseLease('sample-service', 'preproduction', 'probe');
+    expect(await h.release.stores.releases.boardCell('sample-service', 'preproduction')).toMatchObject({ commit: before?.commit, acceptedCommit: before?.acceptedCommit });
+    await expect(h.release.stores.leases.acquireLease('sample-service', 'preproduction', 'probe', 60, new Date())).resolves.toBeUndefined();
+    await h.release.stores.leases.releaseLease('sample-service', 'preproduction', 'probe');
   }, 60_000);
 
   it('a newer release supersedes an older one still waiting: its approval closes and its run ends', async () => {
@@ -153,47 +153,47 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     const newer = await h.prepare('preproduction', g);
 
     expect(await older.result).toMatchObject({ status: 'SUCCEEDED' });
-    expect(await h.release.cmdb.getRelease(older.releaseId)).toMatchObject({ state: 'superseded' });
-    expect(await h.release.cmdb.getApproval(olderApproval.id)).toMatchObject({ status: 'superseded' });
+    expect(await h.release.stores.releases.getRelease(older.releaseId)).toMatchObject({ state: 'superseded' });
+    expect(await h.release.stores.approvals.getApproval(olderApproval.id)).toMatchObject({ status: 'superseded' });
     await expect(h.decide(olderApproval.id, 'approve')).rejects.toThrow(/closed: superseded/);
     await h.decide((await h.pendingApproval(newer.releaseId, 'accept')).id, 'approve');
     expect((await newer.result).status).toBe('SUCCEEDED');
-    expect(await h.release.cmdb.boardEntry('sample-service', 'preproduction')).toMatchObject({ commit: g, acceptedCommit: g });
+    expect(await h.release.stores.releases.boardCell('sample-service', 'preproduction')).toMatchObject({ commit: g, acceptedCommit: g });
   }, 90_000);
 
   it('rolls integration back on request, holds it, and new pushes are built but not deployed until resumed', async () => {
-    const current = await h.release.cmdb.boardEntry('sample-service', 'integration');
-    const previous = (await h.release.cmdb.acceptedCommits('sample-service', 'integration')).find((entry) => entry.commit !== current?.commit);
+    const current = await h.release.stores.releases.boardCell('sample-service', 'integration');
+    const previous = (await h.release.stores.releases.acceptedCommits('sample-service', 'integration')).find((entry) => entry.commit !== current?.commit);
 
     const { releaseId, result } = await h.prepare('integration', previous!.commit, 'rollback', 'operator');
     expect((await result).status).toBe('SUCCEEDED');
-    const held = await h.release.cmdb.boardEntry('sample-service', 'integration');
+    const held = await h.release.stores.releases.boardCell('sample-service', 'integration');
     const push = await h.push('Pushed while held');
     await h.runContinuous(push);
 
     expect(held).toMatchObject({ commit: previous!.commit, held: true, releaseId, state: 'accepted' });
-    expect(await h.release.cmdb.getRelease(current!.deployedReleaseId!)).toMatchObject({ state: 'rolled_back' });
-    expect(await h.release.cmdb.boardEntry('sample-service', 'integration')).toMatchObject({ commit: previous!.commit, state: 'built' });
+    expect(await h.release.stores.releases.getRelease(current!.deployedReleaseId!)).toMatchObject({ state: 'rolled_back' });
+    expect(await h.release.stores.releases.boardCell('sample-service', 'integration')).toMatchObject({ commit: previous!.commit, state: 'built' });
     expect(deployedCommit(h, 'integration')).toBe(previous!.commit);
-    await h.release.cmdb.setHeld('sample-service', 'integration', false, new Date().toISOString());
+    await h.release.stores.releases.setHeld('sample-service', 'integration', false, new Date().toISOString());
   }, 60_000);
 
   it('resumes a wait at its gate after a restart: the same approval, its links still valid, a new token', async () => {
     const { releaseId } = await h.prepare('preproduction', a);
     const before = await h.pendingApproval(releaseId, 'accept');
-    const stored = await h.release.cmdb.getApproval(before.id);
+    const stored = await h.release.stores.approvals.getApproval(before.id);
     h.release.workflows.execution('promotion', releaseId)?.abort();
 
     const { executionId } = await h.release.workflows.startPromotion(
       { releaseId, repository: 'sample-service', environment: 'preproduction', commit: a, kind: 'release', requestedBy: 'alice', resumeAt: 'accept' },
       `${releaseId}-resumed`,
     );
-    await eventually(async () => (await h.release.cmdb.getApproval(before.id))?.taskToken !== stored?.taskToken);
+    await eventually(async () => (await h.release.stores.approvals.getApproval(before.id))?.taskToken !== stored?.taskToken);
     await h.decide(before.id, 'approve');
 
     expect((await h.release.workflows.execution('promotion', executionId)?.result)?.status).toBe('SUCCEEDED');
-    expect((await h.release.cmdb.board()).pendingApprovals.filter((approval) => approval.releaseId === releaseId)).toEqual([]);
-    expect(await h.release.cmdb.getRelease(releaseId)).toMatchObject({ state: 'accepted' });
+    expect((await h.release.stores.releases.board()).pendingApprovals.filter((approval) => approval.releaseId === releaseId)).toEqual([]);
+    expect(await h.release.stores.releases.getRelease(releaseId)).toMatchObject({ state: 'accepted' });
   }, 60_000);
 
   it('answers a decision whose workflow no longer waits with a conflict, not a crash', async () => {
@@ -226,8 +226,8 @@ describe('promotion workflow: an approval nobody decides', () => {
     const approval = await h.pendingApproval(releaseId, 'accept');
 
     expect(await result).toMatchObject({ status: 'FAILED', error: 'ApprovalExpired' });
-    expect(await h.release.cmdb.getRelease(releaseId)).toMatchObject({ state: 'expired' });
-    expect(await h.release.cmdb.getApproval(approval.id)).toMatchObject({ status: 'expired' });
+    expect(await h.release.stores.releases.getRelease(releaseId)).toMatchObject({ state: 'expired' });
+    expect(await h.release.stores.approvals.getApproval(approval.id)).toMatchObject({ status: 'expired' });
     await expect(h.decide(approval.id, 'approve')).rejects.toThrow(/closed: expired/);
   }, 60_000);
 });

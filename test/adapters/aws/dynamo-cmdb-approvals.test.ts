@@ -6,7 +6,7 @@ import { createTestCmdb, type TestCmdb } from '../../support/dynamo';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 0, minute)).toISOString();
 
-describe('DynamoCmdb approvals (DynamoDB Local)', () => {
+describe('DynamoApprovals (DynamoDB Local)', () => {
   let t: TestCmdb;
   beforeAll(async () => {
     t = await createTestCmdb();
@@ -14,7 +14,7 @@ describe('DynamoCmdb approvals (DynamoDB Local)', () => {
 
   async function pendingApproval(overrides: Partial<NewApproval> = {}): Promise<NewApproval> {
     const releaseId = newReleaseId();
-    await t.cmdb.createRelease({ releaseId, repository: 'svc', environment: 'production', commit: 'c'.repeat(40), kind: 'release', requestedBy: 'alice', createdAt: at(0) });
+    await t.releases.createRelease({ releaseId, repository: 'svc', environment: 'production', commit: 'c'.repeat(40), kind: 'release', requestedBy: 'alice', createdAt: at(0) });
     const approval: NewApproval = {
       approvalId: newApprovalId(),
       releaseId,
@@ -29,19 +29,19 @@ describe('DynamoCmdb approvals (DynamoDB Local)', () => {
       expiresAt: at(60),
       ...overrides,
     };
-    await t.cmdb.createApproval(approval);
+    await t.approvals.createApproval(approval);
     return approval;
   }
 
   it('lists a pending approval on the board until it is decided', async () => {
     const approval = await pendingApproval();
 
-    expect((await t.cmdb.board()).pendingApprovals).toContainEqual(expect.objectContaining({ id: approval.approvalId, gate: 'accept', expiresAt: at(60) }));
-    const decided = await t.cmdb.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(5) });
+    expect((await t.releases.board()).pendingApprovals).toContainEqual(expect.objectContaining({ id: approval.approvalId, gate: 'accept', expiresAt: at(60) }));
+    const decided = await t.approvals.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(5) });
 
     expect(decided).toMatchObject({ status: 'approved', decidedBy: 'qa@example.com', decidedAt: at(5) });
-    expect((await t.cmdb.board()).pendingApprovals.map((pending) => pending.id)).not.toContain(approval.approvalId);
-    const release = await t.cmdb.getRelease(approval.releaseId);
+    expect((await t.releases.board()).pendingApprovals.map((pending) => pending.id)).not.toContain(approval.approvalId);
+    const release = await t.releases.getRelease(approval.releaseId);
     expect(release?.approvals).toEqual([{ approvalId: approval.approvalId, gate: 'accept', decision: 'approve', by: 'qa@example.com', at: at(5) }]);
   });
 
@@ -49,8 +49,8 @@ describe('DynamoCmdb approvals (DynamoDB Local)', () => {
     const approval = await pendingApproval();
 
     const results = await Promise.allSettled([
-      t.cmdb.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(5) }),
-      t.cmdb.decideApproval(approval.approvalId, { decision: 'reject', by: 'rm@example.com', at: at(5), comment: 'no' }),
+      t.approvals.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(5) }),
+      t.approvals.decideApproval(approval.approvalId, { decision: 'reject', by: 'rm@example.com', at: at(5), comment: 'no' }),
     ]);
 
     const won = results.filter((result) => result.status === 'fulfilled');
@@ -58,26 +58,26 @@ describe('DynamoCmdb approvals (DynamoDB Local)', () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
     expect(lost[0]?.reason).toBeInstanceOf(ConflictError);
-    const stored = await t.cmdb.getApproval(approval.approvalId);
+    const stored = await t.approvals.getApproval(approval.approvalId);
     expect(lost[0]?.reason.message).toBe(`already ${stored?.status} by ${stored?.decidedBy} at ${at(5)}`);
-    expect((await t.cmdb.getRelease(approval.releaseId))?.approvals).toHaveLength(1);
+    expect((await t.releases.getRelease(approval.releaseId))?.approvals).toHaveLength(1);
   });
 
   it('refuses a decision after expiry and changes nothing', async () => {
     const approval = await pendingApproval({ expiresAt: at(10) });
 
-    await expect(t.cmdb.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(11) })).rejects.toThrow(/expired/);
-    expect((await t.cmdb.getApproval(approval.approvalId))?.status).toBe('pending');
+    await expect(t.approvals.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(11) })).rejects.toThrow(/expired/);
+    expect((await t.approvals.getApproval(approval.approvalId))?.status).toBe('pending');
   });
 
   it('closes an undecided approval as superseded, after which nobody can decide it', async () => {
     const approval = await pendingApproval();
 
-    const closed = await t.cmdb.closeApproval(approval.approvalId, 'superseded', at(3));
-    const again = await t.cmdb.closeApproval(approval.approvalId, 'expired', at(4));
+    const closed = await t.approvals.closeApproval(approval.approvalId, 'superseded', at(3));
+    const again = await t.approvals.closeApproval(approval.approvalId, 'expired', at(4));
 
     expect(closed?.status).toBe('superseded');
     expect(again?.status).toBe('superseded');
-    await expect(t.cmdb.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(5) })).rejects.toThrow(/closed: superseded/);
+    await expect(t.approvals.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(5) })).rejects.toThrow(/closed: superseded/);
   });
 });

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../adapters/aws/cmdb-keys';
-import { DynamoCmdb } from '../../../adapters/aws/dynamo-cmdb';
+import { DynamoReleases } from '../../../adapters/aws/dynamo-releases';
 import type { Release } from '../../../core/cmdb';
 import { ConflictError } from '../../../core/errors';
 import { newReleaseId } from '../../../core/ids';
@@ -14,9 +14,9 @@ const PRODUCT = 'agreement';
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
 
 /** One step of a release's life, as a workflow would take it. */
-type Step = (cmdb: DynamoCmdb, release: { releaseId: string }, at: string) => Promise<unknown>;
+type Step = (cmdb: DynamoReleases, release: { releaseId: string }, at: string) => Promise<unknown>;
 const to =
-  (state: Parameters<DynamoCmdb['transitionRelease']>[1]): Step =>
+  (state: Parameters<DynamoReleases['transitionRelease']>[1]): Step =>
   (cmdb, release, at) =>
     cmdb.transitionRelease(release.releaseId, state, { by: 'test', at });
 const deployed: Step = (cmdb, release, at) => cmdb.recordDeployment(release.releaseId, { by: 'test', at });
@@ -50,7 +50,7 @@ describe('the board agrees with the releases at every write (DynamoDB Local)', (
   });
 
   /** A CMDB whose every write is followed by `check()`: the observer sits between two writes. */
-  function observedCmdb(check: () => Promise<void>): DynamoCmdb {
+  function observedCmdb(check: () => Promise<void>): DynamoReleases {
     const client = new DynamoDBClient({ endpoint: t.client.config.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -60,7 +60,7 @@ describe('the board agrees with the releases at every write (DynamoDB Local)', (
       },
       { step: 'initialize', name: 'observeEveryWrite' },
     );
-    return new DynamoCmdb(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), t.tableName, PRODUCT);
+    return new DynamoReleases(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), t.tableName, PRODUCT);
   }
 
   async function disagreements(environment: string, releaseIds: readonly string[]): Promise<string[]> {

@@ -23,7 +23,7 @@ function release(overrides: Partial<NewRelease> = {}): NewRelease {
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 0, minute)).toISOString();
 
-describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
+describe('DynamoReleases: releases, board and history (DynamoDB Local)', () => {
   let t: TestCmdb;
   beforeAll(async () => {
     t = await createTestCmdb('product-a');
@@ -32,15 +32,15 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
   it('walks a release along the lifecycle and shows it on the board', async () => {
     // Prepare
     const r = release({ environment: 'walk' });
-    await t.cmdb.createRelease(r);
+    await t.releases.createRelease(r);
 
     // Act
-    await t.cmdb.transitionRelease(r.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
-    await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'qa@example.com', at: at(2) });
-    const deploying = await t.cmdb.boardEntry('svc', 'walk');
-    await t.cmdb.recordDeployment(r.releaseId, { by: 'system', at: at(3) });
-    await t.cmdb.transitionRelease(r.releaseId, 'awaiting_acceptance', { by: 'system', at: at(4) });
-    const accepted = await t.cmdb.markAccepted(r.releaseId, { by: 'qa@example.com', at: at(5) });
+    await t.releases.transitionRelease(r.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
+    await t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'qa@example.com', at: at(2) });
+    const deploying = await t.releases.boardCell('svc', 'walk');
+    await t.releases.recordDeployment(r.releaseId, { by: 'system', at: at(3) });
+    await t.releases.transitionRelease(r.releaseId, 'awaiting_acceptance', { by: 'system', at: at(4) });
+    const accepted = await t.releases.markAccepted(r.releaseId, { by: 'qa@example.com', at: at(5) });
 
     // Assess
     expect(deploying).toMatchObject({ commit: null, state: 'deploying' });
@@ -48,10 +48,10 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
     expect(accepted).toMatchObject({ startedAt: at(2), deployedAt: at(3) });
     expect(accepted.finishedAt).toBe(at(5));
     expect(accepted.history.map((change) => change.state)).toEqual(['prepared', 'awaiting_approval', 'deploying', 'testing', 'awaiting_acceptance', 'accepted']);
-    const entry = await t.cmdb.boardEntry('svc', 'walk');
+    const entry = await t.releases.boardCell('svc', 'walk');
     expect(entry).toMatchObject({ commit: COMMIT_A, acceptedCommit: COMMIT_A, state: 'accepted', releaseId: r.releaseId, deployedReleaseId: r.releaseId, held: false });
-    expect(await t.cmdb.isAccepted('svc', 'walk', COMMIT_A)).toBe(true);
-    expect(await t.cmdb.isAccepted('svc', 'walk', COMMIT_B)).toBe(false);
+    expect(await t.releases.isAccepted('svc', 'walk', COMMIT_A)).toBe(true);
+    expect(await t.releases.isAccepted('svc', 'walk', COMMIT_B)).toBe(false);
   });
 
   it.each([
@@ -60,34 +60,34 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
     ['prepared', 'rolled_back'],
   ] as const)('refuses %s -> %s and changes nothing', async (_from, to) => {
     const r = release({ environment: `refuse-${to}` });
-    await t.cmdb.createRelease(r);
+    await t.releases.createRelease(r);
 
-    const attempt = to === 'accepted' ? t.cmdb.markAccepted(r.releaseId, { by: 'x', at: at(1) }) : t.cmdb.transitionRelease(r.releaseId, to, { by: 'x', at: at(1) });
+    const attempt = to === 'accepted' ? t.releases.markAccepted(r.releaseId, { by: 'x', at: at(1) }) : t.releases.transitionRelease(r.releaseId, to, { by: 'x', at: at(1) });
 
     await expect(attempt).rejects.toBeInstanceOf(ConflictError);
-    expect((await t.cmdb.getRelease(r.releaseId))?.state).toBe('prepared');
-    expect(await t.cmdb.isAccepted('svc', `refuse-${to}`, COMMIT_A)).toBe(false);
+    expect((await t.releases.getRelease(r.releaseId))?.state).toBe('prepared');
+    expect(await t.releases.isAccepted('svc', `refuse-${to}`, COMMIT_A)).toBe(false);
   });
 
   it('refuses to move a terminal release and to touch an unknown one', async () => {
     const r = release({ environment: 'terminal' });
-    await t.cmdb.createRelease(r);
-    await t.cmdb.transitionRelease(r.releaseId, 'failed', { by: 'system', at: at(1), failure: { step: 'build', message: 'exit 1' } });
+    await t.releases.createRelease(r);
+    await t.releases.transitionRelease(r.releaseId, 'failed', { by: 'system', at: at(1), failure: { step: 'build', message: 'exit 1' } });
 
-    await expect(t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'x', at: at(2) })).rejects.toThrow(/is failed: it cannot become deploying/);
-    await expect(t.cmdb.transitionRelease('r-nope', 'failed', { by: 'x', at: at(2) })).rejects.toBeInstanceOf(NotFoundError);
-    expect((await t.cmdb.getRelease(r.releaseId))?.failure).toEqual({ step: 'build', message: 'exit 1' });
+    await expect(t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'x', at: at(2) })).rejects.toThrow(/is failed: it cannot become deploying/);
+    await expect(t.releases.transitionRelease('r-nope', 'failed', { by: 'x', at: at(2) })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await t.releases.getRelease(r.releaseId))?.failure).toEqual({ step: 'build', message: 'exit 1' });
   });
 
   it('lets two racing transitions from the same state win exactly once', async () => {
     const r = release({ environment: 'race' });
-    await t.cmdb.createRelease(r);
-    await t.cmdb.transitionRelease(r.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
+    await t.releases.createRelease(r);
+    await t.releases.transitionRelease(r.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
 
     const results = await Promise.allSettled([
-      t.cmdb.transitionRelease(r.releaseId, 'rejected', { by: 'bob', at: at(2) }),
-      t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'carol', at: at(2) }),
-      t.cmdb.transitionRelease(r.releaseId, 'superseded', { by: 'system', at: at(2) }),
+      t.releases.transitionRelease(r.releaseId, 'rejected', { by: 'bob', at: at(2) }),
+      t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'carol', at: at(2) }),
+      t.releases.transitionRelease(r.releaseId, 'superseded', { by: 'system', at: at(2) }),
     ]);
 
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
@@ -97,22 +97,22 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
   it('keeps the board on the newest release while an older one moves on', async () => {
     const older = release({ environment: 'newest', createdAt: at(1) });
     const newer = release({ environment: 'newest', createdAt: at(2), commit: COMMIT_B });
-    await t.cmdb.createRelease(newer);
-    await t.cmdb.createRelease(older);
+    await t.releases.createRelease(newer);
+    await t.releases.createRelease(older);
 
-    await t.cmdb.transitionRelease(older.releaseId, 'superseded', { by: 'system', at: at(3) });
+    await t.releases.transitionRelease(older.releaseId, 'superseded', { by: 'system', at: at(3) });
 
-    expect(await t.cmdb.boardEntry('svc', 'newest')).toMatchObject({ releaseId: newer.releaseId, state: 'prepared', commit: null });
-    expect((await t.cmdb.getRelease(older.releaseId))?.state).toBe('superseded');
+    expect(await t.releases.boardCell('svc', 'newest')).toMatchObject({ releaseId: newer.releaseId, state: 'prepared', commit: null });
+    expect((await t.releases.getRelease(older.releaseId))?.state).toBe('superseded');
   });
 
   it('answers the board in one query: every cell of the product, and held flags', async () => {
     const other = await createTestCmdb('product-a');
-    await other.cmdb.createRelease(release({ repository: 'api', environment: 'integration' }));
-    await other.cmdb.createRelease(release({ repository: 'web', environment: 'integration' }));
-    await other.cmdb.setHeld('web', 'integration', true, at(9));
+    await other.releases.createRelease(release({ repository: 'api', environment: 'integration' }));
+    await other.releases.createRelease(release({ repository: 'web', environment: 'integration' }));
+    await other.releases.setHeld('web', 'integration', true, at(9));
 
-    const board = await other.cmdb.board();
+    const board = await other.releases.board();
 
     expect(board.entries.map((entry) => `${entry.repository}/${entry.environment}/${entry.held}`).sort()).toEqual(['api/integration/false', 'web/integration/true']);
     expect(board.pendingApprovals).toEqual([]);
@@ -126,8 +126,8 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
     for (let index = 0; index < releases.length; index += 50) {
       await Promise.all(
         releases.slice(index, index + 50).map(async (r) => {
-          await t.cmdb.createRelease(r);
-          await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: r.createdAt });
+          await t.releases.createRelease(r);
+          await t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: r.createdAt });
         }),
       );
     }
@@ -137,7 +137,7 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await t.cmdb.history('svc', 'history', { limit: 100, ...(cursor ? { cursor } : {}) });
+      const page = await t.releases.history('svc', 'history', { limit: 100, ...(cursor ? { cursor } : {}) });
       seen.push(...page.items.map((item) => item.releaseId));
       cursor = page.cursor ?? undefined;
       pages += 1;
@@ -150,23 +150,23 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
   }, 120_000);
 
   it('refuses a forged cursor and an out-of-range limit', async () => {
-    await expect(t.cmdb.history('svc', 'history', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(t.cmdb.history('svc', 'history', { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
-    await expect(t.cmdb.history('svc', 'history', { limit: 101 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.releases.history('svc', 'history', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.releases.history('svc', 'history', { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.releases.history('svc', 'history', { limit: 101 })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('lists accepted commits of an environment newest first, for rollback', async () => {
     const first = release({ environment: 'rollback', commit: COMMIT_A, kind: 'deploy' });
     const second = release({ environment: 'rollback', commit: COMMIT_B, kind: 'deploy' });
     for (const [r, minute] of [[first, 1], [second, 5]] as const) {
-      await t.cmdb.createRelease(r);
-      await t.cmdb.transitionRelease(r.releaseId, 'building', { by: 'ci', at: at(minute) });
-      await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: at(minute + 1) });
-      await t.cmdb.recordDeployment(r.releaseId, { by: 'ci', at: at(minute + 2) });
-      await t.cmdb.markAccepted(r.releaseId, { by: 'ci', at: at(minute + 3) });
+      await t.releases.createRelease(r);
+      await t.releases.transitionRelease(r.releaseId, 'building', { by: 'ci', at: at(minute) });
+      await t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: at(minute + 1) });
+      await t.releases.recordDeployment(r.releaseId, { by: 'ci', at: at(minute + 2) });
+      await t.releases.markAccepted(r.releaseId, { by: 'ci', at: at(minute + 3) });
     }
 
-    const accepted = await t.cmdb.acceptedCommits('svc', 'rollback');
+    const accepted = await t.releases.acceptedCommits('svc', 'rollback');
 
     expect(accepted.map((entry) => entry.commit)).toEqual([COMMIT_B, COMMIT_A]);
     expect(accepted[0]).toMatchObject({ releaseId: second.releaseId, acceptedAt: at(8) });
@@ -174,32 +174,32 @@ describe('DynamoCmdb releases, board and history (DynamoDB Local)', () => {
 
   it('a failed deploy leaves the current commit as it was', async () => {
     const r = release({ environment: 'deploy-failed', kind: 'deploy' });
-    await t.cmdb.createRelease(r);
-    await t.cmdb.transitionRelease(r.releaseId, 'building', { by: 'ci', at: at(1) });
-    await t.cmdb.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: at(2) });
+    await t.releases.createRelease(r);
+    await t.releases.transitionRelease(r.releaseId, 'building', { by: 'ci', at: at(1) });
+    await t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: at(2) });
 
-    await t.cmdb.transitionRelease(r.releaseId, 'failed', { by: 'ci', at: at(3), failure: { step: 'deploy', message: 'exit 2' } });
+    await t.releases.transitionRelease(r.releaseId, 'failed', { by: 'ci', at: at(3), failure: { step: 'deploy', message: 'exit 2' } });
 
-    expect(await t.cmdb.boardEntry('svc', 'deploy-failed')).toMatchObject({ commit: null, acceptedCommit: null, state: 'failed' });
-    expect((await t.cmdb.history('svc', 'deploy-failed')).items).toEqual([expect.objectContaining({ releaseId: r.releaseId, state: 'failed', startedAt: at(2) })]);
+    expect(await t.releases.boardCell('svc', 'deploy-failed')).toMatchObject({ commit: null, acceptedCommit: null, state: 'failed' });
+    expect((await t.releases.history('svc', 'deploy-failed')).items).toEqual([expect.objectContaining({ releaseId: r.releaseId, state: 'failed', startedAt: at(2) })]);
   });
 
   it('a failed deploy or test never moves the accepted pointer', async () => {
     const good = release({ environment: 'pointer', commit: COMMIT_A, kind: 'deploy', createdAt: at(0) });
-    await t.cmdb.createRelease(good);
-    await t.cmdb.transitionRelease(good.releaseId, 'building', { by: 'ci', at: at(1) });
-    await t.cmdb.transitionRelease(good.releaseId, 'deploying', { by: 'ci', at: at(2) });
-    await t.cmdb.recordDeployment(good.releaseId, { by: 'ci', at: at(3) });
-    await t.cmdb.markAccepted(good.releaseId, { by: 'ci', at: at(4) });
+    await t.releases.createRelease(good);
+    await t.releases.transitionRelease(good.releaseId, 'building', { by: 'ci', at: at(1) });
+    await t.releases.transitionRelease(good.releaseId, 'deploying', { by: 'ci', at: at(2) });
+    await t.releases.recordDeployment(good.releaseId, { by: 'ci', at: at(3) });
+    await t.releases.markAccepted(good.releaseId, { by: 'ci', at: at(4) });
     const bad = release({ environment: 'pointer', commit: COMMIT_B, kind: 'deploy', createdAt: at(5) });
-    await t.cmdb.createRelease(bad);
-    await t.cmdb.transitionRelease(bad.releaseId, 'building', { by: 'ci', at: at(5) });
-    await t.cmdb.transitionRelease(bad.releaseId, 'deploying', { by: 'ci', at: at(6) });
-    await t.cmdb.recordDeployment(bad.releaseId, { by: 'ci', at: at(7) });
+    await t.releases.createRelease(bad);
+    await t.releases.transitionRelease(bad.releaseId, 'building', { by: 'ci', at: at(5) });
+    await t.releases.transitionRelease(bad.releaseId, 'deploying', { by: 'ci', at: at(6) });
+    await t.releases.recordDeployment(bad.releaseId, { by: 'ci', at: at(7) });
 
-    await t.cmdb.transitionRelease(bad.releaseId, 'failed', { by: 'ci', at: at(8), failure: { step: 'test', message: 'red' } });
+    await t.releases.transitionRelease(bad.releaseId, 'failed', { by: 'ci', at: at(8), failure: { step: 'test', message: 'red' } });
 
-    expect(await t.cmdb.boardEntry('svc', 'pointer')).toMatchObject({ commit: COMMIT_B, acceptedCommit: COMMIT_A, state: 'failed' });
-    expect(await t.cmdb.isAccepted('svc', 'pointer', COMMIT_B)).toBe(false);
+    expect(await t.releases.boardCell('svc', 'pointer')).toMatchObject({ commit: COMMIT_B, acceptedCommit: COMMIT_A, state: 'failed' });
+    expect(await t.releases.isAccepted('svc', 'pointer', COMMIT_B)).toBe(false);
   });
 });

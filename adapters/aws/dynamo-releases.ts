@@ -8,51 +8,30 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  AcceptedCommit,
-  Actor,
-  Approval,
-  Board,
-  BoardEntry,
-  Cmdb,
-  CommitInfo,
-  Failure,
-  NewApproval,
-  NewRelease,
-  Page,
-  PushRecord,
-  Release,
-} from '../../core/cmdb';
+import type { AcceptedCommit, Actor, Board, BoardCell, Failure, NewRelease, Page, Release } from '../../core/cmdb';
+import type { ReleaseStore } from '../../core/cmdb-stores';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors';
-import { allowedFrom, isTerminal, type ReleaseState } from '../../core/release-lifecycle';
+import type { ReleaseState } from '../../core/release-lifecycle';
 import { CMDB_SCHEMA } from './cmdb-schema';
-import { decodeCursor, encodeCursor, toBoardEntry, toPendingApproval, toRelease } from './cmdb-items';
+import { decodeCursor, encodeCursor, toBoardCell, toPendingApproval, toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
-import { CmdbApprovals } from './cmdb-approvals';
-import { CmdbRepositories } from './cmdb-repositories';
 import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-errors';
+import { boardUpdate, releaseTransition } from './release-updates';
 
 const MAX_PAGE = 100;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
- * The CMDB on one DynamoDB table (layout in `cmdb-keys.ts`). Takes its client, so tests point it at
- * DynamoDB Local. Pushes, tags, deliveries and leases live in `CmdbRepositories`; approvals in
- * `CmdbApprovals`; this class keeps releases, the board, history and acceptances.
+ * Releases, the board, history and acceptances on the CMDB table (layout in `cmdb-keys.ts`). Takes its
+ * client, so tests point it at DynamoDB Local.
  */
-export class DynamoCmdb implements Cmdb {
-  private readonly repositories: CmdbRepositories;
-  private readonly approvals: CmdbApprovals;
-
+export class DynamoReleases implements ReleaseStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly product: string,
-  ) {
-    this.repositories = new CmdbRepositories(client, tableName);
-    this.approvals = new CmdbApprovals(client, tableName, product);
-  }
+  ) {}
 
   async board(): Promise<Board> {
     const items = await this.queryAll({
@@ -61,14 +40,14 @@ export class DynamoCmdb implements Cmdb {
       ConsistentRead: true,
     });
     return {
-      entries: items.filter((item) => String(item.sk).startsWith(keys.boardPrefix)).map(toBoardEntry),
+      entries: items.filter((item) => String(item.sk).startsWith(keys.boardPrefix)).map(toBoardCell),
       pendingApprovals: items.filter((item) => String(item.sk).startsWith(keys.pendingPrefix)).map(toPendingApproval),
     };
   }
 
-  async boardEntry(repository: string, environment: string): Promise<BoardEntry | undefined> {
+  async boardCell(repository: string, environment: string): Promise<BoardCell | undefined> {
     const item = await this.get(keys.board(this.product, repository, environment));
-    return item && toBoardEntry(item);
+    return item && toBoardCell(item);
   }
 
   async history(repository: string, environment: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Release>> {
@@ -104,7 +83,7 @@ export class DynamoCmdb implements Cmdb {
           TransactItems: [
             { Put: { TableName: this.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
             // The board shows the newest release of each cell; ids sort by creation time.
-            this.boardUpdate(release.repository, release.environment, {
+            boardUpdate(this.tableName, this.product, release.repository, release.environment, {
               set: { releaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
               condition: 'attribute_not_exists(releaseId) OR releaseId < :releaseId',
             }),
@@ -187,126 +166,11 @@ export class DynamoCmdb implements Cmdb {
     }));
   }
 
-  recordPush(push: PushRecord): Promise<{ head: boolean }> {
-    return this.repositories.recordPush(push);
-  }
-
-  branchHead(repository: string, branch: string): Promise<CommitInfo | undefined> {
-    return this.repositories.branchHead(repository, branch);
-  }
-
-  getCommit(repository: string, commit: string): Promise<CommitInfo | undefined> {
-    return this.repositories.getCommit(repository, commit);
-  }
-
-  recordTag(repository: string, tag: string, commit: string, at: string): Promise<void> {
-    return this.repositories.recordTag(repository, tag, commit, at);
-  }
-
-  resolveRef(repository: string, ref: string): Promise<string | undefined> {
-    return this.repositories.resolveRef(repository, ref);
-  }
-
-  claimDelivery(provider: string, deliveryId: string, at: Date, ttlDays?: number): Promise<boolean> {
-    return this.repositories.claimDelivery(provider, deliveryId, at, ttlDays);
-  }
-
-  releaseDelivery(provider: string, deliveryId: string): Promise<void> {
-    return this.repositories.releaseDelivery(provider, deliveryId);
-  }
-
-  acquireLease(repository: string, environment: string, holder: string, ttlSeconds: number, now: Date): Promise<void> {
-    return this.repositories.acquireLease(repository, environment, holder, ttlSeconds, now);
-  }
-
-  releaseLease(repository: string, environment: string, holder: string): Promise<void> {
-    return this.repositories.releaseLease(repository, environment, holder);
-  }
-
-  async leaseHolder(repository: string, environment: string): Promise<string | undefined> {
-    const item = await this.get(keys.lease(repository, environment));
-    return item ? String(item.holder) : undefined;
-  }
-
   async setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void> {
-    const update = this.boardUpdate(repository, environment, { set: { held, updatedAt: at } });
+    const update = boardUpdate(this.tableName, this.product, repository, environment, { set: { held, updatedAt: at } });
     await this.client.send(new UpdateCommand(update.Update)).catch((error: unknown) => {
       throw toDomainError(error, '');
     });
-  }
-
-  createApproval(approval: NewApproval): Promise<Approval> {
-    return this.approvals.create(approval);
-  }
-
-  getApproval(approvalId: string): Promise<Approval | undefined> {
-    return this.approvals.get(approvalId);
-  }
-
-  decideApproval(approvalId: string, decision: { decision: 'approve' | 'reject'; by: string; at: string; comment?: string }): Promise<Approval> {
-    return this.approvals.decide(approvalId, decision);
-  }
-
-  renewApprovalToken(approvalId: string, taskToken: string): Promise<Approval> {
-    return this.approvals.renewToken(approvalId, taskToken);
-  }
-
-  markApprovalNotified(approvalId: string, at: string): Promise<void> {
-    return this.approvals.markNotified(approvalId, at);
-  }
-
-  closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined> {
-    return this.approvals.close(approvalId, status, at);
-  }
-
-  /** The conditional update that moves a release to `to`, only from a state the lifecycle allows. */
-  private releaseTransition(releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }, extra: Record<string, unknown> = {}) {
-    const from = allowedFrom(to);
-    const set: Record<string, unknown> = { state: to, updatedAt: change.at, ...extra };
-    if (change.failure) set.failure = change.failure;
-    if (isTerminal(to)) set.finishedAt = change.at;
-    const names: Record<string, string> = { '#history': 'history' };
-    const values: Record<string, unknown> = {
-      ':change': [{ state: to, at: change.at, by: change.by, ...(change.detail ? { detail: change.detail } : {}) }],
-    };
-    const assignments = Object.entries(set).map(([name, value], index) => {
-      names[`#a${index}`] = name;
-      values[`:a${index}`] = value;
-      return `#a${index} = :a${index}`;
-    });
-    from.forEach((state, index) => (values[`:from${index}`] = state));
-    names['#state'] = 'state';
-    return {
-      TableName: this.tableName,
-      Key: keys.release(releaseId),
-      UpdateExpression: `SET ${assignments.join(', ')}, #history = list_append(#history, :change)`,
-      ConditionExpression: `attribute_exists(pk) AND #state IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-  }
-
-  /** An update of a board cell, creating it with empty values the first time. */
-  private boardUpdate(repository: string, environment: string, options: { set: Record<string, unknown>; condition?: string }) {
-    const names: Record<string, string> = { '#repository': 'repository', '#environment': 'environment', '#held': 'held' };
-    const values: Record<string, unknown> = { ':repository': repository, ':environment': environment, ':false': false };
-    const assignments = Object.entries(options.set).map(([name, value]) => {
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      return `#${name} = :${name}`;
-    });
-    if (!('held' in options.set)) assignments.push('#held = if_not_exists(#held, :false)');
-    else delete values[':false'];
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: keys.board(this.product, repository, environment),
-        UpdateExpression: `SET #repository = :repository, #environment = :environment, ${assignments.join(', ')}`,
-        ...(options.condition ? { ConditionExpression: options.condition } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    };
   }
 
   /**
@@ -324,14 +188,14 @@ export class DynamoCmdb implements Cmdb {
     options: { extra?: Record<string, unknown>; cell?: Record<string, unknown>; items?: TransactItem[] } = {},
   ): Promise<Release> {
     const { releaseId, repository, environment } = release;
-    const transition = { Update: this.releaseTransition(releaseId, to, change, options.extra) };
+    const transition = { Update: releaseTransition(this.tableName, releaseId, to, change, options.extra) };
     const cell = options.cell ?? {};
     let owner = true;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const board = owner
-        ? this.boardUpdate(repository, environment, { set: { ...cell, state: to, updatedAt: change.at }, condition: 'releaseId = :releaseId' })
+        ? boardUpdate(this.tableName, this.product, repository, environment, { set: { ...cell, state: to, updatedAt: change.at }, condition: 'releaseId = :releaseId' })
         : Object.keys(cell).length > 0
-          ? this.boardUpdate(repository, environment, { set: { ...cell, updatedAt: change.at }, condition: 'attribute_not_exists(releaseId) OR releaseId <> :releaseId' })
+          ? boardUpdate(this.tableName, this.product, repository, environment, { set: { ...cell, updatedAt: change.at }, condition: 'attribute_not_exists(releaseId) OR releaseId <> :releaseId' })
           : undefined;
       if (board) board.Update.ExpressionAttributeValues[':releaseId'] = releaseId;
       const items: TransactItem[] = [transition, ...(options.items ?? []), ...(board ? [board] : [])];

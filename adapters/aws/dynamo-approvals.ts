@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Approval, ApprovalRecord, NewApproval } from '../../core/cmdb';
+import type { ApprovalStore } from '../../core/cmdb-stores';
 import { ConflictError, NotFoundError } from '../../core/errors';
 import type { ApprovalStatus, Decision } from '../../core/release-lifecycle';
 import { describeClosed } from '../../core/approvals';
@@ -12,14 +13,14 @@ import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
  * board lists pending approvals in the same Query. A decision is one transaction, conditional on the
  * approval still being pending and unexpired: of two racing clicks exactly one wins.
  */
-export class CmdbApprovals {
+export class DynamoApprovals implements ApprovalStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly product: string,
   ) {}
 
-  async create(input: NewApproval): Promise<Approval> {
+  async createApproval(input: NewApproval): Promise<Approval> {
     const approval: Approval = { ...input, status: 'pending' };
     await guarded(
       this.client.send(
@@ -49,12 +50,12 @@ export class CmdbApprovals {
     return approval;
   }
 
-  async get(approvalId: string): Promise<Approval | undefined> {
+  async getApproval(approvalId: string): Promise<Approval | undefined> {
     const result = await guarded(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.approval(approvalId), ConsistentRead: true })));
     return result.Item && toApproval(result.Item);
   }
 
-  async renewToken(approvalId: string, taskToken: string): Promise<Approval> {
+  async renewApprovalToken(approvalId: string, taskToken: string): Promise<Approval> {
     try {
       const result = await this.client.send(
         new UpdateCommand({
@@ -73,7 +74,7 @@ export class CmdbApprovals {
     }
   }
 
-  async markNotified(approvalId: string, at: string): Promise<void> {
+  async markApprovalNotified(approvalId: string, at: string): Promise<void> {
     await guarded(
       this.client.send(
         new UpdateCommand({
@@ -88,16 +89,16 @@ export class CmdbApprovals {
     );
   }
 
-  async decide(approvalId: string, input: { decision: Decision; by: string; at: string; comment?: string }): Promise<Approval> {
+  async decideApproval(approvalId: string, input: { decision: Decision; by: string; at: string; comment?: string }): Promise<Approval> {
     const status: ApprovalStatus = input.decision === 'approve' ? 'approved' : 'rejected';
     return this.finish(approvalId, status, input, { decision: input.decision, by: input.by, at: input.at, ...(input.comment ? { comment: input.comment } : {}) }, true);
   }
 
-  async close(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined> {
+  async closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined> {
     try {
       return await this.finish(approvalId, status, { by: 'system', at }, { decision: status, by: 'system', at }, false);
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof NotFoundError) return this.get(approvalId);
+      if (error instanceof ConflictError || error instanceof NotFoundError) return this.getApproval(approvalId);
       throw error;
     }
   }
@@ -109,7 +110,7 @@ export class CmdbApprovals {
     record: Omit<ApprovalRecord, 'approvalId' | 'gate'>,
     mustBeUnexpired: boolean,
   ): Promise<Approval> {
-    const current = await this.get(approvalId);
+    const current = await this.getApproval(approvalId);
     if (!current) throw new NotFoundError(`approval ${approvalId} does not exist`);
     const decided = { status, decidedBy: actor.by, decidedAt: actor.at, ...(actor.comment ? { comment: actor.comment } : {}) };
     const assignments = Object.keys(decided).map((name) => `#${name} = :${name}`);
@@ -145,7 +146,7 @@ export class CmdbApprovals {
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw toDomainError(error, '');
-      const now = await this.get(approvalId);
+      const now = await this.getApproval(approvalId);
       throw new ConflictError(describeClosed(now ?? current, actor.at), { cause: error });
     }
     return { ...current, ...decided };

@@ -1,17 +1,15 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CommitInfo, PushRecord } from '../../core/cmdb';
-import { LeaseBusyError, ValidationError } from '../../core/errors';
+import type { PushStore } from '../../core/cmdb-stores';
+import { ValidationError } from '../../core/errors';
 import { keys } from './cmdb-keys';
 import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/;
 
-/** Delivery ids are kept at least as long as any git host retries a delivery. */
-export const DEFAULT_DELIVERY_TTL_DAYS = 8;
-
-/** What the CMDB knows of each repository's commits, branches and tags, plus deliveries and deploy leases. */
-export class CmdbRepositories {
+/** What the CMDB knows of each repository's commits, branches and tags. */
+export class DynamoPushes implements PushStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -76,69 +74,6 @@ export class CmdbRepositories {
     const matches = result.Items ?? [];
     if (matches.length > 1) throw new ValidationError(`short SHA ${ref} is ambiguous in ${repository}: give more characters`);
     return matches[0] ? String(matches[0].commit) : undefined;
-  }
-
-  async claimDelivery(provider: string, deliveryId: string, at: Date, ttlDays = DEFAULT_DELIVERY_TTL_DAYS): Promise<boolean> {
-    const now = Math.floor(at.getTime() / 1000);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.delivery(provider, deliveryId), provider, deliveryId, receivedAt: at.toISOString(), ttl: now + ttlDays * 86_400 },
-          // TTL deletion lags by up to days: an expired item counts as gone.
-          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': now },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw toDomainError(error, '');
-    }
-  }
-
-  async releaseDelivery(provider: string, deliveryId: string): Promise<void> {
-    await guarded(this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.delivery(provider, deliveryId) })));
-  }
-
-  /**
-   * Takes the deploy lease of a repository x environment for `ttlSeconds`. Free, expired (its holder
-   * crashed) or already ours: taken. Otherwise `LeaseBusyError`, which workflows retry with backoff.
-   */
-  async acquireLease(repository: string, environment: string, holder: string, ttlSeconds: number, now: Date): Promise<void> {
-    const seconds = Math.floor(now.getTime() / 1000);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.lease(repository, environment), holder, acquiredAt: now.toISOString(), expiresAt: seconds + ttlSeconds, ttl: seconds + ttlSeconds + 86_400 },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :holder',
-          ExpressionAttributeValues: { ':now': seconds, ':holder': holder },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw toDomainError(error, '');
-      const current = (error as { Item?: Record<string, { S?: string }> }).Item?.holder?.S ?? 'another run';
-      throw new LeaseBusyError(`${repository} in ${environment} is being deployed by ${current}`, { cause: error });
-    }
-  }
-
-  /** Gives the lease back if we still hold it; a lease that expired and was taken over is left alone. */
-  async releaseLease(repository: string, environment: string, holder: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.lease(repository, environment),
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw toDomainError(error, '');
-    }
   }
 
   private commitInfo(item: Record<string, unknown> | undefined): CommitInfo | undefined {

@@ -1,23 +1,26 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { cmdbCreateTableInput } from '../adapters/aws/cmdb-table-input';
-import { DynamoCmdb } from '../adapters/aws/dynamo-cmdb';
+import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { BuildspecRunner } from '../adapters/local/buildspec';
+import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codebuild';
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
+import { OutboxMailer } from '../adapters/local/outbox-mailer';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
-import { Approvals, type ApprovalNotifier } from '../core/approvals';
-import type { Cmdb } from '../core/cmdb';
+import { approvalSigningKeyName, type SentLink } from '../core/approval-notifier';
+import type { Approvals } from '../core/approvals';
+import type { CmdbStores } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
-import { EnvironmentChain } from '../core/environment-chain';
-import { PromotionSteps } from '../core/promotion-steps';
-import { approvalRequestHandler } from '../lambdas/approval-request';
-import { promotionStepHandler } from '../lambdas/promotion-step';
-import { ContinuousSteps } from '../core/continuous-steps';
 import { systemClock, type Clock } from '../core/ports';
-import { buildTargets } from '../lambdas/aws-wiring';
+import { webhookSecretName } from '../core/webhook-intake';
+import { approvalRequestHandler } from '../lambdas/approval-request';
+import { buildTargets } from '../lambdas/build-targets';
+import { composeRelease, type ReleaseComposition } from '../lambdas/compose';
 import { continuousStepHandler } from '../lambdas/continuous-step';
+import { promotionStepHandler } from '../lambdas/promotion-step';
 
 export const LOCAL_TABLE_NAME = 'cot-cmdb';
 /** Local mode's stand-in for the artifact bucket's name; artifacts live in `<data>/artifacts`. */
@@ -28,7 +31,7 @@ export interface Notification {
   readonly message: string;
 }
 
-export interface LocalReleaseOptions {
+export interface LocalWiringOptions {
   readonly config: ReleaseConfig;
   /** The data folder (`.cot`): repos, artifacts, logs, environments, outbox. */
   readonly dataDir: string;
@@ -41,29 +44,37 @@ export interface LocalReleaseOptions {
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
   readonly retryIntervalOverrides?: LocalWorkflowsOptions['retryIntervalOverrides'];
-  /** Tells approvers (the outbox in local mode); made with the CMDB it reads. */
-  readonly notifier?: (cmdb: Cmdb) => ApprovalNotifier;
+  /**
+   * Tells approvers: one `.eml` file each in `<data>/outbox`, linking to `baseUrl` (a function: the port
+   * may be known only once the server listens).
+   * @default nobody is told
+   */
+  readonly approvalEmail?: { readonly baseUrl: () => string; readonly onLinkSent?: (sent: SentLink) => void };
 }
 
 /**
  * The product wired for one machine: the CMDB in DynamoDB Local (the table the stack defines), the
  * state machines of the synthesized stack run by the local interpreter, the Lambda handlers in process,
- * CodeBuild as the buildspec runner. Local mode serves it over HTTP; tests drive it directly.
+ * CodeBuild as the buildspec runner. The use cases are composed as on AWS (`composeRelease`). Local mode
+ * serves them over HTTP; tests drive them directly.
  */
-export class LocalRelease {
-  readonly cmdb: DynamoCmdb;
+export class LocalWiring {
+  readonly stores: CmdbStores;
   readonly workflows: LocalWorkflows;
   readonly codebuild: LocalCodeBuild;
+  /** Webhook secrets from `COT_WEBHOOK_SECRET` or `<data>/webhook-secret`, the link key from `<data>/approval-signing-key`. */
+  readonly secrets: FileSecretStore;
+  /** What each handler is given, as `awsDependencies()` gives it on AWS. */
+  readonly handlers: ReleaseComposition;
   readonly approvals: Approvals;
   readonly notifications: Notification[] = [];
 
   private constructor(
-    readonly options: LocalReleaseOptions,
+    readonly options: LocalWiringOptions,
     readonly documentClient: DynamoDBDocumentClient,
   ) {
     const { config, dataDir } = options;
-    const clock = options.clock ?? systemClock;
-    this.cmdb = new DynamoCmdb(documentClient, options.tableName ?? LOCAL_TABLE_NAME, config.product);
+    this.stores = dynamoCmdbStores(documentClient, options.tableName ?? LOCAL_TABLE_NAME, config.product);
     this.codebuild = new LocalCodeBuild({
       dataDir,
       runner: new BuildspecRunner({ workRoot: join(dataDir, 'work') }),
@@ -71,13 +82,33 @@ export class LocalRelease {
       repositoryDir: (name) => this.repositoryDir(name),
       ...(options.onBuildOutput ? { onOutput: options.onBuildOutput } : {}),
     });
-    const chain = new EnvironmentChain(config);
+    this.secrets = new FileSecretStore({
+      dataDir,
+      sources: {
+        ...Object.fromEntries(config.repositories.map((repository) => [webhookSecretName(config.product, repository.name), { envVar: 'COT_WEBHOOK_SECRET', file: 'webhook-secret' }])),
+        [approvalSigningKeyName(config.product)]: { file: 'approval-signing-key' },
+      },
+    });
+    const { approvalEmail } = options;
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
+    const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
+    this.handlers = composeRelease({
+      config: () => config,
+      stores: () => this.stores,
+      // One engine runs both state machines and holds the task tokens.
+      workflows: () => this.workflows,
+      buildTargets: () => targets,
+      secrets: () => this.secrets,
+      ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: new OutboxMailer({ dir: join(dataDir, 'outbox') }) }) } : {}),
+      logger: () => logger,
+      clock: options.clock ?? systemClock,
+    });
     this.workflows = new LocalWorkflows({
       template: synthesizeReleaseTemplate(config),
       lambdas: {
-        'continuous-step': continuousStepHandler({ steps: new ContinuousSteps({ cmdb: this.cmdb, clock }), targets }),
-        'promotion-step': promotionStepHandler({ steps: new PromotionSteps({ cmdb: this.cmdb, clock, chain }), targets }),
+        'continuous-step': continuousStepHandler(this.handlers.continuous()),
+        'promotion-step': promotionStepHandler(this.handlers.promotion()),
+        // Looked up per event: `this.approvals` answers through the engine made here, so it comes after it.
         'approval-request': (event) => approvalRequestHandler({ approvals: this.approvals })(event),
       },
       codebuild: this.codebuild,
@@ -88,11 +119,11 @@ export class LocalRelease {
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
     });
-    this.approvals = new Approvals({ cmdb: this.cmdb, workflows: this.workflows, clock, chain, ...(options.notifier ? { notifier: options.notifier(this.cmdb) } : {}) });
+    this.approvals = this.handlers.approvalRequests().approvals;
   }
 
   /** Wires everything and makes sure the CMDB table exists (a restart keeps it). */
-  static async create(options: LocalReleaseOptions): Promise<LocalRelease> {
+  static async create(options: LocalWiringOptions): Promise<LocalWiring> {
     const client = new DynamoDBClient({
       endpoint: options.dynamoEndpoint,
       region: 'us-east-1',
@@ -103,7 +134,7 @@ export class LocalRelease {
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    return new LocalRelease(options, DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }));
+    return new LocalWiring(options, DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }));
   }
 
   /** The git repository local mode builds a configured repository from. */

@@ -1,0 +1,39 @@
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryStore } from '../../core/cmdb-stores';
+import { keys } from './cmdb-keys';
+import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
+
+/** Delivery ids are kept at least as long as any git host retries a delivery. */
+export const DEFAULT_DELIVERY_TTL_DAYS = 8;
+
+/** Claims of webhook deliveries (delivery id and ref), so a redelivery is a no-op. */
+export class DynamoDeliveries implements DeliveryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claimDelivery(provider: string, deliveryId: string, at: Date, ttlDays = DEFAULT_DELIVERY_TTL_DAYS): Promise<boolean> {
+    const now = Math.floor(at.getTime() / 1000);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.delivery(provider, deliveryId), provider, deliveryId, receivedAt: at.toISOString(), ttl: now + ttlDays * 86_400 },
+          // TTL deletion lags by up to days: an expired item counts as gone.
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw toDomainError(error, '');
+    }
+  }
+
+  async releaseDelivery(provider: string, deliveryId: string): Promise<void> {
+    await guarded(this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.delivery(provider, deliveryId) })));
+  }
+}

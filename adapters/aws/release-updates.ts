@@ -1,0 +1,55 @@
+import type { Actor, Failure } from '../../core/cmdb';
+import { allowedFrom, isTerminal, type ReleaseState } from '../../core/release-lifecycle';
+import { keys } from './cmdb-keys';
+
+/* The updates a release's writes are made of; `DynamoReleases` puts them in one transaction. */
+
+/** The conditional update that moves a release to `to`, only from a state the lifecycle allows. */
+export function releaseTransition(tableName: string, releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }, extra: Record<string, unknown> = {}) {
+  const from = allowedFrom(to);
+  const set: Record<string, unknown> = { state: to, updatedAt: change.at, ...extra };
+  if (change.failure) set.failure = change.failure;
+  if (isTerminal(to)) set.finishedAt = change.at;
+  const names: Record<string, string> = { '#history': 'history' };
+  const values: Record<string, unknown> = {
+    ':change': [{ state: to, at: change.at, by: change.by, ...(change.detail ? { detail: change.detail } : {}) }],
+  };
+  const assignments = Object.entries(set).map(([name, value], index) => {
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    return `#a${index} = :a${index}`;
+  });
+  from.forEach((state, index) => (values[`:from${index}`] = state));
+  names['#state'] = 'state';
+  return {
+    TableName: tableName,
+    Key: keys.release(releaseId),
+    UpdateExpression: `SET ${assignments.join(', ')}, #history = list_append(#history, :change)`,
+    ConditionExpression: `attribute_exists(pk) AND #state IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** An update of a board cell, creating it with empty values the first time. */
+export function boardUpdate(tableName: string, product: string, repository: string, environment: string, options: { set: Record<string, unknown>; condition?: string }) {
+  const names: Record<string, string> = { '#repository': 'repository', '#environment': 'environment', '#held': 'held' };
+  const values: Record<string, unknown> = { ':repository': repository, ':environment': environment, ':false': false };
+  const assignments = Object.entries(options.set).map(([name, value]) => {
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    return `#${name} = :${name}`;
+  });
+  if (!('held' in options.set)) assignments.push('#held = if_not_exists(#held, :false)');
+  else delete values[':false'];
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.board(product, repository, environment),
+      UpdateExpression: `SET #repository = :repository, #environment = :environment, ${assignments.join(', ')}`,
+      ...(options.condition ? { ConditionExpression: options.condition } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}

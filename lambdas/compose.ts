@@ -1,0 +1,106 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom, type SentLink } from '../core/approval-notifier';
+import { Approvals } from '../core/approvals';
+import type { CmdbStores } from '../core/cmdb-stores';
+import type { ReleaseConfig } from '../core/config';
+import { ContinuousSteps } from '../core/continuous-steps';
+import { EnvironmentChain } from '../core/environment-chain';
+import type { Clock, Mailer, SecretStore, WorkflowEngine } from '../core/ports';
+import { PromotionSteps } from '../core/promotion-steps';
+import { ReleaseOperations } from '../core/release-operations';
+import type { ApprovalPageDeps } from './approval-page';
+import type { BuildTargets } from './build-targets';
+import type { ContinuousStepDeps } from './continuous-step';
+import type { PromotionStepDeps } from './promotion-step';
+import type { OperatorApiDeps } from './operator-api';
+import type { WebhookDeps } from './webhook';
+
+/** How approvers are told: an email each, with a link to `<baseUrl>/approvals/<id>` signed for them. */
+export interface ApprovalEmail {
+  readonly mailer: Mailer;
+  readonly baseUrl: string | (() => string);
+  readonly onLinkSent?: (sent: SentLink) => void;
+  readonly onSendFailed?: (approver: string, error: unknown) => void;
+}
+
+/**
+ * What a platform gives the use cases: AWS (`aws-wiring.ts`) or one machine (`local/local-wiring.ts`).
+ * Parts are functions, called only when a handler that needs them is made: a Lambda makes only the
+ * clients, and reads only the environment variables, of its own handler.
+ */
+export interface Platform {
+  readonly config: () => ReleaseConfig;
+  readonly stores: () => CmdbStores;
+  /** An engine that starts `continuous` or `promotion` executions, or (`tasks`) one that only answers waiting Tasks. */
+  readonly workflows: (use: 'continuous' | 'promotion' | 'tasks') => WorkflowEngine;
+  readonly buildTargets: () => BuildTargets;
+  readonly secrets: () => SecretStore;
+  /** @default webhookSecretName(product, repository) for each repository */
+  readonly webhookSecretNames?: () => Readonly<Record<string, string>>;
+  /** @default approvalSigningKeyName(product) */
+  readonly signingKeyName?: () => string;
+  /** @default nobody is told (tests) */
+  readonly approvalEmail?: () => ApprovalEmail;
+  readonly logger: () => Logger;
+  readonly clock: Clock;
+}
+
+/**
+ * The one composition root: every use case and handler dependency, built the same way on every platform.
+ * Each function makes what one handler needs.
+ */
+export function composeRelease(platform: Platform) {
+  const { clock } = platform;
+  const chain = () => new EnvironmentChain(platform.config());
+  const signingKey = () => {
+    const { product } = platform.config();
+    return signingKeyFrom(platform.secrets(), product, platform.signingKeyName?.() ?? approvalSigningKeyName(product));
+  };
+  const notifier = (email: ApprovalEmail) => {
+    const { releases, pushes } = platform.stores();
+    return new EmailApprovalNotifier({ ...email, releases, pushes, config: platform.config(), signingKey: signingKey() });
+  };
+  // Only the approval-request handler tells approvers; deciding and superseding send no email.
+  const approvals = (options: { notify: boolean }) => {
+    const { releases, approvals: store } = platform.stores();
+    const email = options.notify ? platform.approvalEmail?.() : undefined;
+    return new Approvals({ releases, approvals: store, workflows: platform.workflows('tasks'), clock, chain: chain(), ...(email ? { notifier: notifier(email) } : {}) });
+  };
+
+  return {
+    continuous: (): ContinuousStepDeps => {
+      const { releases, pushes, leases } = platform.stores();
+      return { steps: new ContinuousSteps({ releases, pushes, leases, clock }), targets: platform.buildTargets() };
+    },
+    promotion: (): PromotionStepDeps => {
+      const { releases, approvals: store, leases } = platform.stores();
+      return { steps: new PromotionSteps({ releases, approvals: store, leases, clock, chain: chain() }), targets: platform.buildTargets() };
+    },
+    approvalRequests: () => ({ approvals: approvals({ notify: true }) }),
+    approvalPage: (): ApprovalPageDeps => {
+      const { releases, pushes } = platform.stores();
+      return { approvals: approvals({ notify: false }), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };
+    },
+    operatorApi: (): OperatorApiDeps => {
+      const { releases, pushes } = platform.stores();
+      const config = platform.config();
+      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals({ notify: false }) });
+      return { operations, logger: platform.logger() };
+    },
+    webhook: (): WebhookDeps => {
+      const { deliveries, pushes } = platform.stores();
+      return {
+        config: platform.config(),
+        deliveries,
+        pushes,
+        workflows: platform.workflows('continuous'),
+        secrets: platform.secrets(),
+        ...(platform.webhookSecretNames ? { secretNames: platform.webhookSecretNames() } : {}),
+        clock,
+        logger: platform.logger(),
+      };
+    },
+  };
+}
+
+export type ReleaseComposition = ReturnType<typeof composeRelease>;
