@@ -58,6 +58,16 @@ export class Approvals {
       return renewed;
     }
     const now = clock.now();
+    // The release waits first, then its approval appears: whoever sees the approval (the board, a
+    // link) finds the release already waiting for it. A retried request finds it waiting already.
+    const waiting =
+      release.state === waitingState(input.gate)
+        ? release
+        : await releases.transitionRelease(release.releaseId, waitingState(input.gate), {
+            by: 'system',
+            at: now.toISOString(),
+            detail: `approval requested from ${chain.approval(release.environment).approvers.join(', ')}`,
+          });
     const approval = await approvals.createApproval({
       approvalId: newApprovalId(),
       releaseId: release.releaseId,
@@ -72,11 +82,6 @@ export class Approvals {
       // The waiting Task's clock started a moment before this one: the links expire a little earlier, so
       // a click they accept always reaches a workflow that still waits.
       expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(60_000, input.timeoutSeconds * 100)).toISOString(),
-    });
-    const waiting = await releases.transitionRelease(release.releaseId, waitingState(input.gate), {
-      by: 'system',
-      at: now.toISOString(),
-      detail: `approval ${approval.approvalId} sent to ${approval.approvers.join(', ')}`,
     });
     await this.notify(approval, waiting);
     return approval;
