@@ -69,8 +69,12 @@ export interface ApprovalStore {
 
 /** What the git hosts told us: pushed commits, branch heads, tags. */
 export interface PushStore {
-  /** Records a pushed commit; the branch head moves only forward in push time. */
-  recordPush(push: PushRecord): Promise<{ head: boolean }>;
+  /**
+   * Records a pushed commit and what the push says of its history; the branch head moves to it only
+   * when it is newer than the head by `compareToTip` (docs/architecture.md#commit-order), with a
+   * conditional write on the head it compared with. `reason` says why it is, or is not, the head.
+   */
+  recordPush(push: PushRecord): Promise<{ head: boolean; reason: string }>;
   branchHead(repository: string, branch: string): Promise<CommitInfo | undefined>;
   getCommit(repository: string, commit: string): Promise<CommitInfo | undefined>;
   recordTag(repository: string, tag: string, commit: string, at: string): Promise<void>;

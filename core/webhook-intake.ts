@@ -98,7 +98,12 @@ export class WebhookIntake {
       commit: event.commit,
       message: event.message,
       author: event.author,
+      // Order comes from what the host says (docs/architecture.md#commit-order), never from arrival.
       pushedAt: now.toISOString(),
+      ...(event.pushedAt ? { hostPushedAt: event.pushedAt } : {}),
+      ...(event.before ? { before: event.before } : {}),
+      ...(event.forced ? { forced: true } : {}),
+      ...(event.ancestors ? { ancestors: event.ancestors } : {}),
     });
     const input: ContinuousInput = {
       repository: event.repository,

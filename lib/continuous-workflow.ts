@@ -166,6 +166,14 @@ export class ContinuousWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.claim.value.outcome', CLAIM_OUTCOMES.superseded), new sfn.Succeed(this, 'Superseded', { comment: 'A newer commit was pushed' }))
       .otherwise(new sfn.Succeed(this, 'Held', { comment: 'Built, not deployed: the environment is held' }));
 
-    return begin.next(build).next(claim).next(decide);
+    // A push that is no longer the branch's head when its run begins is recorded, not built (a burst
+    // of pushes builds its newest only; a late delivery of an older push builds nothing).
+    const buildOrStop = new sfn.Choice(this, 'BuildOrStop')
+      .when(
+        sfn.Condition.and(sfn.Condition.isPresent('$.run.value.superseded'), sfn.Condition.booleanEquals('$.run.value.superseded', true)),
+        new sfn.Succeed(this, 'SupersededBeforeBuild', { comment: 'A newer commit of the branch was pushed' }),
+      )
+      .otherwise(build.next(claim).next(decide));
+    return begin.next(buildOrStop);
   }
 }
