@@ -29,6 +29,14 @@ export interface ReleaseStore {
   history(repository: string, environment: string, page?: { limit?: number; cursor?: string }): Promise<Page<Release>>;
 
   createRelease(release: NewRelease): Promise<Release>;
+  /**
+   * Creates an operator's release or rollback as the one active release of its repository and
+   * environment (docs/architecture.md#one-release-at-a-time), in one conditional transaction:
+   * - an equal one (same commit and kind) still in flight is returned instead (`existing`);
+   * - an active one still waiting (prepared, or for a person) is superseded: it can never be accepted;
+   * - an active one deploying or testing: `ConflictError` naming it.
+   */
+  startExclusive(release: NewRelease): Promise<{ release: Release; existing: boolean; superseded?: string }>;
   getRelease(releaseId: string): Promise<Release | undefined>;
   /**
    * Moves a release along the lifecycle; `ConflictError` when its current state does not allow `to`.

@@ -1,3 +1,4 @@
+import { isTerminal } from './release-lifecycle';
 import type { FailedStep, Release } from './cmdb';
 import type { ApprovalStore, LeaseStore, ReleaseStore } from './cmdb-stores';
 import { DEFAULT_LEASE_SECONDS } from './continuous-steps';
@@ -44,6 +45,8 @@ export class PromotionSteps {
     const { releases } = this.deps;
     const release = await releases.getRelease(input.releaseId);
     if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
+    // Superseded before its run began (a newer request for the environment came first): nothing to do.
+    if (isTerminal(release.state)) throw new NotEligibleError(`release ${release.releaseId} is ${release.state}`);
     const refusal = await this.refusal(release);
     if (refusal) {
       // The API refuses first (409); this check holds even for a release that raced a change.

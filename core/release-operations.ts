@@ -175,8 +175,11 @@ export class ReleaseOperations {
   private async start(release: Omit<NewRelease, 'releaseId' | 'createdAt'> & { kind: PromotionInput['kind'] }): Promise<{ releaseId: string }> {
     const { releases, workflows, clock } = this.deps;
     const now = clock.now();
-    const releaseId = newReleaseId(now);
-    await releases.createRelease({ ...release, releaseId, createdAt: now.toISOString() });
+    // One release at a time per repository and environment, enforced by the CMDB: an equal request in
+    // flight answers the release it already made, and starts nothing more.
+    const started = await releases.startExclusive({ ...release, releaseId: newReleaseId(now), createdAt: now.toISOString() });
+    const { releaseId } = started.release;
+    if (started.existing) return { releaseId };
     await this.deps.approvals.supersedeWaiting(release.repository, release.environment, releaseId);
     const input: PromotionInput = {
       releaseId,

@@ -11,7 +11,7 @@ import {
 import type { AcceptedCommit, Actor, Board, BoardCell, Failure, NewRelease, Page, Release } from '../../core/cmdb';
 import type { ReleaseStore } from '../../core/cmdb-stores';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors';
-import type { ReleaseState } from '../../core/release-lifecycle';
+import { isTerminal, type ReleaseState } from '../../core/release-lifecycle';
 import { CMDB_SCHEMA } from './cmdb-schema';
 import { decodeCursor, encodeCursor, toBoardCell, toPendingApproval, toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
@@ -19,6 +19,11 @@ import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-e
 import { boardUpdate, releaseTransition } from './release-updates';
 
 const MAX_PAGE = 100;
+
+/** An active release in these states gives way to a new request; deploying or testing, it does not. */
+const SUPERSEDABLE: readonly ReleaseState[] = ['prepared', 'awaiting_approval', 'awaiting_acceptance'];
+
+const short = (commit: string) => commit.slice(0, 7);
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -100,6 +105,52 @@ export class DynamoReleases implements ReleaseStore {
         });
     }
     return item;
+  }
+
+  async startExclusive(release: NewRelease): Promise<{ release: Release; existing: boolean; superseded?: string }> {
+    const item: Release = {
+      ...release,
+      state: 'prepared',
+      updatedAt: release.createdAt,
+      history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
+      approvals: [],
+    };
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const cell = await this.get(keys.board(this.product, release.repository, release.environment));
+      const activeId = typeof cell?.activeReleaseId === 'string' ? cell.activeReleaseId : undefined;
+      const active = activeId ? await this.getRelease(activeId) : undefined;
+      const live = active && !isTerminal(active.state) ? active : undefined;
+      if (live && live.commit === release.commit && live.kind === release.kind) return { release: live, existing: true };
+      if (live && !SUPERSEDABLE.includes(live.state)) {
+        throw new ConflictError(`release ${live.releaseId} of ${short(live.commit)} is ${live.state} in ${release.environment}: one release at a time; try again once it has been tested`);
+      }
+      const items: TransactItem[] = [
+        { Put: { TableName: this.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ];
+      if (live) {
+        // Superseded in the same write that makes the new one active: it can never be accepted after this.
+        const supersede = releaseTransition(this.tableName, live.releaseId, 'superseded', { by: release.requestedBy, at: release.createdAt, detail: `superseded by release ${release.releaseId}` });
+        supersede.ConditionExpression = '#state = :observed';
+        supersede.ExpressionAttributeValues[':observed'] = live.state;
+        for (const name of Object.keys(supersede.ExpressionAttributeValues)) if (name.startsWith(':from')) delete supersede.ExpressionAttributeValues[name];
+        items.push({ Update: supersede });
+      }
+      const board = boardUpdate(this.tableName, this.product, release.repository, release.environment, {
+        set: { releaseId: release.releaseId, activeReleaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
+        // The active release is the one read above, and no newer release owns the cell.
+        condition: `(${activeId ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)`,
+      });
+      if (activeId) board.Update.ExpressionAttributeValues[':observedActive'] = activeId;
+      items.push(board);
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { release: item, existing: false, ...(live ? { superseded: live.releaseId } : {}) };
+      } catch (error) {
+        // Somebody else changed the cell or its active release first (or wrote it at the same moment): look again.
+        if (!isConditionFailure(error) && !cancellationCodes(error).includes('TransactionConflict')) throw toDomainError(error, '');
+      }
+    }
+    throw new ConflictError(`${release.repository} in ${release.environment} kept changing; try again`);
   }
 
   async getRelease(releaseId: string): Promise<Release | undefined> {
