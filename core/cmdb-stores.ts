@@ -52,8 +52,10 @@ export interface ReleaseStore {
   markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release>;
 
   isAccepted(repository: string, environment: string, commit: string): Promise<boolean>;
-  /** Acceptances of an environment, newest first. */
+  /** Acceptances of an environment, newest first (a commit accepted twice appears twice). */
   acceptedCommits(repository: string, environment: string, limit?: number): Promise<AcceptedCommit[]>;
+  /** Every acceptance of an environment, newest first, read page by page as the caller goes on. */
+  acceptances(repository: string, environment: string): AsyncIterable<AcceptedCommit>;
 
   setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { rollbackTarget } from './rollback-target';
 import { isTerminal } from './release-lifecycle';
 import type { FailedStep, Release } from './cmdb';
 import type { ApprovalStore, LeaseStore, ReleaseStore } from './cmdb-stores';
@@ -128,7 +129,12 @@ export class PromotionSteps {
 
   private async rollbackIf(run: PromotionRun, deployed: boolean): Promise<{ rollback?: PromotionRun }> {
     if (!deployed || run.kind !== 'release' || !run.autoRollback) return {};
-    const previous = (await this.deps.releases.acceptedCommits(run.repository, run.environment, 10)).find((accepted) => accepted.commit !== run.commit);
+    const { releases } = this.deps;
+    // Back to the newest other accepted commit: after a failed deploy that is what still runs there.
+    const previous = await rollbackTarget(releases.acceptances(run.repository, run.environment), {
+      leaving: [run.commit],
+      rolledBack: async (releaseId) => (await releases.getRelease(releaseId))?.state === 'rolled_back',
+    });
     if (!previous) return {};
     const rollback = await this.deps.releases.createRelease({
       releaseId: newReleaseId(this.deps.clock.now()),

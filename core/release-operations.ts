@@ -1,4 +1,5 @@
 import type { Approvals } from './approvals';
+import { rollbackTarget } from './rollback-target';
 import type { BoardCell, NewRelease } from './cmdb';
 import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
@@ -49,7 +50,6 @@ export interface ApiDecisionInput {
 export type ResumeInput = Pick<BoardCell, 'repository' | 'environment'>;
 
 /** How many acceptances a default rollback reads: acceptances are one per commit, so at most one is the current commit. */
-const ROLLBACK_CANDIDATES = 2;
 
 /**
  * What operators do through `/api/*` (docs/architecture.md#http-api): read the board and history, prepare releases and
@@ -117,15 +117,10 @@ export class ReleaseOperations {
       }
       if (commit === current?.commit) throw new ConflictError(`${short(commit)} is what runs in ${environment} now: nothing to roll back`);
     } else {
-      const accepted = await releases.acceptedCommits(repository, environment, ROLLBACK_CANDIDATES);
-      let target: (typeof accepted)[number] | undefined;
-      for (const candidate of accepted) {
-        if (candidate.commit === current?.commit) continue;
-        // A commit that a rollback already took out of this environment is not what to go back to.
-        if ((await releases.getRelease(candidate.releaseId))?.state === 'rolled_back') continue;
-        target = candidate;
-        break;
-      }
+      const target = await rollbackTarget(releases.acceptances(repository, environment), {
+        leaving: [current?.commit ?? undefined],
+        rolledBack: async (releaseId) => (await releases.getRelease(releaseId))?.state === 'rolled_back',
+      });
       if (!target) throw new ConflictError(`nothing to roll back to: ${repository} has no accepted commit in ${environment} other than the one running now`);
       commit = target.commit;
     }

@@ -177,11 +177,13 @@ export class DynamoReleases implements ReleaseStore {
   async markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release> {
     const release = await this.mustGetRelease(releaseId);
     const { repository, environment, commit } = release;
-    const acceptance = {
+    // Acceptances are kept, never overwritten: one item per acceptance (listed newest first), and per
+    // commit who accepted it first and how often it was accepted since.
+    const log = {
       Put: {
         TableName: this.tableName,
         Item: {
-          ...keys.accepted(repository, environment, commit),
+          ...keys.acceptance(repository, environment, change.at, releaseId),
           ...keys.acceptedIndex(repository, environment, change.at, commit),
           repository,
           environment,
@@ -190,9 +192,21 @@ export class DynamoReleases implements ReleaseStore {
           acceptedAt: change.at,
           acceptedBy: change.by,
         },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    return this.writeTransition(release, 'accepted', change, { cell: { acceptedCommit: commit }, items: [acceptance] });
+    const firstOfCommit = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.accepted(repository, environment, commit),
+        UpdateExpression:
+          'SET repository = :repository, environment = :environment, #commit = :commit, releaseId = if_not_exists(releaseId, :releaseId), acceptedAt = if_not_exists(acceptedAt, :at), acceptedBy = if_not_exists(acceptedBy, :by), lastAcceptedAt = :at ADD acceptances :one REMOVE gsi1pk, gsi1sk',
+        ExpressionAttributeNames: { '#commit': 'commit' },
+        ExpressionAttributeValues: { ':repository': repository, ':environment': environment, ':commit': commit, ':releaseId': releaseId, ':at': change.at, ':by': change.by, ':one': 1 },
+      },
+    };
+    const acceptance = [log, firstOfCommit];
+    return this.writeTransition(release, 'accepted', change, { cell: { acceptedCommit: commit }, items: acceptance });
   }
 
   async isAccepted(repository: string, environment: string, commit: string): Promise<boolean> {
@@ -200,21 +214,31 @@ export class DynamoReleases implements ReleaseStore {
   }
 
   async acceptedCommits(repository: string, environment: string, limit = 20): Promise<AcceptedCommit[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: CMDB_SCHEMA.index.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.acceptedPartition(repository, environment) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({
-      commit: String(item.commit),
-      releaseId: String(item.releaseId),
-      acceptedAt: String(item.acceptedAt),
-    }));
+    const accepted: AcceptedCommit[] = [];
+    for await (const acceptance of this.acceptances(repository, environment)) {
+      accepted.push(acceptance);
+      if (accepted.length >= limit) break;
+    }
+    return accepted;
+  }
+
+  async *acceptances(repository: string, environment: string): AsyncGenerator<AcceptedCommit> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: CMDB_SCHEMA.index.name,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.acceptedPartition(repository, environment) },
+          ScanIndexForward: false,
+          Limit: 50,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) yield { commit: String(item.commit), releaseId: String(item.releaseId), acceptedAt: String(item.acceptedAt) };
+      start = result.LastEvaluatedKey;
+    } while (start);
   }
 
   async setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void> {
