@@ -2,7 +2,7 @@ import type { Approval, Release } from './cmdb';
 import type { ApprovalStore, ReleaseStore } from './cmdb-stores';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { newApprovalId } from './ids';
+import { isApprovalId, newApprovalId } from './ids';
 import type { Clock, WorkflowEngine } from './ports';
 import { waitingState, type Decision } from './release-lifecycle';
 import type { ApprovalRequest, ApprovedOutput } from './workflow-contracts';
@@ -94,12 +94,15 @@ export class Approvals {
   }
 
   /** The approval as stored; it carries the task token, which no page or link may show. */
-  get(approvalId: string): Promise<Approval | undefined> {
+  async get(approvalId: string): Promise<Approval | undefined> {
+    // Not an id we could have made: no such approval, without asking the CMDB.
+    if (!isApprovalId(approvalId)) return undefined;
     return this.deps.approvals.getApproval(approvalId);
   }
 
   async decide(input: DecisionInput): Promise<Approval> {
     const { approvals, workflows, clock } = this.deps;
+    if (!isApprovalId(input.approvalId)) throw new ValidationError(`"${input.approvalId.slice(0, 40)}${input.approvalId.length > 40 ? '…' : ''}" is not an approval id`);
     const approval = await approvals.getApproval(input.approvalId);
     if (!approval) throw new NotFoundError(`approval ${input.approvalId} does not exist`);
     const comment = input.comment?.trim() || undefined;

@@ -5,7 +5,7 @@ import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import { EnvironmentChain } from './environment-chain';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { newReleaseId } from './ids';
+import { isReleaseId, newReleaseId } from './ids';
 import type { Clock, PromotionInput, WorkflowEngine } from './ports';
 import type { Decision } from './release-lifecycle';
 import { historyItemView, releaseView, statusView, type HistoryView, type ReleaseView, type StatusView } from './release-views';
@@ -75,6 +75,7 @@ export class ReleaseOperations {
   }
 
   async showRelease(releaseId: string): Promise<ReleaseView> {
+    if (!isReleaseId(releaseId)) throw new ValidationError(`"${releaseId.slice(0, 40)}${releaseId.length > 40 ? '…' : ''}" is not a release id`);
     const release = await this.deps.releases.getRelease(releaseId);
     if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
     return releaseView(release);

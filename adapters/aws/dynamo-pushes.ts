@@ -2,7 +2,7 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, t
 import type { CommitInfo, PushRecord } from '../../core/cmdb';
 import type { PushStore } from '../../core/cmdb-stores';
 import { compareToTip, historyOf, type KnownCommit } from '../../core/commit-order';
-import { TransientError, ValidationError } from '../../core/errors';
+import { ConflictError, TransientError, ValidationError } from '../../core/errors';
 import { keys } from './cmdb-keys';
 import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
 
@@ -105,11 +105,16 @@ export class DynamoPushes implements PushStore {
   }
 
   async resolveRef(repository: string, ref: string): Promise<string | undefined> {
+    // `tag:<name>` names a tag and nothing else: how to say which one a person meant.
+    if (ref.startsWith('tag:')) {
+      const tagged = await this.get(keys.tag(repository, ref.slice(4)));
+      return tagged ? String(tagged.commit) : undefined;
+    }
     const lower = ref.toLowerCase();
     if (FULL_SHA.test(lower) && (await this.get(keys.commit(repository, lower)))) return lower;
     const tag = await this.get(keys.tag(repository, ref));
-    if (tag) return String(tag.commit);
-    if (!SHORT_SHA.test(lower)) return undefined;
+    const byTag = tag ? String(tag.commit) : undefined;
+    if (!SHORT_SHA.test(lower)) return byTag;
     const result = await guarded(
       this.client.send(new QueryCommand({
         TableName: this.tableName,
@@ -119,9 +124,14 @@ export class DynamoPushes implements PushStore {
         ConsistentRead: true,
       })),
     );
-    const matches = result.Items ?? [];
+    const matches = (result.Items ?? []).map((item) => String(item.commit));
     if (matches.length > 1) throw new ValidationError(`short SHA ${ref} is ambiguous in ${repository}: give more characters`);
-    return matches[0] ? String(matches[0].commit) : undefined;
+    const bySha = matches[0];
+    // A tag named like a short SHA never silently wins over the commit, nor the commit over the tag.
+    if (byTag && bySha && byTag !== bySha) {
+      throw new ConflictError(`${ref} is ambiguous in ${repository}: tag ${ref} is ${byTag.slice(0, 12)}, commit ${bySha.slice(0, 12)} starts with it; say tag:${ref} or give a longer SHA`);
+    }
+    return byTag ?? bySha;
   }
 
   private commitInfo(item: Record<string, unknown> | undefined): CommitInfo | undefined {

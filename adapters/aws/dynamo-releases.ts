@@ -59,7 +59,10 @@ export class DynamoReleases implements ReleaseStore {
     const limit = page.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ValidationError(`limit must be a whole number from 1 to ${MAX_PAGE}`);
     const start = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-    if (page.cursor !== undefined && !start) throw new ValidationError('cursor is not one this API returned');
+    // A cursor is the last key of a page of this same history: anything else was not made by us.
+    if (page.cursor !== undefined && !(start && isHistoryKey(start, keys.historyPartition(repository, environment)))) {
+      throw new ValidationError('cursor is not one this API returned');
+    }
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -323,4 +326,16 @@ export class DynamoReleases implements ReleaseStore {
     } while (start);
     return items;
   }
+}
+
+function isHistoryKey(key: Record<string, unknown>, partition: string): boolean {
+  const names = Object.keys(key).sort().join(',');
+  return (
+    names === 'gsi1pk,gsi1sk,pk,sk' &&
+    key.gsi1pk === partition &&
+    key.sk === 'RELEASE' &&
+    /^RELEASE#r-[0-9a-z]{12}[0-9a-f]{8}$/.test(String(key.pk)) &&
+    /^\d{4}-\d\d-\d\dT[\d:.]+Z#r-[0-9a-z]{20}$/.test(String(key.gsi1sk)) &&
+    String(key.gsi1sk).length < 100
+  );
 }

@@ -112,3 +112,23 @@ describe('one release at a time per repository and environment (DynamoDB Local)'
     );
   }, 120_000);
 });
+
+describe('a ref that could name two commits', () => {
+  it('answers 409 listing both when a tag is named like a short SHA of another commit; tag: or a longer SHA decides', async () => {
+    // Prepare: tag "<first 7 of C2>" points at C1.
+    const world = await worldWith(C1, C2);
+    const lookalike = C2.slice(0, 7);
+    await world.seed.tag(REPO, lookalike, C1);
+
+    // Act
+    const ambiguous = world.operations.prepareRelease({ repository: REPO, environment: ENV, ref: lookalike, requestedBy: 'rm' });
+
+    // Assess
+    await expect(ambiguous).rejects.toBeInstanceOf(ConflictError);
+    await expect(ambiguous).rejects.toThrow(new RegExp(`tag ${lookalike} is ${C1.slice(0, 12)}, commit ${C2.slice(0, 12)}`));
+    const byTag = await world.operations.prepareRelease({ repository: REPO, environment: ENV, ref: `tag:${lookalike}`, requestedBy: 'rm' });
+    expect((await world.stores.releases.getRelease(byTag.releaseId))?.commit).toBe(C1);
+    const bySha = await world.operations.prepareRelease({ repository: REPO, environment: ENV, ref: C2.slice(0, 10), requestedBy: 'rm' });
+    expect((await world.stores.releases.getRelease(bySha.releaseId))?.commit).toBe(C2);
+  });
+});
