@@ -5,6 +5,7 @@ import { ApprovalsResources } from './approvals';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
+import { DeployTargets } from './deploy-targets';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
 import { OperatorApi } from './operator-api';
@@ -26,6 +27,7 @@ export class ReleaseStack extends Stack {
   readonly cmdb: CmdbTable;
   readonly artifacts: ArtifactStore;
   readonly projects: ReadonlyMap<string, BuildProjects>;
+  readonly deployTargets: DeployTargets;
   readonly notifications: Notifications;
   readonly continuous: ContinuousWorkflow;
   readonly promotion: PromotionWorkflow;
@@ -46,6 +48,7 @@ export class ReleaseStack extends Stack {
         new BuildProjects(this, `Projects-${repository.name}`, { repository, artifactBucket: this.artifacts.bucket }),
       ]),
     );
+    this.deployTargets = new DeployTargets(this, 'DeployTargets', { environments: config.environments, projects: this.projects, artifactBucket: this.artifacts.bucket });
     this.notifications = new Notifications(this, 'Notifications');
     this.continuous = new ContinuousWorkflow(this, 'Continuous', {
       product: config.product,
@@ -53,6 +56,7 @@ export class ReleaseStack extends Stack {
       projects: this.projects,
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
+      deployTargets: this.deployTargets,
     });
     this.promotion = new PromotionWorkflow(this, 'Promotion', {
       config,
@@ -60,6 +64,7 @@ export class ReleaseStack extends Stack {
       projects: this.projects,
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
+      deployTargets: this.deployTargets,
     });
     for (const workflow of [this.continuous, this.promotion]) this.notifications.grantPublish(workflow.stateMachine);
     this.api = new HttpApi(this, 'Api');

@@ -3,6 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { webhookSecretName } from '../core/webhook-intake';
+import { pascalCase } from './construct-names';
 
 export interface WebhookSecretsProps {
   readonly config: ReleaseConfig;
@@ -54,12 +55,4 @@ export class WebhookSecrets extends Construct {
   grantRead(grantee: Parameters<secretsmanager.Secret['grantRead']>[0]): void {
     for (const secret of this.secrets.values()) secret.grantRead(grantee);
   }
-}
-
-/** `sample-service` -> `SampleService`: output ids allow letters and digits only. */
-function pascalCase(name: string): string {
-  return name
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }
