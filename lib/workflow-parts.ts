@@ -39,9 +39,19 @@ export function stepTask(
 /** Tag naming which of our workflows a state machine is; local mode finds them by it. */
 export const WORKFLOW_TAG = 'cot:workflow';
 
-/** A state machine with execution logs (ALL, with data) and X-Ray tracing. */
+/**
+ * A state machine with execution logs (ALL, without state data) and X-Ray tracing. Its log group is named
+ * `/aws/vendedlogs/states/<stack>-<workflow>`: under `/aws/vendedlogs/` CloudWatch Logs accepts the
+ * delivery without adding an entry to the account's log resource policy, whose size is capped (an
+ * account with many logged state machines runs into the cap otherwise). Retained: deploying a stack of
+ * the same name again after deleting it needs these groups deleted first (docs/deploy-to-aws.md#removing-the-stack).
+ */
 export function loggedStateMachine(scope: Construct, id: string, workflow: string, definition: sfn.IChainable, timeout: Duration): sfn.StateMachine {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName: `/aws/vendedlogs/states/${Stack.of(scope).stackName}-${workflow}`,
+    retention: logs.RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
   const machine = new sfn.StateMachine(scope, id, {
     stateMachineType: sfn.StateMachineType.STANDARD,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
