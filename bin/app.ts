@@ -10,8 +10,11 @@ const file = (app.node.tryGetContext('config') as string | undefined) ?? process
 try {
   const config = loadConfig(file);
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? `${config.product}-release`;
+  // `-c apiGatewayLogsRole=true` arrives as a string; cdk.json may hold a boolean.
+  const apiGatewayLogsRole = String(app.node.tryGetContext('apiGatewayLogsRole') ?? false) === 'true';
   new ReleaseStack(app, stackName, {
     config,
+    apiGatewayLogsRole,
     description: `codeontap-release for ${config.product}: continuous deployment, approved promotion, rollback`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -17,6 +17,12 @@ import { WebhookSecrets } from './webhook-secrets';
 export interface ReleaseStackProps extends StackProps {
   /** The validated `release.config.yaml`. */
   readonly config: ReleaseConfig;
+  /**
+   * Let this stack set the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), one
+   * setting per account and region; `cdk deploy -c apiGatewayLogsRole=true`.
+   * @default false - the account already has the role (docs/deploy-to-aws.md#api-gateway-logging-role)
+   */
+  readonly apiGatewayLogsRole?: boolean;
 }
 
 /**
@@ -67,7 +73,7 @@ export class ReleaseStack extends Stack {
       deployTargets: this.deployTargets,
     });
     for (const workflow of [this.continuous, this.promotion]) this.notifications.grantPublish(workflow.stateMachine);
-    this.api = new HttpApi(this, 'Api');
+    this.api = new HttpApi(this, 'Api', { cloudWatchRole: props.apiGatewayLogsRole ?? false });
     this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { config });
     this.webhooks = new WebhookApi(this, 'Webhooks', {
       api: this.api,
