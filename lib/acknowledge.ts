@@ -1,4 +1,4 @@
-import type { CfnResource } from 'aws-cdk-lib';
+import { type CfnResource, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 
@@ -21,4 +21,20 @@ export function resourceOf(construct: IConstruct): CfnResource {
   const resource = construct.node.defaultChild;
   if (!resource) throw new Error(`${construct.node.path} has no CloudFormation resource of its own`);
   return resource as CfnResource;
+}
+
+/**
+ * A resource as cdk-nag writes it in a finding id (`AwsSolutions-IAM5[Resource::<that>]`): the resolved
+ * value, with `Ref` as `<Name>` and `Fn::GetAtt` as `<Name.Attribute>`.
+ */
+export function nagResource(scope: IConstruct, value: string): string {
+  const render = (part: unknown): string => {
+    if (typeof part === 'string') return part;
+    const intrinsic = part as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
+    if (intrinsic.Ref !== undefined) return `<${intrinsic.Ref}>`;
+    if (intrinsic['Fn::GetAtt'] !== undefined) return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
+    if (intrinsic['Fn::Join'] !== undefined) return intrinsic['Fn::Join'][1].map(render).join(intrinsic['Fn::Join'][0]);
+    throw new Error(`cannot render ${JSON.stringify(part)} as cdk-nag does`);
+  };
+  return render(Stack.of(scope).resolve(value));
 }

@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 import { Construct } from 'constructs';
 import type { RepositoryConfig } from '../core/config';
-import { resourceOf } from './acknowledge';
+import { nagResource, resourceOf } from './acknowledge';
 import { ArtifactStore } from './artifact-store';
 import { connectionStatement, repositorySource } from './repository-source';
 
@@ -125,8 +125,6 @@ function acknowledgeProjectFindings(project: codebuild.Project, artifactObjects:
   const stack = Stack.of(project);
   const logicalId = `<${stack.getLogicalId(project.node.defaultChild as CfnElement)}>`;
   const pseudo = 'arn:<AWS::Partition>:%s:<AWS::Region>:<AWS::AccountId>';
-  const objects = stack.resolve(artifactObjects) as { 'Fn::Join': [string, Array<string | { 'Fn::GetAtt': [string, string] }>] };
-  const bucket = objects['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${part['Fn::GetAtt'].join('.')}>`)).join('');
   Validations.of(project).acknowledge(
     {
       id: 'AwsSolutions-CB4',
@@ -139,7 +137,7 @@ function acknowledgeProjectFindings(project: codebuild.Project, artifactObjects:
         'aws-cdk-lib always grants a project its default log group /aws/codebuild/<project> (log streams are named per build), and has no switch to leave it out; these projects log to their repository\'s log group instead, so the grant is unused.',
     },
     {
-      id: `AwsSolutions-IAM5[Resource::${bucket}]`,
+      id: `AwsSolutions-IAM5[Resource::${nagResource(project, artifactObjects)}]`,
       reason: 'Each commit has its own artifact under this repository\'s prefix; the wildcard is limited to that prefix.',
     },
   );

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -7,7 +7,7 @@ import { deployTargetOf, type DeployTarget, type EnvironmentConfig } from '../co
 import { ArtifactStore } from './artifact-store';
 import type { BuildProjects } from './build-projects';
 import { codeBuildTask, type CodeBuildTaskProps } from './codebuild-task';
-import { defaultPolicyOf } from './acknowledge';
+import { defaultPolicyOf, nagResource } from './acknowledge';
 import { pascalCase } from './construct-names';
 
 export interface DeployTargetsProps {
@@ -41,7 +41,6 @@ export class DeployTargets extends Construct {
 
   constructor(scope: Construct, id: string, props: DeployTargetsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const targets: Target[] = [];
     for (const environment of props.environments) {
       const target = deployTargetOf(environment);
@@ -52,13 +51,12 @@ export class DeployTargets extends Construct {
         description: `Deploy and test runs of ${environment.name}: may assume ${target.roleArn} only`,
       });
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [target.roleArn] }));
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [props.artifactBucket.arnForObjects(`${ArtifactStore.prefix('*')}`)] }),
-      );
+      const artifacts = props.artifactBucket.arnForObjects(ArtifactStore.prefix('*'));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [artifacts] }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:GetBucketAcl'], resources: [props.artifactBucket.bucketArn] }));
       for (const projects of props.projects.values()) projects.grantRunAs(role);
       Validations.of(defaultPolicyOf(role)).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.artifactBucket.node.defaultChild as never)}.Arn>/${ArtifactStore.prefix('*')}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagResource(this, artifacts)}]`,
         reason: `This role deploys and tests every repository in ${environment.name}: it reads any commit's artifact (read only, under artifacts/).`,
       });
       const outputId = `DeployRole${pascalCase(environment.name)}`;
