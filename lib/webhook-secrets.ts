@@ -1,4 +1,4 @@
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
@@ -10,7 +10,7 @@ export interface WebhookSecretsProps {
 }
 
 /**
- * One generated webhook secret per repository, named `<product>/webhook/<repository>` and output as
+ * One generated webhook secret per repository, named `<stack>/webhook/<repository>` and output as
  * `WebhookSecret<Repository>`: an operator copies its value into the git host's webhook settings
  * (`aws secretsmanager get-secret-value --secret-id <name>`).
  *
@@ -29,7 +29,7 @@ export class WebhookSecrets extends Construct {
     const secrets = new Map<string, secretsmanager.Secret>();
     const names: Record<string, string> = {};
     for (const repository of repositories) {
-      const secretName = webhookSecretName(product, repository.name);
+      const secretName = webhookSecretName(product, repository.name, Stack.of(this).stackName);
       // The construct id follows the repository name: renaming a repository makes a new secret.
       const secret = new secretsmanager.Secret(this, `Secret-${repository.name}`, {
         secretName,
