@@ -8,7 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { approvalSigningKeyName } from '../core/approval-notifier';
 import type { ReleaseConfig } from '../core/config';
-import { defaultPolicyOf, nagResource } from './acknowledge';
+import { defaultPolicyOf, nagResource, resourceOf } from './acknowledge';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 
@@ -61,7 +61,7 @@ export class ApprovalsResources extends Construct {
       description: `Signs the approval links of ${config.product}: a link is valid for its approval, approver and expiry only`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
-    Validations.of(this.signingKey).acknowledge({
+    Validations.of(resourceOf(this.signingKey)).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'Rotating the link signing key invalidates every approval link in flight; it is rotated by hand between releases.',
     });
@@ -87,10 +87,6 @@ export class ApprovalsResources extends Construct {
     });
     this.signingKey.grantRead(this.pageHandler);
     stateMachine.grantTaskResponse(this.pageHandler);
-    Validations.of(this.pageHandler).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
-    });
 
     const resource = api.api.root.resourceForPath('approvals').addResource('{id}');
     const integration = new apigw.LambdaIntegration(this.pageHandler, { allowTestInvoke: false });
@@ -102,7 +98,7 @@ export class ApprovalsResources extends Construct {
         // `t` is not required here: a link without it gets the handler's HTML refusal, not a JSON 400.
         requestParameters: { 'method.request.path.id': true },
       });
-      Validations.of(added).acknowledge(
+      Validations.of(resourceOf(added)).acknowledge(
         {
           id: 'AwsSolutions-APIG4',
           reason: 'Approvers open a link from an email and hold no AWS identity: the link\'s HMAC signature (approval, approver, expiry) authenticates them in the handler.',

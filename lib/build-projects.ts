@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 import { Construct } from 'constructs';
 import type { RepositoryConfig } from '../core/config';
-import { nagResource, resourceOf } from './acknowledge';
+import { defaultPolicyOf, nagResource, resourceOf } from './acknowledge';
 import { ArtifactStore } from './artifact-store';
 import { connectionStatement, repositorySource } from './repository-source';
 
@@ -120,19 +120,16 @@ function computeType(name: NonNullable<NonNullable<RepositoryConfig['build']>['c
   return `BUILD_GENERAL1_${sizes[name as keyof typeof sizes]}` as codebuild.ComputeType;
 }
 
-/** The findings cdk-nag raises on every CodeBuild project, each acknowledged for its own reason. */
+/** The findings cdk-nag raises on every CodeBuild project, each acknowledged on its resource for its own reason. */
 function acknowledgeProjectFindings(project: codebuild.Project, artifactObjects: string): void {
-  const stack = Stack.of(project);
-  const logicalId = `<${stack.getLogicalId(project.node.defaultChild as CfnElement)}>`;
-  const pseudo = 'arn:<AWS::Partition>:%s:<AWS::Region>:<AWS::AccountId>';
-  Validations.of(project).acknowledge(
+  Validations.of(resourceOf(project)).acknowledge({
+    id: 'AwsSolutions-CB4',
+    reason:
+      'No customer-managed key: CodeBuild encrypts the build artifact it uploads with the AWS-managed key aws/s3 (its default) and the bucket encrypts at rest (SSE-S3); the projects produce no other output. A customer key would add key policy and cost and no control we use.',
+  });
+  Validations.of(defaultPolicyOf(project.role)).acknowledge(
     {
-      id: 'AwsSolutions-CB4',
-      reason:
-        'No customer-managed key: CodeBuild encrypts the build artifact it uploads with the AWS-managed key aws/s3 (its default) and the bucket encrypts at rest (SSE-S3); the projects produce no other output. A customer key would add key policy and cost and no control we use.',
-    },
-    {
-      id: `AwsSolutions-IAM5[Resource::${pseudo.replace('%s', 'logs')}:log-group:/aws/codebuild/${logicalId}:*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagResource(project, Stack.of(project).formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/codebuild/${project.projectName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }))}:*]`,
       reason:
         'aws-cdk-lib always grants a project its default log group /aws/codebuild/<project> (log streams are named per build), and has no switch to leave it out; these projects log to their repository\'s log group instead, so the grant is unused.',
     },

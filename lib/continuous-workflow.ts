@@ -80,7 +80,7 @@ export class ContinuousWorkflow extends Construct {
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'continuous', definition, props.timeout ?? Duration.hours(6));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.build, p.deploy, p.test]));
     props.deployTargets.grantPassRoles(this.stateMachine, isContinuous);
-    acknowledgeWorkflowFindings(this, this.steps);
+    acknowledgeWorkflowFindings(this.stateMachine, this.steps);
   }
 
   private definition(props: ContinuousWorkflowProps): sfn.IChainable {

@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,6 +13,7 @@ import type { ApprovalGate } from '../core/release-lifecycle';
 import { ENDING_OUTCOMES, EXECUTION_ERRORS, PROMOTION_ACTIONS, WORKFLOW_ERRORS, type PromotionAction } from '../core/workflow-names';
 import type { BuildProjects } from './build-projects';
 import type { DeployTargets } from './deploy-targets';
+import { defaultPolicyOf, nagResource } from './acknowledge';
 import { HandlerFunction } from './handler-function';
 import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
@@ -63,7 +64,6 @@ export class PromotionWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: PromotionWorkflowProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const projects = [...props.projects.entries()];
     const common = { TABLE_NAME: props.table.tableName, PRODUCT: props.config.product, RELEASE_CONFIG: JSON.stringify(props.config) };
     this.steps = new HandlerFunction(this, 'Steps', {
@@ -90,16 +90,17 @@ export class PromotionWorkflow extends Construct {
       );
     }
     // autoRollback reads the environment's acceptances, newest first, from the table's index.
-    this.steps.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/*`] }));
+    const indexes = `${props.table.tableArn}/index/*`;
+    this.steps.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [indexes] }));
 
     // Long enough for both gates of the slowest environment to run out, plus the deploys and tests.
     const longestWait = Math.max(0, ...props.config.environments.map((env) => (env.mode === 'approval' ? parseDuration(env.approvalTimeout) : 0)));
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'promotion', this.definition(props), Duration.seconds(2 * longestWait + 86_400));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.deploy, p.test]));
     props.deployTargets.grantPassRoles(this.stateMachine, isApproval);
-    acknowledgeWorkflowFindings(this, this.steps, this.approvalRequest);
-    Validations.of(this.steps).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
+    acknowledgeWorkflowFindings(this.stateMachine, this.steps, this.approvalRequest);
+    Validations.of(defaultPolicyOf(this.steps.role)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, indexes)}]`,
       reason: 'Query on the CMDB\'s own index (acceptances ordered by time); index ARNs end in the index name.',
     });
   }

@@ -3,6 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { webhookSecretName } from '../core/webhook-intake';
+import { resourceOf } from './acknowledge';
 import { pascalCase } from './construct-names';
 
 export interface WebhookSecretsProps {
@@ -36,7 +37,7 @@ export class WebhookSecrets extends Construct {
         description: `Webhook secret of ${repository.name} (${repository.url}): set it on the ${repository.provider} webhook`,
         generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
       });
-      Validations.of(secret).acknowledge({
+      Validations.of(resourceOf(secret)).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason: 'A webhook secret is also stored in the git host\'s webhook settings; it is rotated by hand in both places together.',
       });

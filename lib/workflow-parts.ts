@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { WORKFLOW_ERRORS, type ContinuousAction, type PromotionAction } from '../core/workflow-names';
+import { defaultPolicyOf, nagResource } from './acknowledge';
 import type { BuildProjects } from './build-projects';
 
 /** Lambda's own transient failures, plus our retryable domain errors. Never a ValidationError or a red test. */
@@ -94,17 +95,16 @@ export function notify(scope: Construct, id: string, topic: sns.ITopic, next: sf
 }
 
 
-/** The wildcard findings every workflow of ours raises, each acknowledged for its reason. */
-export function acknowledgeWorkflowFindings(scope: Construct, ...functions: lambda.IFunction[]): void {
-  const stack = Stack.of(scope);
-  Validations.of(scope).acknowledge(
+/** The wildcard findings a state machine of ours raises on its role's policy, each acknowledged for its reason. */
+export function acknowledgeWorkflowFindings(machine: sfn.StateMachine, ...functions: lambda.IFunction[]): void {
+  Validations.of(defaultPolicyOf(machine.role)).acknowledge(
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and the CloudWatch Logs delivery of Step Functions accept no narrower resource.',
+      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords, sampling rules) and the CloudWatch Logs delivery of Step Functions (CreateLogDelivery and its kin) accept no narrower resource.',
     },
     ...functions.map((fn) => ({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: 'Invoking our own step function, any of its versions: the ARN suffix is the version qualifier.',
+      id: `AwsSolutions-IAM5[Resource::${nagResource(machine, fn.functionArn)}:*]`,
+      reason: 'aws-cdk-lib\'s LambdaInvoke grants the function\'s ARN and <ARN>:* (its versions and aliases). Our Tasks invoke the unqualified ARN; the wildcard reaches only versions of this same function.',
     })),
   );
 }
