@@ -63,7 +63,7 @@ export const RepositoryConfig = z.strictObject({
     .string()
     .regex(CONNECTION_ARN, 'must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<id> (or arn:aws:codestar-connections:...)')
     .optional()
-    .describe('CodeConnections connection CodeBuild checks the repository out through; required for gitlab.'),
+    .describe('CodeConnections connection CodeBuild checks the repository out through; required for gitlab on AWS.'),
   build: BuildSettings.optional(),
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
@@ -149,15 +149,6 @@ export const ReleaseConfig = z
   .superRefine((config, ctx) => {
     uniqueNames(config.repositories, 'repositories', ctx);
     uniqueNames(config.environments, 'environments', ctx);
-    config.repositories.forEach((repository, index) => {
-      if (repository.provider === 'gitlab' && repository.connectionArn === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['repositories', index, 'connectionArn'],
-          message: 'is required for provider "gitlab": CodeBuild checks GitLab repositories out through a CodeConnections connection',
-        });
-      }
-    });
     config.environments.forEach((env, index) => {
       const roleAccount = env.deployRoleArn === undefined ? undefined : ROLE_ARN.exec(env.deployRoleArn)?.[1];
       if (env.account !== undefined && roleAccount !== undefined && env.account !== roleAccount) {

@@ -31,6 +31,7 @@ describe.concurrent('bin/app.ts with a broken release.config.yaml', () => {
     ['an unknown provider', example.replace('provider: github ', 'provider: gitea  '), 'repositories[0].provider: must be one of "github", "gitlab", "bitbucket"'],
     ['a continuous environment after an approval one', `${example.replace('notifications:', '  - name: late\n    mode: continuous\n    branch: main\nnotifications:')}`, 'environments[3].mode: continuous environment "late" comes after approval environment "preproduction"'],
     ['invalid YAML', `${example}\n  broken: [\n`, 'invalid YAML'],
+    ['a gitlab repository without a connection', example.replace('provider: github ', 'provider: gitlab ').replace('https://github.com/', 'https://gitlab.com/'), 'repositories[0].connectionArn: is required for provider "gitlab" on AWS'],
   ])('stops synth on %s with a clear message and no stack trace', async (_case, text, message) => {
     const { code, stderr } = await runApp(text);
 

@@ -103,7 +103,6 @@ describe('release.config.yaml AWS settings: connections, build settings, deploy 
   const role = 'arn:aws:iam::222222222222:role/cot-deployer';
 
   it.each<[string, (config: Config) => unknown, string]>([
-    ['gitlab without a connection', (c) => Object.assign(c.repositories[0]!, { provider: 'gitlab', url: 'https://gitlab.com/acme/api' }), 'repositories[0].connectionArn: is required for provider "gitlab": CodeBuild checks GitLab repositories out through a CodeConnections connection'],
     ['a connection ARN of another service', (c) => Object.assign(c.repositories[0]!, { connectionArn: 'arn:aws:iam::111111111111:role/x' }), 'repositories[0].connectionArn: must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<id> (or arn:aws:codestar-connections:...)'],
     ['a connection ARN without an id', (c) => Object.assign(c.repositories[0]!, { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/' }), 'repositories[0].connectionArn: must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<id> (or arn:aws:codestar-connections:...)'],
     ['an unknown compute type', (c) => Object.assign(c.repositories[0]!, { build: { computeType: 'HUGE' } }), 'repositories[0].build.computeType: must be one of "SMALL", "MEDIUM", "LARGE", "X_LARGE", "X2_LARGE", "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"'],
@@ -131,6 +130,19 @@ describe('release.config.yaml AWS settings: connections, build settings, deploy 
     ['a deploy role in the China partition', (c) => Object.assign(c.environments[1]!, { deployRoleArn: 'arn:aws-cn:iam::222222222222:role/deployer', region: 'cn-north-1' })],
   ])('accepts %s', (_case, mutate) => {
     expect(problems(mutate)).toEqual([]);
+  });
+
+  it('refuses a gitlab repository without a connection for AWS (cdk synth), and accepts it for local mode', () => {
+    const gitlab = structuredClone(valid) as Config;
+    Object.assign(gitlab.repositories[0]!, { provider: 'gitlab', url: 'https://gitlab.com/acme/api' });
+    const text = stringify(gitlab);
+
+    expect(() => parseConfig(text, 'release.config.yaml')).not.toThrow();
+    expect(() => parseConfig(text, 'release.config.yaml', { forAws: true })).toThrow(
+      'release.config.yaml is not valid:\n  - repositories[0].connectionArn: is required for provider "gitlab" on AWS: CodeBuild checks GitLab repositories out through a CodeConnections connection',
+    );
+    Object.assign(gitlab.repositories[0]!, { connectionArn: connection });
+    expect(() => parseConfig(stringify(gitlab), 'release.config.yaml', { forAws: true })).not.toThrow();
   });
 });
 
