@@ -38,7 +38,9 @@ export interface BuildProjectsProps {
  * being worked on. The build project writes the commit's artifact; deploy and test only read it.
  *
  * The deploy project's role can touch nothing of your application: grant it what your deploy needs,
- * e.g. `projects.deploy.role?.addManagedPolicy(...)` or `bucket.grantWrite(projects.deploy)`.
+ * e.g. `projects.deploy.role?.addManagedPolicy(...)` or `bucket.grantWrite(projects.deploy)`. In an
+ * environment with a `deployRoleArn` the deploy and test run as that environment's deploy role instead
+ * (`DeployTargets`), and their rights come from the role they assume in the target account.
  */
 export class BuildProjects extends Construct {
   readonly build: codebuild.Project;
