@@ -6,9 +6,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FailedStep } from '../core/cmdb';
+import type { EnvironmentConfig } from '../core/config';
 import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, EXECUTION_ERRORS } from '../core/workflow-names';
 import type { BuildProjects } from './build-projects';
 import { codeBuildTask } from './codebuild-task';
+import type { DeployTargets } from './deploy-targets';
 import { HandlerFunction } from './handler-function';
 import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
@@ -21,6 +23,8 @@ export interface ContinuousWorkflowProps {
   readonly artifactBucket: s3.IBucket;
   /** Where failures and acceptances are published. */
   readonly topic: sns.ITopic;
+  /** The deploy roles of environments in other accounts; deploy and test runs there run as them. */
+  readonly deployTargets: DeployTargets;
   /**
    * First wait before trying the deploy lease again while another run holds it (grows 1.5x per try).
    * @default Duration.seconds(10)
@@ -75,7 +79,8 @@ export class ContinuousWorkflow extends Construct {
     const definition = this.definition(props);
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'continuous', definition, props.timeout ?? Duration.hours(6));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.build, p.deploy, p.test]));
-    acknowledgeWorkflowFindings(this, this.steps);
+    props.deployTargets.grantPassRoles(this.stateMachine, isContinuous);
+    acknowledgeWorkflowFindings(this.stateMachine, this.steps);
   }
 
   private definition(props: ContinuousWorkflowProps): sfn.IChainable {
@@ -132,7 +137,9 @@ export class ContinuousWorkflow extends Construct {
     retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     onFailure(claim, workflowFailure);
 
-    const deploy = codeBuildTask(this, 'Deploy', {
+    const deploy = props.deployTargets.codeBuildStep(this, 'Deploy', {
+      environmentPath: '$.environment',
+      environments: isContinuous,
       comment: 'Deploy the stored artifact of the commit',
       projectName: '$.run.value.projects.deploy',
       sourceVersion: '$.commit',
@@ -146,7 +153,9 @@ export class ContinuousWorkflow extends Construct {
     const deployed = stepTask(this, 'Deployed', { fn, action: CONTINUOUS_ACTIONS.deployed, fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
     onFailure(deployed, workflowFailure);
 
-    const test = codeBuildTask(this, 'Test', {
+    const test = props.deployTargets.codeBuildStep(this, 'Test', {
+      environmentPath: '$.environment',
+      environments: isContinuous,
       comment: 'Test the deployment',
       projectName: '$.run.value.projects.test',
       sourceVersion: '$.commit',
@@ -177,3 +186,6 @@ export class ContinuousWorkflow extends Construct {
     return begin.next(buildOrStop);
   }
 }
+
+/** The environments the continuous workflow deploys to. */
+const isContinuous = (env: EnvironmentConfig) => env.mode === 'continuous';

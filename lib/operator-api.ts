@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { pathParameters, OPERATOR_API_ROUTES } from '../core/operator-api-routes';
+import { defaultPolicyOf, nagResource, resourceOf } from './acknowledge';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 
@@ -57,17 +58,12 @@ export class OperatorApi extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resourceArns: [table.tableArn],
     });
-    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:Query'], resourceArns: [`${table.tableArn}/index/*`] });
-    Validations.of(this.handler).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${nagArn(table)}/index/*]`,
-        reason: 'Query only, on the CMDB table\'s own indexes (history and acceptances are read from its GSI).',
-      },
-    );
+    const indexes = `${table.tableArn}/index/*`;
+    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:Query'], resourceArns: [indexes] });
+    Validations.of(defaultPolicyOf(this.handler.role)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, indexes)}]`,
+      reason: 'Query only, on the CMDB table\'s own indexes (history and acceptances are read from its GSI).',
+    });
 
     const integration = new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false });
     this.methods = OPERATOR_API_ROUTES.map(({ method, resource }) => {
@@ -78,16 +74,10 @@ export class OperatorApi extends Construct {
       });
     });
     for (const method of this.methods) {
-      Validations.of(method).acknowledge({
+      Validations.of(resourceOf(method)).acknowledge({
         id: 'AwsSolutions-COG4',
         reason: 'Operators are IAM identities (the cot CLI signs with SigV4): the method uses AWS_IAM authorization, not a Cognito user pool.',
       });
     }
   }
-}
-
-/** A table's ARN as cdk-nag names it in findings: `<LogicalId.Arn>` for a table of this app. */
-function nagArn(table: dynamodb.ITableV2): string {
-  const resource = table.node.defaultChild;
-  return resource instanceof CfnElement ? `<${Stack.of(resource).getLogicalId(resource)}.Arn>` : table.tableArn;
 }

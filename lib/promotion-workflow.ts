@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,12 +7,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { FailedStep } from '../core/cmdb';
-import type { ReleaseConfig } from '../core/config';
+import type { EnvironmentConfig, ReleaseConfig } from '../core/config';
 import { parseDuration } from '../core/duration';
 import type { ApprovalGate } from '../core/release-lifecycle';
 import { ENDING_OUTCOMES, EXECUTION_ERRORS, PROMOTION_ACTIONS, WORKFLOW_ERRORS, type PromotionAction } from '../core/workflow-names';
 import type { BuildProjects } from './build-projects';
-import { codeBuildTask } from './codebuild-task';
+import type { DeployTargets } from './deploy-targets';
+import { defaultPolicyOf, nagResource } from './acknowledge';
 import { HandlerFunction } from './handler-function';
 import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
@@ -25,6 +26,8 @@ export interface PromotionWorkflowProps {
   readonly artifactBucket: s3.IBucket;
   /** Where endings (accepted, rejected, failed, expired) are published. */
   readonly topic: sns.ITopic;
+  /** The deploy roles of environments in other accounts; deploy and test runs there run as them. */
+  readonly deployTargets: DeployTargets;
   /**
    * Extra environment of the approval-request function (where emails link to, how they are signed and sent).
    * @default - none
@@ -61,7 +64,6 @@ export class PromotionWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: PromotionWorkflowProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const projects = [...props.projects.entries()];
     const common = { TABLE_NAME: props.table.tableName, PRODUCT: props.config.product, RELEASE_CONFIG: JSON.stringify(props.config) };
     this.steps = new HandlerFunction(this, 'Steps', {
@@ -88,15 +90,17 @@ export class PromotionWorkflow extends Construct {
       );
     }
     // autoRollback reads the environment's acceptances, newest first, from the table's index.
-    this.steps.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/*`] }));
+    const indexes = `${props.table.tableArn}/index/*`;
+    this.steps.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [indexes] }));
 
     // Long enough for both gates of the slowest environment to run out, plus the deploys and tests.
     const longestWait = Math.max(0, ...props.config.environments.map((env) => (env.mode === 'approval' ? parseDuration(env.approvalTimeout) : 0)));
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'promotion', this.definition(props), Duration.seconds(2 * longestWait + 86_400));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.deploy, p.test]));
-    acknowledgeWorkflowFindings(this, this.steps, this.approvalRequest);
-    Validations.of(this.steps).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
+    props.deployTargets.grantPassRoles(this.stateMachine, isApproval);
+    acknowledgeWorkflowFindings(this.stateMachine, this.steps, this.approvalRequest);
+    Validations.of(defaultPolicyOf(this.steps.role)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, indexes)}]`,
       reason: 'Query on the CMDB\'s own index (acceptances ordered by time); index ARNs end in the index name.',
     });
   }
@@ -157,7 +161,9 @@ export class PromotionWorkflow extends Construct {
     retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     claim.addCatch(workflowFailure, catchAll);
 
-    const deploy = codeBuildTask(this, 'Deploy', {
+    const deploy = props.deployTargets.codeBuildStep(this, 'Deploy', {
+      environmentPath: '$.run.value.environment',
+      environments: isApproval,
       comment: 'Deploy the stored artifact of the commit (never a rebuild)',
       projectName: '$.run.value.projects.deploy',
       sourceVersion: '$.run.value.commit',
@@ -169,7 +175,9 @@ export class PromotionWorkflow extends Construct {
     deploy.addCatch(failed('deploy'), catchAll);
     const deployed = stepTask(this, 'Deployed', { fn, action: PROMOTION_ACTIONS.deployed, fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
     deployed.addCatch(workflowFailure, catchAll);
-    const test = codeBuildTask(this, 'Test', {
+    const test = props.deployTargets.codeBuildStep(this, 'Test', {
+      environmentPath: '$.run.value.environment',
+      environments: isApproval,
       comment: 'Test the deployment',
       projectName: '$.run.value.projects.test',
       sourceVersion: '$.run.value.commit',
@@ -215,3 +223,6 @@ export class PromotionWorkflow extends Construct {
     return begin.next(resume);
   }
 }
+
+/** The environments the promotion workflow deploys to. */
+const isApproval = (env: EnvironmentConfig) => env.mode === 'approval';

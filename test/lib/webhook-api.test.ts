@@ -88,7 +88,7 @@ describe('HttpApi + WebhookApi', () => {
         Variables: Match.objectLike({
           PRODUCT: 'acme',
           RELEASE_CONFIG: JSON.stringify(config),
-          WEBHOOK_SECRETS: JSON.stringify({ 'sample-service': 'acme/webhook/sample-service', payments: 'acme/webhook/payments' }),
+          WEBHOOK_SECRETS: JSON.stringify({ 'sample-service': 'Test/webhook/sample-service', payments: 'Test/webhook/payments' }),
           CONTINUOUS_STATE_MACHINE_ARN: { Ref: logicalId(template, 'AWS::StepFunctions::StateMachine')[0] },
         }),
       },
@@ -151,13 +151,13 @@ describe('HttpApi + WebhookApi', () => {
     expect(synthesizing).toThrow(/AwsSolutions-APIG4[\s\S]*Test\/Api\/Api\/Default\/open\/GET/);
   });
 
-  it('creates one 40-character secret per repository and outputs its name', () => {
+  it('creates one 40-character secret per repository, named after the stack (two stacks of one product never share one), and outputs its name', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: 'acme/webhook/sample-service',
+      Name: 'Test/webhook/sample-service',
       GenerateSecretString: { PasswordLength: 40, ExcludePunctuation: true, IncludeSpace: false },
     });
-    template.hasOutput('WebhookSecretSampleService', { Value: 'acme/webhook/sample-service' });
-    template.hasOutput('WebhookSecretPayments', { Value: 'acme/webhook/payments' });
+    template.hasOutput('WebhookSecretSampleService', { Value: 'Test/webhook/sample-service' });
+    template.hasOutput('WebhookSecretPayments', { Value: 'Test/webhook/payments' });
   });
 });
