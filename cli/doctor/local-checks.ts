@@ -111,18 +111,19 @@ export interface ConfigCheck {
 
 /** Loads the config once: its result is a line, and the AWS checks read the loaded config. */
 export function checkConfig(file: string, load: (file: string) => ReleaseConfig = loadConfig): ConfigCheck {
-  const base = { id: 'config', title: `${file} loads` };
+  const title = `${file} loads`;
   try {
     const config = load(file);
     const detail = `product ${config.product}: ${plural(config.repositories.length, 'repository', 'repositories')}, ${plural(config.environments.length, 'environment', 'environments')}`;
-    return { result: { ...base, status: 'ok', detail }, config };
+    return { result: { id: 'config', status: 'ok', title, detail }, config };
   } catch (error) {
-    if (!(error instanceof ConfigError)) return { result: { ...base, status: 'fail', detail: errorMessage(error) } };
+    if (!(error instanceof ConfigError)) return { result: { id: 'config', status: 'fail', title, detail: errorMessage(error) } };
     const missing = error.problems.length === 1 && error.problems[0] === 'file not found';
     return {
       result: {
-        ...base,
+        id: 'config',
         status: 'fail',
+        title,
         detail: error.problems.join('; '),
         fix: missing ? 'run cot doctor where release.config.yaml is, or give --config <file>' : 'see docs/configuration.md',
       },
