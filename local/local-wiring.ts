@@ -13,6 +13,7 @@ import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
 import { approvalSigningKeyName, type SentLink } from '../core/approval-notifier';
 import type { Approvals } from '../core/approvals';
 import type { CmdbStores } from '../core/cmdb-stores';
+import { Reconciler } from '../core/reconcile';
 import type { ReleaseConfig } from '../core/config';
 import { systemClock, type Clock } from '../core/ports';
 import { webhookSecretName } from '../core/webhook-intake';
@@ -43,6 +44,8 @@ export interface LocalWiringOptions {
   readonly onWorkflowEvent?: LocalWorkflowsOptions['onEvent'];
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
+  /** Closing what an ended run left open failed (the CMDB went away): told here, never thrown. */
+  readonly onReconcileError?: (error: unknown) => void;
   readonly retryIntervalOverrides?: LocalWorkflowsOptions['retryIntervalOverrides'];
   /**
    * Tells approvers: one `.eml` file each in `<data>/outbox`, linking to `baseUrl` (a function: the port
@@ -103,6 +106,7 @@ export class LocalWiring {
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });
+    const reconciler = new Reconciler({ releases: this.stores.releases, leases: this.stores.leases, approvals: this.stores.approvals, clock: options.clock ?? systemClock });
     this.workflows = new LocalWorkflows({
       template: synthesizeReleaseTemplate(config),
       lambdas: {
@@ -117,6 +121,14 @@ export class LocalWiring {
         options.onNotification?.(notification);
       },
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
+      // As the EventBridge rule does on AWS: a run that failed or timed out outside its own Catch leaves
+      // nothing open. Runs aborted because local mode stops are resumed or failed at the next start.
+      onExecutionEnd: (_workflow, execution, result) => {
+        if (result.status !== 'FAILED' && result.status !== 'TIMED_OUT') return;
+        void reconciler
+          .executionEnded({ name: execution.name, startDate: execution.startDate.toISOString(), input: execution.input, status: result.status, cause: result.cause })
+          .catch((error: unknown) => options.onReconcileError?.(error));
+      },
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
     });
     this.approvals = this.handlers.approvalRequests().approvals;

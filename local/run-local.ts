@@ -94,6 +94,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     dynamoEndpoint: dynamo.endpoint,
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
     onNotification: (notification) => reporter.notification(notification),
+    onReconcileError: (error) => reporter.info(`could not close what an ended run left open: ${error instanceof Error ? error.message : String(error)}`),
     approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
   });
   const webhook = webhookHandler(wiring.handlers.webhook());

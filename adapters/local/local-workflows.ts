@@ -10,6 +10,7 @@ import {
   TaskTokenError,
   TaskTokenRegistry,
   type CfnTemplate,
+  type ExecutionResult,
   type JsonValue,
   type WorkflowEvent,
   type WorkflowExecution,
@@ -34,6 +35,8 @@ export interface LocalWorkflowsOptions {
   readonly notify: (notification: { subject?: string; message: string }) => void;
   readonly tokens?: TaskTokenRegistry;
   readonly onEvent?: (workflow: WorkflowName, event: WorkflowEvent) => void;
+  /** Told of every execution that ends (local mode reconciles what a run left open). */
+  readonly onExecutionEnd?: (workflow: WorkflowName, execution: WorkflowExecution, result: ExecutionResult) => void;
   /** Test speed-ups: retry intervals by state name (seconds). */
   readonly retryIntervalOverrides?: Readonly<Record<string, number | number[]>>;
 }
@@ -109,6 +112,7 @@ export class LocalWorkflows implements WorkflowEngine {
         sns: (params) => notify({ ...(typeof params.Subject === 'string' ? { subject: params.Subject } : {}), message: String(params.Message ?? '') }),
       },
       ...(this.options.onEvent ? { onEvent: (event: WorkflowEvent) => this.options.onEvent?.(workflow, event) } : {}),
+      ...(this.options.onExecutionEnd ? { onExecutionEnd: (execution: WorkflowExecution, result: ExecutionResult) => this.options.onExecutionEnd?.(workflow, execution, result) } : {}),
       ...(this.options.retryIntervalOverrides ? { retryIntervalOverrides: this.options.retryIntervalOverrides } : {}),
     });
     this.runners.set(workflow, runner);

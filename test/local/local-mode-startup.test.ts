@@ -69,7 +69,7 @@ describe('cot local start-up', () => {
       const second = await cotLocal(['--port', '0', '--data', data, '--config', 'release.config.yaml']);
 
       // Assess
-      expect(second.code).toBe(2);
+      expect(second.code, second.stderr).toBe(2);
       expect(second.stderr.trim().split('\n')).toEqual([expect.stringContaining(`already running on ${data} (PID ${process.pid}, http://127.0.0.1:4123)`)]);
     } finally {
       first.release();
@@ -105,7 +105,7 @@ describe('cot local start-up', () => {
     const result = await cotLocal(['--port', '0', '--data', join(dir, '.cot'), '--config', file], { COT_TEST_MARKER: marker });
 
     // Assess
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(processesWith(marker)).toEqual([]);
@@ -121,7 +121,7 @@ describe('cot local start-up', () => {
       const result = await cotLocal(['--port', String(port), '--data', join(tempDir(), '.cot'), '--config', 'release.config.yaml'], { COT_TEST_MARKER: marker });
 
       // Assess
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^local mode could not start: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.* \\(try --port\\)$`))]);
       expect(processesWith(marker)).toEqual([]);
     } finally {

@@ -12,7 +12,7 @@ import { InvalidDefinitionError, validateDefinition } from './validate-definitio
 import type { AslDefinition } from './asl';
 import type { ServedTask } from './interpreter-definition';
 import type { JsonValue } from './json';
-import type { WorkflowExecution } from './local-execution';
+import type { ExecutionResult, WorkflowExecution } from './local-execution';
 import type { TaskContext, TaskHandlers } from './task-integrations';
 import type { WorkflowEventListener } from './workflow-events';
 
@@ -36,6 +36,8 @@ export interface LocalWorkflowRunnerOptions {
   readonly waitTimeOverrides?: Readonly<Record<string, number>>;
   /** Receives the events of every execution of this runner. */
   readonly onEvent?: WorkflowEventListener;
+  /** Told of every execution that ends, as Step Functions' "Execution Status Change" events tell. */
+  readonly onExecutionEnd?: (execution: WorkflowExecution, result: ExecutionResult) => void;
 }
 
 export class ExecutionAlreadyExistsError extends Error {
@@ -98,10 +100,11 @@ export class LocalWorkflowRunner {
       throw new ExecutionAlreadyExistsError(`Execution already exists: ${existing.executionArn}`);
     }
     const executionArn = this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
-    const execution = new LocalExecution(executionArn, name, structuredClone(input), this.options.onEvent, (ended) =>
+    const execution = new LocalExecution(executionArn, name, structuredClone(input), this.options.onEvent, (ended, result) => {
       // Whatever still waits on a token of an ended execution can never be answered.
-      this.tokens.closeExecution(ended.executionArn, new TaskFailure('States.Runtime', 'The execution ended')),
-    );
+      this.tokens.closeExecution(ended.executionArn, new TaskFailure('States.Runtime', 'The execution ended'));
+      this.options.onExecutionEnd?.(ended, result);
+    });
     this.executions.set(name, execution);
     const token: TokenSource = { current: this.tokens.newToken() };
     execution.attach(
