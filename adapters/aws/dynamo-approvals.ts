@@ -39,6 +39,8 @@ export class DynamoApprovals implements ApprovalStore {
                   commit: input.commit,
                   gate: input.gate,
                   expiresAt: input.expiresAt,
+                  // A marker whose approval nobody closed (its run vanished) goes by itself a day after expiry.
+                  ttl: Math.floor(Date.parse(input.expiresAt) / 1000) + 86_400,
                 },
               },
             },

@@ -46,7 +46,8 @@ export class DynamoReleases implements ReleaseStore {
     });
     return {
       entries: items.filter((item) => String(item.sk).startsWith(keys.boardPrefix)).map(toBoardCell),
-      pendingApprovals: items.filter((item) => String(item.sk).startsWith(keys.pendingPrefix)).map(toPendingApproval),
+      // DynamoDB deletes expired markers lazily (days late): one past its TTL is gone already.
+      pendingApprovals: items.filter((item) => String(item.sk).startsWith(keys.pendingPrefix) && !(typeof item.ttl === 'number' && item.ttl * 1000 < Date.now())).map(toPendingApproval),
     };
   }
 
