@@ -46,8 +46,7 @@ export class DynamoReleases implements ReleaseStore {
     });
     return {
       entries: items.filter((item) => String(item.sk).startsWith(keys.boardPrefix)).map(toBoardCell),
-      // DynamoDB deletes expired markers lazily (days late): one past its TTL is gone already.
-      pendingApprovals: items.filter((item) => String(item.sk).startsWith(keys.pendingPrefix) && !(typeof item.ttl === 'number' && item.ttl * 1000 < Date.now())).map(toPendingApproval),
+      pendingApprovals: items.filter((item) => String(item.sk).startsWith(keys.pendingPrefix)).map(toPendingApproval),
     };
   }
 
