@@ -1,6 +1,5 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,6 +7,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { approvalSigningKeyName } from '../core/approval-notifier';
 import type { ReleaseConfig } from '../core/config';
+import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 
@@ -15,7 +15,7 @@ export interface ApprovalsResourcesProps {
   /** The API that serves `/approvals/{id}`. */
   readonly api: HttpApi;
   /** The CMDB: approvals are read and decided there. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** The promotion workflow whose approval Tasks wait for a decision (`.waitForTaskToken`). */
   readonly stateMachine: sfn.IStateMachine;
   /** The validated `release.config.yaml`: approvers, environments, the sender of approval emails. */
@@ -71,19 +71,12 @@ export class ApprovalsResources extends Construct {
       timeout: Duration.seconds(10),
       environment: {
         PRODUCT: config.product,
-        TABLE_NAME: table.tableName,
+        TABLE_NAME: table.table.tableName,
         RELEASE_CONFIG: JSON.stringify(config),
         APPROVAL_SIGNING_KEY_SECRET: this.signingKeyName,
       },
     });
-    // Reads are GetItem (approval, release, commit, board cell); a decision is one TransactWriteItems of an
-    // Update of the approval, a Delete of its pending marker and an Update of the release. Nothing is put,
-    // queried or scanned, and no index is touched (table.grant* would add `<table>/index/*`).
-    iam.Grant.addToPrincipal({
-      grantee: this.pageHandler,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
-      resourceArns: [table.tableArn],
-    });
+    table.grantApprovalDecisions(this.pageHandler);
     this.signingKey.grantRead(this.pageHandler);
     stateMachine.grantTaskResponse(this.pageHandler);
     Validations.of(this.pageHandler).acknowledge({

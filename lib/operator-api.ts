@@ -1,11 +1,10 @@
-import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { pathParameters, OPERATOR_API_ROUTES } from '../core/operator-api-routes';
+import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 
@@ -15,7 +14,7 @@ export interface OperatorApiProps {
   /** The validated `release.config.yaml`: repositories and environments the board shows and releases check. */
   readonly config: ReleaseConfig;
   /** The CMDB table: the board, history, releases and approvals are read and written there. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** The promotion workflow that releases and rollbacks start, and whose approval tasks decisions answer. */
   readonly promotion: sfn.IStateMachine;
 }
@@ -41,7 +40,7 @@ export class OperatorApi extends Construct {
       timeout: Duration.seconds(29),
       environment: {
         PRODUCT: config.product,
-        TABLE_NAME: table.tableName,
+        TABLE_NAME: table.table.tableName,
         PROMOTION_STATE_MACHINE_ARN: promotion.stateMachineArn,
         // Lambda environments hold 4 KB in all: a config with dozens of repositories would need another channel.
         RELEASE_CONFIG: JSON.stringify(config),
@@ -50,24 +49,11 @@ export class OperatorApi extends Construct {
     promotion.grantStartExecution(this.handler);
     // Deciding an approval and superseding a waiting release answer the workflow's task token.
     promotion.grantTaskResponse(this.handler);
-    // Reads are GetItem and Query; writes are the conditional puts, updates and the pending-approval
-    // marker's delete of the CMDB's transactions. Nothing scans; only history and acceptances use the index.
-    iam.Grant.addToPrincipal({
-      grantee: this.handler,
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      resourceArns: [table.tableArn],
+    table.grantOperatorApi(this.handler);
+    Validations.of(this.handler).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
     });
-    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:Query'], resourceArns: [`${table.tableArn}/index/*`] });
-    Validations.of(this.handler).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${nagArn(table)}/index/*]`,
-        reason: 'Query only, on the CMDB table\'s own indexes (history and acceptances are read from its GSI).',
-      },
-    );
 
     const integration = new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false });
     this.methods = OPERATOR_API_ROUTES.map(({ method, resource }) => {
@@ -84,10 +70,4 @@ export class OperatorApi extends Construct {
       });
     }
   }
-}
-
-/** A table's ARN as cdk-nag names it in findings: `<LogicalId.Arn>` for a table of this app. */
-function nagArn(table: dynamodb.ITableV2): string {
-  const resource = table.node.defaultChild;
-  return resource instanceof CfnElement ? `<${Stack.of(resource).getLogicalId(resource)}.Arn>` : table.tableArn;
 }

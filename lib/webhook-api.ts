@@ -1,10 +1,9 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
+import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 import type { WebhookSecrets } from './webhook-secrets';
@@ -15,7 +14,7 @@ export interface WebhookApiProps {
   /** The validated `release.config.yaml`: repositories, environments, product. */
   readonly config: ReleaseConfig;
   /** The CMDB table: delivery claims, pushed commits, branch heads and tags are written there. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** The continuous deployment workflow that a push of a tracked branch starts. */
   readonly stateMachine: sfn.IStateMachine;
   readonly secrets: WebhookSecrets;
@@ -45,7 +44,7 @@ export class WebhookApi extends Construct {
       memorySize: 512,
       environment: {
         PRODUCT: config.product,
-        TABLE_NAME: table.tableName,
+        TABLE_NAME: table.table.tableName,
         CONTINUOUS_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
         // Lambda environments hold 4 KB in all: a config with dozens of repositories would need another channel.
         RELEASE_CONFIG: JSON.stringify(config),
@@ -54,9 +53,7 @@ export class WebhookApi extends Construct {
     });
     stateMachine.grantStartExecution(this.handler);
     secrets.grantRead(this.handler);
-    // claimDelivery and recordTag put, recordPush updates and puts: nothing is read, scanned or deleted,
-    // and no index is touched (table.grant would add `<table>/index/*`).
-    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resourceArns: [table.tableArn] });
+    table.grantWebhookIntake(this.handler);
 
     Validations.of(this.handler).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -26,7 +26,7 @@ const config = ReleaseConfig.parse({
 function synth(extra: (api: HttpApi) => void = () => undefined): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test');
-  const table = new CmdbTable(stack, 'Cmdb').table;
+  const table = new CmdbTable(stack, 'Cmdb');
   const stateMachine = new sfn.StateMachine(stack, 'Continuous', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')),
   });
