@@ -32,6 +32,15 @@ export interface BuildProjectsProps {
 }
 
 /**
+ * The names of a repository's three projects: `<stack>-<repository>-build|deploy|test`. They are fixed
+ * at synth, so the step functions get them with their settings rather than in their environment (which
+ * would grow with every repository).
+ */
+export function buildProjectNames(stackName: string, repository: string): { build: string; deploy: string; test: string } {
+  return { build: `${stackName}-${repository}-build`, deploy: `${stackName}-${repository}-deploy`, test: `${stackName}-${repository}-test` };
+}
+
+/**
  * The three CodeBuild projects of one repository. Their buildspecs come from the repository itself
  * (`buildspec.yml`, `deployspec.yml`, `testspec.yml` unless configured otherwise), read at the commit
  * being worked on. The build project writes the commit's artifact; deploy and test only read it.
@@ -43,6 +52,8 @@ export class BuildProjects extends Construct {
   readonly build: codebuild.Project;
   readonly deploy: codebuild.Project;
   readonly test: codebuild.Project;
+  /** The projects' names, known at synth (`projectName` is a reference to the resource). */
+  readonly names: { readonly build: string; readonly deploy: string; readonly test: string };
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: BuildProjectsProps) {
@@ -52,8 +63,10 @@ export class BuildProjects extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const project = (name: string, buildspec: string, description: string) =>
+    this.names = buildProjectNames(Stack.of(this).stackName, repository.name);
+    const project = (name: 'Build' | 'Deploy' | 'Test', buildspec: string, description: string) =>
       new codebuild.Project(this, name, {
+        projectName: this.names[name.toLowerCase() as keyof BuildProjects['names']],
         description: `${description} of ${repository.name}`,
         source: repositorySource(repository),
         buildSpec: codebuild.BuildSpec.fromSourceFilename(buildspec),
