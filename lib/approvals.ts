@@ -1,12 +1,12 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { approvalSigningKeyName } from '../core/approval-notifier';
 import type { ReleaseConfig } from '../core/config';
+import { ENV } from '../lambdas/handler-environment';
 import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
@@ -37,7 +37,7 @@ export class ApprovalsResources extends Construct {
   /** 64 random letters and digits; rotating it invalidates every link already sent. */
   readonly signingKey: secretsmanager.Secret;
   readonly signingKeyName: string;
-  readonly pageHandler: HandlerFunction;
+  readonly pageHandler: HandlerFunction<'approval-page'>;
   readonly methods: readonly apigw.Method[];
   /**
    * Where emailed links point: the API's stage URL, built from the REST API id rather than the stage
@@ -70,11 +70,11 @@ export class ApprovalsResources extends Construct {
       description: 'Approval pages: shows a decision from a signed link and records the approver\'s answer once',
       timeout: Duration.seconds(10),
       environment: {
-        PRODUCT: config.product,
-        TABLE_NAME: table.table.tableName,
-        RELEASE_CONFIG: JSON.stringify(config),
-        APPROVAL_SIGNING_KEY_SECRET: this.signingKeyName,
+        [ENV.product]: config.product,
+        [ENV.tableName]: table.table.tableName,
+        [ENV.approvalSigningKeySecret]: this.signingKeyName,
       },
+      settings: { config },
     });
     table.grantApprovalDecisions(this.pageHandler);
     this.signingKey.grantRead(this.pageHandler);
@@ -121,9 +121,8 @@ export class ApprovalsResources extends Construct {
    * Makes `fn` able to email approval links: where they point, which key signs them (read), and SES. For
    * the function that `Approvals.request` runs in (the promotion workflow's approval-request function).
    */
-  grantNotify(fn: lambda.Function): void {
-    fn.addEnvironment('APPROVAL_BASE_URL', this.linkBaseUrl);
-    fn.addEnvironment('APPROVAL_SIGNING_KEY_SECRET', this.signingKeyName);
+  grantNotify(fn: HandlerFunction<'approval-request'>): void {
+    fn.setEnvironment({ [ENV.approvalBaseUrl]: this.linkBaseUrl, [ENV.approvalSigningKeySecret]: this.signingKeyName });
     this.signingKey.grantRead(fn);
     this.grantSendEmail(fn);
   }

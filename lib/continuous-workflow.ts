@@ -5,11 +5,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FailedStep } from '../core/cmdb';
 import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, EXECUTION_ERRORS } from '../core/workflow-names';
+import { ENV } from '../lambdas/handler-environment';
 import type { BuildProjects } from './build-projects';
 import type { CmdbTable } from './cmdb-table';
 import { codeBuildTask } from './codebuild-task';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface ContinuousWorkflowProps {
   readonly product: string;
@@ -48,7 +49,7 @@ export interface ContinuousWorkflowProps {
  */
 export class ContinuousWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  readonly steps: HandlerFunction;
+  readonly steps: HandlerFunction<'continuous-step'>;
 
   constructor(scope: Construct, id: string, props: ContinuousWorkflowProps) {
     super(scope, id);
@@ -57,11 +58,11 @@ export class ContinuousWorkflow extends Construct {
       handler: 'continuous-step',
       description: 'CMDB steps of the continuous deployment workflow',
       environment: {
-        TABLE_NAME: props.table.table.tableName,
-        PRODUCT: props.product,
-        ARTIFACT_BUCKET: props.artifactBucket.bucketName,
-        PROJECTS: projectNamesJson(props.projects),
+        [ENV.tableName]: props.table.table.tableName,
+        [ENV.product]: props.product,
+        [ENV.artifactBucket]: props.artifactBucket.bucketName,
       },
+      settings: { projects: projectNames(props.projects) },
     });
     props.table.grantContinuousSteps(this.steps);
 

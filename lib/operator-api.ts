@@ -4,6 +4,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { pathParameters, OPERATOR_API_ROUTES } from '../core/operator-api-routes';
+import { ENV } from '../lambdas/handler-environment';
 import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
@@ -26,7 +27,7 @@ export interface OperatorApiProps {
  * API (`grantInvoke`).
  */
 export class OperatorApi extends Construct {
-  readonly handler: HandlerFunction;
+  readonly handler: HandlerFunction<'operator-api'>;
   readonly methods: apigw.Method[];
 
   constructor(scope: Construct, id: string, props: OperatorApiProps) {
@@ -39,12 +40,11 @@ export class OperatorApi extends Construct {
       // API Gateway gives up on an integration after 29 s.
       timeout: Duration.seconds(29),
       environment: {
-        PRODUCT: config.product,
-        TABLE_NAME: table.table.tableName,
-        PROMOTION_STATE_MACHINE_ARN: promotion.stateMachineArn,
-        // Lambda environments hold 4 KB in all: a config with dozens of repositories would need another channel.
-        RELEASE_CONFIG: JSON.stringify(config),
+        [ENV.product]: config.product,
+        [ENV.tableName]: table.table.tableName,
+        [ENV.promotionStateMachineArn]: promotion.stateMachineArn,
       },
+      settings: { config },
     });
     promotion.grantStartExecution(this.handler);
     // Deciding an approval and superseding a waiting release answer the workflow's task token.

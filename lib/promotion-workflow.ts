@@ -9,11 +9,12 @@ import type { ReleaseConfig } from '../core/config';
 import { parseDuration } from '../core/duration';
 import type { ApprovalGate } from '../core/release-lifecycle';
 import { ENDING_OUTCOMES, EXECUTION_ERRORS, PROMOTION_ACTIONS, WORKFLOW_ERRORS, type PromotionAction } from '../core/workflow-names';
+import { ENV, type HandlerEnvironment } from '../lambdas/handler-environment';
 import type { BuildProjects } from './build-projects';
 import type { CmdbTable } from './cmdb-table';
 import { codeBuildTask } from './codebuild-task';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface PromotionWorkflowProps {
   readonly config: ReleaseConfig;
@@ -25,10 +26,11 @@ export interface PromotionWorkflowProps {
   /** Where endings (accepted, rejected, failed, expired) are published. */
   readonly topic: sns.ITopic;
   /**
-   * Extra environment of the approval-request function (where emails link to, how they are signed and sent).
+   * Environment of the approval-request function beyond the CMDB's (where emails link to, which key signs
+   * them), when known here; otherwise set later (`ApprovalsResources.grantNotify`).
    * @default - none
    */
-  readonly approvalEnvironment?: Record<string, string>;
+  readonly approvalEnvironment?: Partial<HandlerEnvironment<'approval-request'>>;
   /**
    * First wait before trying the deploy lease again while another deploy holds it.
    * @default Duration.seconds(10)
@@ -55,26 +57,24 @@ export interface PromotionWorkflowProps {
  */
 export class PromotionWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  readonly steps: HandlerFunction;
-  readonly approvalRequest: HandlerFunction;
+  readonly steps: HandlerFunction<'promotion-step'>;
+  readonly approvalRequest: HandlerFunction<'approval-request'>;
 
   constructor(scope: Construct, id: string, props: PromotionWorkflowProps) {
     super(scope, id);
     const projects = [...props.projects.entries()];
-    const common = { TABLE_NAME: props.table.table.tableName, PRODUCT: props.config.product, RELEASE_CONFIG: JSON.stringify(props.config) };
+    const cmdb = { [ENV.tableName]: props.table.table.tableName, [ENV.product]: props.config.product };
     this.steps = new HandlerFunction(this, 'Steps', {
       handler: 'promotion-step',
       description: 'CMDB steps of the promotion workflow',
-      environment: {
-        ...common,
-        ARTIFACT_BUCKET: props.artifactBucket.bucketName,
-        PROJECTS: projectNamesJson(props.projects),
-      },
+      environment: { ...cmdb, [ENV.artifactBucket]: props.artifactBucket.bucketName },
+      settings: { config: props.config, projects: projectNames(props.projects) },
     });
     this.approvalRequest = new HandlerFunction(this, 'ApprovalRequest', {
       handler: 'approval-request',
       description: 'Stores an approval with its task token and emails the approvers their links',
-      environment: { ...common, ...props.approvalEnvironment },
+      environment: { ...cmdb, ...props.approvalEnvironment },
+      settings: { config: props.config },
     });
     props.table.grantPromotionSteps(this.steps);
     props.table.grantApprovalRequests(this.approvalRequest);

@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
+import { ENV } from '../lambdas/handler-environment';
 import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
@@ -29,7 +30,7 @@ export interface WebhookApiProps {
  * API Gateway refuses bodies over 10 MB with 413; Lambda's own 6 MB request limit sits below that.
  */
 export class WebhookApi extends Construct {
-  readonly handler: HandlerFunction;
+  readonly handler: HandlerFunction<'webhook'>;
   readonly method: apigw.Method;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
@@ -43,13 +44,11 @@ export class WebhookApi extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 512,
       environment: {
-        PRODUCT: config.product,
-        TABLE_NAME: table.table.tableName,
-        CONTINUOUS_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
-        // Lambda environments hold 4 KB in all: a config with dozens of repositories would need another channel.
-        RELEASE_CONFIG: JSON.stringify(config),
-        WEBHOOK_SECRETS: JSON.stringify(secrets.names),
+        [ENV.product]: config.product,
+        [ENV.tableName]: table.table.tableName,
+        [ENV.continuousStateMachineArn]: stateMachine.stateMachineArn,
       },
+      settings: { config, webhookSecrets: secrets.names },
     });
     stateMachine.grantStartExecution(this.handler);
     secrets.grantRead(this.handler);
