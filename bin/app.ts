@@ -8,10 +8,13 @@ const app = new App();
 const file = (app.node.tryGetContext('config') as string | undefined) ?? process.env.COT_CONFIG ?? DEFAULT_CONFIG_FILE;
 
 try {
-  const config = loadConfig(file);
+  const config = loadConfig(file, { forAws: true });
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? `${config.product}-release`;
+  // `-c apiGatewayLogsRole=true` arrives as a string; cdk.json may hold a boolean.
+  const apiGatewayLogsRole = String(app.node.tryGetContext('apiGatewayLogsRole') ?? false) === 'true';
   new ReleaseStack(app, stackName, {
     config,
+    apiGatewayLogsRole,
     description: `codeontap-release for ${config.product}: continuous deployment, approved promotion, rollback`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

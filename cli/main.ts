@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerApprovals } from './commands/approvals';
 import { registerApprove } from './commands/approve';
+import { registerDoctor } from './commands/doctor';
 import { registerHistory } from './commands/history';
 import { registerLocal } from './commands/local';
 import { registerReject } from './commands/reject';
@@ -20,7 +21,7 @@ const GLOBAL_HELP = `
 Exit codes:
   0  done (with --wait: the release was accepted)
   1  the release failed, was rejected, expired or was superseded; --wait timed out;
-     the API could not be reached or answered 5xx
+     the API could not be reached or answered 5xx; a check of cot doctor failed
   2  usage or input error: a bad command, argument or option; the API refused the request
      (4xx: unknown release, ref not accepted in the environment below, conflict);
      an unreadable config, unknown stack or missing AWS credentials
@@ -29,7 +30,7 @@ Environment:
   COT_ENDPOINT  the API when --endpoint is not given ("aws": the stack output)
   NO_COLOR      no colours and no spinner, even on a terminal
   AWS_*         credentials and region for signing requests to API Gateway
-${examples('cot status', 'cot release sample-service preproduction 4f9c2e1 --wait', 'cot --endpoint aws approvals', 'cot --stack sample-service-release history sample-service production')}`;
+${examples('cot doctor', 'cot status', 'cot release sample-service preproduction 4f9c2e1 --wait', 'cot --endpoint aws approvals', 'cot --stack sample-service-release history sample-service production')}`;
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('cot')
@@ -54,6 +55,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerReject(program, ctx);
   registerResume(program, ctx);
   registerLocal(program, ctx);
+  registerDoctor(program, ctx);
   return program;
 }
 

@@ -7,9 +7,12 @@ import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import type { Mailer, SecretStore } from './ports';
 
-/** Name of the HMAC key that signs approval links (Secrets Manager on AWS, the data folder locally). */
-export function approvalSigningKeyName(product: string): string {
-  return `${product}/approval-signing-key`;
+/**
+ * Name of the HMAC key that signs approval links: `<stack>/approval-signing-key` in Secrets Manager (one
+ * key per stack, even for two stacks of one product), `<product>/approval-signing-key` in local mode's data folder.
+ */
+export function approvalSigningKeyName(product: string, stackName?: string): string {
+  return `${stackName ?? product}/approval-signing-key`;
 }
 
 /** Reads the link signing key when needed; the store caches it. */

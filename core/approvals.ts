@@ -2,7 +2,7 @@ import type { Approval, Release } from './cmdb';
 import type { ApprovalStore, ReleaseStore } from './cmdb-stores';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { newApprovalId } from './ids';
+import { isApprovalId, newApprovalId } from './ids';
 import type { Clock, WorkflowEngine } from './ports';
 import { waitingState, type Decision } from './release-lifecycle';
 import type { ApprovalRequest, ApprovedOutput } from './workflow-contracts';
@@ -58,6 +58,16 @@ export class Approvals {
       return renewed;
     }
     const now = clock.now();
+    // The release waits first, then its approval appears: whoever sees the approval (the board, a
+    // link) finds the release already waiting for it. A retried request finds it waiting already.
+    const waiting =
+      release.state === waitingState(input.gate)
+        ? release
+        : await releases.transitionRelease(release.releaseId, waitingState(input.gate), {
+            by: 'system',
+            at: now.toISOString(),
+            detail: `approval requested from ${chain.approval(release.environment).approvers.join(', ')}`,
+          });
     const approval = await approvals.createApproval({
       approvalId: newApprovalId(),
       releaseId: release.releaseId,
@@ -73,11 +83,6 @@ export class Approvals {
       // a click they accept always reaches a workflow that still waits.
       expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(60_000, input.timeoutSeconds * 100)).toISOString(),
     });
-    const waiting = await releases.transitionRelease(release.releaseId, waitingState(input.gate), {
-      by: 'system',
-      at: now.toISOString(),
-      detail: `approval ${approval.approvalId} sent to ${approval.approvers.join(', ')}`,
-    });
     await this.notify(approval, waiting);
     return approval;
   }
@@ -89,12 +94,15 @@ export class Approvals {
   }
 
   /** The approval as stored; it carries the task token, which no page or link may show. */
-  get(approvalId: string): Promise<Approval | undefined> {
+  async get(approvalId: string): Promise<Approval | undefined> {
+    // Not an id we could have made: no such approval, without asking the CMDB.
+    if (!isApprovalId(approvalId)) return undefined;
     return this.deps.approvals.getApproval(approvalId);
   }
 
   async decide(input: DecisionInput): Promise<Approval> {
     const { approvals, workflows, clock } = this.deps;
+    if (!isApprovalId(input.approvalId)) throw new ValidationError(`"${input.approvalId.slice(0, 40)}${input.approvalId.length > 40 ? '…' : ''}" is not an approval id`);
     const approval = await approvals.getApproval(input.approvalId);
     if (!approval) throw new NotFoundError(`approval ${input.approvalId} does not exist`);
     const comment = input.comment?.trim() || undefined;

@@ -29,6 +29,14 @@ export interface ReleaseStore {
   history(repository: string, environment: string, page?: { limit?: number; cursor?: string }): Promise<Page<Release>>;
 
   createRelease(release: NewRelease): Promise<Release>;
+  /**
+   * Creates an operator's release or rollback as the one active release of its repository and
+   * environment (docs/architecture.md#one-release-at-a-time), in one conditional transaction:
+   * - an equal one (same commit and kind) still in flight is returned instead (`existing`);
+   * - an active one still waiting (prepared, or for a person) is superseded: it can never be accepted;
+   * - an active one deploying or testing: `ConflictError` naming it.
+   */
+  startExclusive(release: NewRelease): Promise<{ release: Release; existing: boolean; superseded?: string }>;
   getRelease(releaseId: string): Promise<Release | undefined>;
   /**
    * Moves a release along the lifecycle; `ConflictError` when its current state does not allow `to`.
@@ -44,8 +52,10 @@ export interface ReleaseStore {
   markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release>;
 
   isAccepted(repository: string, environment: string, commit: string): Promise<boolean>;
-  /** Acceptances of an environment, newest first. */
+  /** Acceptances of an environment, newest first (a commit accepted twice appears twice). */
   acceptedCommits(repository: string, environment: string, limit?: number): Promise<AcceptedCommit[]>;
+  /** Every acceptance of an environment, newest first, read page by page as the caller goes on. */
+  acceptances(repository: string, environment: string): AsyncIterable<AcceptedCommit>;
 
   setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void>;
 }
@@ -69,8 +79,12 @@ export interface ApprovalStore {
 
 /** What the git hosts told us: pushed commits, branch heads, tags. */
 export interface PushStore {
-  /** Records a pushed commit; the branch head moves only forward in push time. */
-  recordPush(push: PushRecord): Promise<{ head: boolean }>;
+  /**
+   * Records a pushed commit and what the push says of its history; the branch head moves to it only
+   * when it is newer than the head by `compareToTip` (docs/architecture.md#commit-order), with a
+   * conditional write on the head it compared with. `reason` says why it is, or is not, the head.
+   */
+  recordPush(push: PushRecord): Promise<{ head: boolean; reason: string }>;
   branchHead(repository: string, branch: string): Promise<CommitInfo | undefined>;
   getCommit(repository: string, commit: string): Promise<CommitInfo | undefined>;
   recordTag(repository: string, tag: string, commit: string, at: string): Promise<void>;

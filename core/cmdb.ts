@@ -125,7 +125,14 @@ export interface PushRecord {
   readonly commit: string;
   readonly message: string;
   readonly author: string;
+  /** When we received the push: for people to read, never for ordering. */
   readonly pushedAt: string;
+  /** When the host says it was pushed: used for ordering when history does not tell. */
+  readonly hostPushedAt?: string;
+  /** What the push says of the commit's history (docs/architecture.md#commit-order). */
+  readonly before?: string;
+  readonly forced?: boolean;
+  readonly ancestors?: readonly string[];
 }
 
 export interface CommitInfo {

@@ -27,6 +27,11 @@ export interface LoadOptions {
    * @default false
    */
   readonly localPaths?: boolean;
+  /**
+   * Also the rules of a deploy to AWS, which local mode does without (docs/configuration.md#rules-between-fields).
+   * @default false
+   */
+  readonly forAws?: boolean;
 }
 
 /** Reads and validates a `release.config.yaml`. Throws `ConfigError` for every kind of bad input. */
@@ -38,7 +43,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE, options: LoadOpti
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String((error as Error).message);
     throw new ConfigError(file, [reason]);
   }
-  const config = parseConfig(text, file);
+  const config = parseConfig(text, file, options);
   const problems = localPathProblems(config, dirname(resolve(file)), options.localPaths ?? false);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
@@ -73,7 +78,7 @@ function localPathProblems(config: ReleaseConfig, base: string, onDisk: boolean)
 }
 
 /** Validates the text of a config file; `file` only names it in messages. */
-export function parseConfig(text: string, file: string = DEFAULT_CONFIG_FILE): ReleaseConfig {
+export function parseConfig(text: string, file: string = DEFAULT_CONFIG_FILE, options: Pick<LoadOptions, 'forAws'> = {}): ReleaseConfig {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -83,7 +88,21 @@ export function parseConfig(text: string, file: string = DEFAULT_CONFIG_FILE): R
   }
   const result = ReleaseConfig.safeParse(document.toJS() ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
+  const problems = options.forAws ? awsProblems(result.data) : [];
+  if (problems.length > 0) throw new ConfigError(file, problems);
   return result.data;
+}
+
+/**
+ * CodeBuild checks a GitLab repository out only through a CodeConnections connection. Local mode builds
+ * from its own git repositories, so there a GitLab repository needs none.
+ */
+function awsProblems(config: ReleaseConfig): string[] {
+  return config.repositories.flatMap((repository, index) =>
+    repository.provider === 'gitlab' && repository.connectionArn === undefined
+      ? [`repositories[${index}].connectionArn: is required for provider "gitlab" on AWS: CodeBuild checks GitLab repositories out through a CodeConnections connection`]
+      : [],
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

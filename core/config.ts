@@ -20,6 +20,37 @@ const duration = z
 
 const specFile = z.string().regex(/^[\w./-]+\.ya?ml$/, 'must be a relative path to a YAML file');
 
+/** An AWS CodeConnections connection (or its older CodeStar Connections name) in any partition. */
+export const CONNECTION_ARN = /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
+/** An IAM role, with or without a path. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+/** CodeBuild's Linux instance sizes, by their short name or CodeBuild's own. */
+export const COMPUTE_TYPES = [
+  'SMALL',
+  'MEDIUM',
+  'LARGE',
+  'X_LARGE',
+  'X2_LARGE',
+  'BUILD_GENERAL1_SMALL',
+  'BUILD_GENERAL1_MEDIUM',
+  'BUILD_GENERAL1_LARGE',
+  'BUILD_GENERAL1_XLARGE',
+  'BUILD_GENERAL1_2XLARGE',
+] as const;
+
+const BuildSettings = z
+  .strictObject({
+    computeType: z.enum(COMPUTE_TYPES).optional().describe('Instance size of the build, deploy and test projects (default SMALL).'),
+    image: z
+      .string()
+      .regex(/^[\w][\w./:@-]*$/, 'must be a container image: a CodeBuild image id (aws/codebuild/standard:7.0) or a registry image (public.ecr.aws/...:tag)')
+      .optional()
+      .describe('Build image: aws/codebuild/... for a CodeBuild-managed image, otherwise a registry image (default aws/codebuild/standard:7.0).'),
+    privileged: z.boolean().optional().describe('Run with Docker inside the build (default false).'),
+  })
+  .describe('CodeBuild settings of this repository\'s build, deploy and test projects.');
+
 export const RepositoryConfig = z.strictObject({
   name: name.describe('Identifier used in the CLI, the CMDB and stack resource names.'),
   provider: z.enum(PROVIDERS).describe('Git host that posts the webhooks.'),
@@ -28,6 +59,12 @@ export const RepositoryConfig = z.strictObject({
   buildspec: specFile.default('buildspec.yml').describe('Buildspec of the build project, in the repository.'),
   deployspec: specFile.default('deployspec.yml').describe('Buildspec of the deploy project, in the repository.'),
   testspec: specFile.default('testspec.yml').describe('Buildspec of the test project, in the repository.'),
+  connectionArn: z
+    .string()
+    .regex(CONNECTION_ARN, 'must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<id> (or arn:aws:codestar-connections:...)')
+    .optional()
+    .describe('CodeConnections connection CodeBuild checks the repository out through; required for gitlab on AWS.'),
+  build: BuildSettings.optional(),
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 
@@ -54,10 +91,30 @@ const branchName = z
     'must be a valid git branch name (no spaces, "..", "~^:?*[\\", "@{", and no part that starts with "." or ends with ".lock")',
   );
 
+/** Where an environment lives on AWS, when it is another account or region than the stack's. */
+const deployTarget = {
+  account: z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a 12-digit AWS account id, quoted: "123456789012"') })
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id, quoted: "123456789012"')
+    .optional()
+    .describe('AWS account of the environment (a quoted string); must be the account of deployRoleArn.'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name, for example eu-west-1')
+    .optional()
+    .describe('AWS region the deploy and test jobs work in (default: the stack\'s region).'),
+  deployRoleArn: z
+    .string()
+    .regex(ROLE_ARN, 'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>')
+    .optional()
+    .describe('IAM role in the environment\'s account that its deploy and test jobs assume.'),
+};
+
 const ContinuousEnvironment = z.strictObject({
   name,
   mode: z.literal('continuous'),
   branch: branchName.describe('Branch whose every push is deployed here.'),
+  ...deployTarget,
 });
 
 const ApprovalEnvironment = z.strictObject({
@@ -70,6 +127,7 @@ const ApprovalEnvironment = z.strictObject({
     .default(DEFAULT_APPROVAL_TIMEOUT)
     .describe('How long an approval link stays valid (at most 90d).'),
   autoRollback: z.boolean().default(false).describe('A failed test or a rejected acceptance redeploys the previous accepted commit.'),
+  ...deployTarget,
 });
 
 export const EnvironmentConfig = z.discriminatedUnion('mode', [ContinuousEnvironment, ApprovalEnvironment], {
@@ -91,6 +149,17 @@ export const ReleaseConfig = z
   .superRefine((config, ctx) => {
     uniqueNames(config.repositories, 'repositories', ctx);
     uniqueNames(config.environments, 'environments', ctx);
+    config.environments.forEach((env, index) => {
+      const roleAccount = env.deployRoleArn === undefined ? undefined : ROLE_ARN.exec(env.deployRoleArn)?.[1];
+      if (env.account !== undefined && roleAccount !== undefined && env.account !== roleAccount) {
+        ctx.addIssue({ code: 'custom', path: ['environments', index, 'account'], message: `is ${env.account} but deployRoleArn is in account ${roleAccount}: they must match` });
+      }
+      for (const field of ['account', 'region'] as const) {
+        if (env[field] !== undefined && env.deployRoleArn === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['environments', index, field], message: 'needs deployRoleArn: account and region say where that role deploys' });
+        }
+      }
+    });
     const firstApproval = config.environments.findIndex((env) => env.mode === 'approval');
     config.environments.forEach((env, index) => {
       if (firstApproval >= 0 && index > firstApproval && env.mode === 'continuous') {
@@ -110,6 +179,21 @@ export const ReleaseConfig = z
     }
   });
 export type ReleaseConfig = z.infer<typeof ReleaseConfig>;
+
+/** Where an environment's deploy and test jobs work when it has a `deployRoleArn`: the role, its account, the region. */
+export interface DeployTarget {
+  readonly roleArn: string;
+  readonly account: string;
+  /** Undefined: the stack's region. */
+  readonly region: string | undefined;
+}
+
+export function deployTargetOf(env: EnvironmentConfig): DeployTarget | undefined {
+  if (env.deployRoleArn === undefined) return undefined;
+  const account = env.account ?? ROLE_ARN.exec(env.deployRoleArn)?.[1];
+  if (account === undefined) throw new Error(`deployRoleArn of ${env.name} is not a role ARN`);
+  return { roleArn: env.deployRoleArn, account, region: env.region };
+}
 
 function uniqueNames(items: ReadonlyArray<{ name: string }>, field: string, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();

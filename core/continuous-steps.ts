@@ -37,7 +37,7 @@ export class ContinuousSteps {
   }
 
   /** Records the run; given its execution, a retried first step finds the release it already made. */
-  async begin(input: ContinuousInput, execution?: { name: string; startTime: string }): Promise<RunRef> {
+  async begin(input: ContinuousInput, execution?: { name: string; startTime: string }): Promise<RunRef & { superseded?: true }> {
     const { releases } = this.deps;
     const releaseId = execution ? releaseIdFor(new Date(execution.startTime), execution.name) : newReleaseId(this.deps.clock.now());
     try {
@@ -53,10 +53,18 @@ export class ContinuousSteps {
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
     }
-    if ((await releases.getRelease(releaseId))?.state === 'prepared') {
+    const release = await releases.getRelease(releaseId);
+    if (release?.state === 'prepared') {
+      // A push that is not the branch's head (a late delivery of an older push, or one a newer push of
+      // a burst already passed) is recorded and never built or deployed.
+      const newer = await this.supersededBy(input);
+      if (newer) {
+        await releases.transitionRelease(releaseId, 'superseded', { by: 'system', at: this.now, detail: supersededDetail(input.branch, newer) });
+        return { releaseId, superseded: true };
+      }
       await releases.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.now, detail: `build of ${input.branch}` });
     }
-    return { releaseId };
+    return { releaseId, ...(release?.state === 'superseded' ? { superseded: true } : {}) };
   }
 
   /**
@@ -113,8 +121,12 @@ export class ContinuousSteps {
     await this.deps.releases.transitionRelease(input.releaseId, 'superseded', {
       by: 'system',
       at: this.now,
-      detail: `a newer commit of ${input.branch} was pushed${newer ? `: ${newer.slice(0, 12)}` : ''}`,
+      detail: supersededDetail(input.branch, newer),
     });
     return { outcome: CLAIM_OUTCOMES.superseded };
   }
+}
+
+function supersededDetail(branch: string, newer: string | undefined): string {
+  return `a newer commit of ${branch} was pushed${newer ? `: ${newer.slice(0, 12)}` : ''}`;
 }

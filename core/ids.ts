@@ -27,3 +27,14 @@ export function releaseIdFor(executionStart: Date, executionName: string): strin
 export function newApprovalId(): string {
   return `a-${randomBytes(12).toString('base64url')}`;
 }
+
+/** What could be an id of ours: anything longer or of other characters is refused before the CMDB is asked. */
+const ID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isReleaseId(value: string): boolean {
+  return ID_SHAPE.test(value);
+}
+
+export function isApprovalId(value: string): boolean {
+  return ID_SHAPE.test(value);
+}

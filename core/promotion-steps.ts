@@ -1,3 +1,5 @@
+import { rollbackTarget } from './rollback-target';
+import { isTerminal } from './release-lifecycle';
 import type { FailedStep, Release } from './cmdb';
 import type { ApprovalStore, LeaseStore, ReleaseStore } from './cmdb-stores';
 import { DEFAULT_LEASE_SECONDS } from './continuous-steps';
@@ -44,6 +46,8 @@ export class PromotionSteps {
     const { releases } = this.deps;
     const release = await releases.getRelease(input.releaseId);
     if (!release) throw new NotFoundError(`release ${input.releaseId} does not exist`);
+    // Superseded before its run began (a newer request for the environment came first): nothing to do.
+    if (isTerminal(release.state)) throw new NotEligibleError(`release ${release.releaseId} is ${release.state}`);
     const refusal = await this.refusal(release);
     if (refusal) {
       // The API refuses first (409); this check holds even for a release that raced a change.
@@ -125,7 +129,12 @@ export class PromotionSteps {
 
   private async rollbackIf(run: PromotionRun, deployed: boolean): Promise<{ rollback?: PromotionRun }> {
     if (!deployed || run.kind !== 'release' || !run.autoRollback) return {};
-    const previous = (await this.deps.releases.acceptedCommits(run.repository, run.environment, 10)).find((accepted) => accepted.commit !== run.commit);
+    const { releases } = this.deps;
+    // Back to the newest other accepted commit: after a failed deploy that is what still runs there.
+    const previous = await rollbackTarget(releases.acceptances(run.repository, run.environment), {
+      leaving: [run.commit],
+      rolledBack: async (releaseId) => (await releases.getRelease(releaseId))?.state === 'rolled_back',
+    });
     if (!previous) return {};
     const rollback = await this.deps.releases.createRelease({
       releaseId: newReleaseId(this.deps.clock.now()),

@@ -1,10 +1,11 @@
 import type { Approvals } from './approvals';
+import { rollbackTarget } from './rollback-target';
 import type { BoardCell, NewRelease } from './cmdb';
 import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import { EnvironmentChain } from './environment-chain';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { newReleaseId } from './ids';
+import { isReleaseId, newReleaseId } from './ids';
 import type { Clock, PromotionInput, WorkflowEngine } from './ports';
 import type { Decision } from './release-lifecycle';
 import { historyItemView, releaseView, statusView, type HistoryView, type ReleaseView, type StatusView } from './release-views';
@@ -49,7 +50,6 @@ export interface ApiDecisionInput {
 export type ResumeInput = Pick<BoardCell, 'repository' | 'environment'>;
 
 /** How many acceptances a default rollback reads: acceptances are one per commit, so at most one is the current commit. */
-const ROLLBACK_CANDIDATES = 2;
 
 /**
  * What operators do through `/api/*` (docs/architecture.md#http-api): read the board and history, prepare releases and
@@ -75,6 +75,7 @@ export class ReleaseOperations {
   }
 
   async showRelease(releaseId: string): Promise<ReleaseView> {
+    if (!isReleaseId(releaseId)) throw new ValidationError(`"${releaseId.slice(0, 40)}${releaseId.length > 40 ? '…' : ''}" is not a release id`);
     const release = await this.deps.releases.getRelease(releaseId);
     if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
     return releaseView(release);
@@ -117,15 +118,10 @@ export class ReleaseOperations {
       }
       if (commit === current?.commit) throw new ConflictError(`${short(commit)} is what runs in ${environment} now: nothing to roll back`);
     } else {
-      const accepted = await releases.acceptedCommits(repository, environment, ROLLBACK_CANDIDATES);
-      let target: (typeof accepted)[number] | undefined;
-      for (const candidate of accepted) {
-        if (candidate.commit === current?.commit) continue;
-        // A commit that a rollback already took out of this environment is not what to go back to.
-        if ((await releases.getRelease(candidate.releaseId))?.state === 'rolled_back') continue;
-        target = candidate;
-        break;
-      }
+      const target = await rollbackTarget(releases.acceptances(repository, environment), {
+        leaving: [current?.commit ?? undefined],
+        rolledBack: async (releaseId) => (await releases.getRelease(releaseId))?.state === 'rolled_back',
+      });
       if (!target) throw new ConflictError(`nothing to roll back to: ${repository} has no accepted commit in ${environment} other than the one running now`);
       commit = target.commit;
     }
@@ -175,8 +171,11 @@ export class ReleaseOperations {
   private async start(release: Omit<NewRelease, 'releaseId' | 'createdAt'> & { kind: PromotionInput['kind'] }): Promise<{ releaseId: string }> {
     const { releases, workflows, clock } = this.deps;
     const now = clock.now();
-    const releaseId = newReleaseId(now);
-    await releases.createRelease({ ...release, releaseId, createdAt: now.toISOString() });
+    // One release at a time per repository and environment, enforced by the CMDB: an equal request in
+    // flight answers the release it already made, and starts nothing more.
+    const started = await releases.startExclusive({ ...release, releaseId: newReleaseId(now), createdAt: now.toISOString() });
+    const { releaseId } = started.release;
+    if (started.existing) return { releaseId };
     await this.deps.approvals.supersedeWaiting(release.repository, release.environment, releaseId);
     const input: PromotionInput = {
       releaseId,

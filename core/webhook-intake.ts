@@ -98,7 +98,12 @@ export class WebhookIntake {
       commit: event.commit,
       message: event.message,
       author: event.author,
+      // Order comes from what the host says (docs/architecture.md#commit-order), never from arrival.
       pushedAt: now.toISOString(),
+      ...(event.pushedAt ? { hostPushedAt: event.pushedAt } : {}),
+      ...(event.before ? { before: event.before } : {}),
+      ...(event.forced ? { forced: true } : {}),
+      ...(event.ancestors ? { ancestors: event.ancestors } : {}),
     });
     const input: ContinuousInput = {
       repository: event.repository,
@@ -153,9 +158,13 @@ export function continuousExecutionName(provider: string, deliveryId: string, br
   return `${prefix}-${hash}`;
 }
 
-/** The name of a repository's webhook secret in Secrets Manager: the stack creates it, the handler reads it. */
-export function webhookSecretName(product: string, repository: string): string {
-  return `${product}/webhook/${repository}`;
+/**
+ * The name of a repository's webhook secret: the stack creates it and hands the name to the handler. On
+ * AWS the stack name leads (`<stack>/webhook/<repository>`), as two stacks of one product may share an
+ * account and region; local mode, one per data folder, names it after the product.
+ */
+export function webhookSecretName(product: string, repository: string, stackName?: string): string {
+  return `${stackName ?? product}/webhook/${repository}`;
 }
 
 function context(outcome: { repository?: string; deliveryId?: string }) {

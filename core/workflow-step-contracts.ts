@@ -46,7 +46,8 @@ export const ContinuousStepEvent = z.discriminatedUnion('action', [
 export type ContinuousStepEvent = z.infer<typeof ContinuousStepEvent>;
 
 export const ContinuousStepResults = {
-  begin: z.extend(CommitTargets, { releaseId: NonEmpty }),
+  /** `superseded`: the push is not the branch's head any more; the run ends without a build. */
+  begin: z.extend(CommitTargets, { releaseId: NonEmpty, superseded: z.optional(z.boolean()) }),
   claim: z.object({ outcome: z.enum(CLAIM_OUTCOMES) }),
   deployed: Nothing,
   accept: Notice,

@@ -25,8 +25,8 @@ export function continuousStepHandler(deps: ContinuousStepDeps) {
     const { input } = event;
     switch (event.action) {
       case CONTINUOUS_ACTIONS.begin: {
-        const { releaseId } = await deps.steps.begin(input, event.execution);
-        return { releaseId, ...deps.targets.forCommit(input.repository, input.commit) };
+        const begun = await deps.steps.begin(input, event.execution);
+        return { ...begun, ...deps.targets.forCommit(input.repository, input.commit) };
       }
       case CONTINUOUS_ACTIONS.claim:
         return deps.steps.claim({ ...input, releaseId: event.releaseId });

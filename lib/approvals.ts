@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { approvalSigningKeyName } from '../core/approval-notifier';
 import type { ReleaseConfig } from '../core/config';
 import { ENV } from '../lambdas/handler-environment';
+import { defaultPolicyOf, nagResource, resourceOf } from './acknowledge';
 import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
@@ -52,7 +53,7 @@ export class ApprovalsResources extends Construct {
     const { api, table, stateMachine, config } = props;
     const stack = Stack.of(this);
     this.from = config.notifications.from;
-    this.signingKeyName = approvalSigningKeyName(config.product);
+    this.signingKeyName = approvalSigningKeyName(config.product, stack.stackName);
     this.linkBaseUrl = `https://${api.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE}/`;
 
     this.signingKey = new secretsmanager.Secret(this, 'SigningKey', {
@@ -60,7 +61,7 @@ export class ApprovalsResources extends Construct {
       description: `Signs the approval links of ${config.product}: a link is valid for its approval, approver and expiry only`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
-    Validations.of(this.signingKey).acknowledge({
+    Validations.of(resourceOf(this.signingKey)).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'Rotating the link signing key invalidates every approval link in flight; it is rotated by hand between releases.',
     });
@@ -79,10 +80,6 @@ export class ApprovalsResources extends Construct {
     table.grantApprovalDecisions(this.pageHandler);
     this.signingKey.grantRead(this.pageHandler);
     stateMachine.grantTaskResponse(this.pageHandler);
-    Validations.of(this.pageHandler).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
-    });
 
     const resource = api.api.root.resourceForPath('approvals').addResource('{id}');
     const integration = new apigw.LambdaIntegration(this.pageHandler, { allowTestInvoke: false });
@@ -94,7 +91,7 @@ export class ApprovalsResources extends Construct {
         // `t` is not required here: a link without it gets the handler's HTML refusal, not a JSON 400.
         requestParameters: { 'method.request.path.id': true },
       });
-      Validations.of(added).acknowledge(
+      Validations.of(resourceOf(added)).acknowledge(
         {
           id: 'AwsSolutions-APIG4',
           reason: 'Approvers open a link from an email and hold no AWS identity: the link\'s HMAC signature (approval, approver, expiry) authenticates them in the handler.',
@@ -108,13 +105,22 @@ export class ApprovalsResources extends Construct {
     });
   }
 
-  /** `ses:SendEmail` from the configured sender, as an address identity or as its domain's identity. */
+  /**
+   * `ses:SendEmail` and `ses:SendRawEmail` with the configured sender as the From address. SES checks a
+   * send against every identity it involves: the sender's (the address, or its domain) and, while the
+   * account is in the SES sandbox, each recipient's too. So the grant names any identity of this account
+   * and region, and the `ses:FromAddress` condition is what keeps the function to its one sender.
+   */
   grantSendEmail(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
-    const domain = this.from.slice(this.from.lastIndexOf('@') + 1);
-    // SES authorises against the identity it sends through: the address when verified, else its domain.
-    const identities = [this.from, domain].map((name) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
-    return iam.Grant.addToPrincipal({ grantee, actions: ['ses:SendEmail'], resourceArns: identities });
+    const identities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['ses:SendEmail', 'ses:SendRawEmail'], resourceArns: [identities], conditions: { StringEquals: { 'ses:FromAddress': this.from } } });
+    const role = grantee.grantPrincipal instanceof iam.Role ? grantee.grantPrincipal : undefined;
+    Validations.of(defaultPolicyOf(role)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, identities)}]`,
+      reason: `SES authorises a send against the sender's identity and, in the SES sandbox, each recipient's identity as well, so no fixed list of identities works; the ses:FromAddress condition limits sends to ${this.from}.`,
+    });
+    return grant;
   }
 
   /**

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
 import { Construct } from 'constructs';
+import { resourceOf } from './acknowledge';
 
 export interface ArtifactStoreProps {
   /**
@@ -34,7 +35,7 @@ export class ArtifactStore extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(365) }],
     });
-    Validations.of(this.accessLogs).acknowledge({
+    Validations.of(resourceOf(this.accessLogs)).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This bucket receives the artifact bucket\'s access logs; logging it into itself would loop.',
     });

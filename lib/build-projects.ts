@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,8 +6,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 import { Construct } from 'constructs';
 import type { RepositoryConfig } from '../core/config';
+import { defaultPolicyOf, nagResource, resourceOf } from './acknowledge';
 import { ArtifactStore } from './artifact-store';
-import { repositorySource } from './repository-source';
+import { connectionStatement, repositorySource } from './repository-source';
 
 export interface BuildProjectsProps {
   /** The repository whose commits these projects build, deploy and test. */
@@ -16,7 +17,7 @@ export interface BuildProjectsProps {
   readonly artifactBucket: s3.IBucket;
   /**
    * Build image of the three projects.
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   * @default the repository's `build.image`, else codebuild.LinuxBuildImage.STANDARD_7_0
    */
   readonly buildImage?: codebuild.IBuildImage;
   /**
@@ -46,7 +47,9 @@ export function buildProjectNames(stackName: string, repository: string): { buil
  * being worked on. The build project writes the commit's artifact; deploy and test only read it.
  *
  * The deploy project's role can touch nothing of your application: grant it what your deploy needs,
- * e.g. `projects.deploy.role?.addManagedPolicy(...)` or `bucket.grantWrite(projects.deploy)`.
+ * e.g. `projects.deploy.role?.addManagedPolicy(...)` or `bucket.grantWrite(projects.deploy)`. In an
+ * environment with a `deployRoleArn` the deploy and test run as that environment's deploy role instead
+ * (`DeployTargets`), and their rights come from the role they assume in the target account.
  */
 export class BuildProjects extends Construct {
   readonly build: codebuild.Project;
@@ -56,23 +59,34 @@ export class BuildProjects extends Construct {
   readonly names: { readonly build: string; readonly deploy: string; readonly test: string };
   readonly logGroup: logs.LogGroup;
 
+  private readonly repository: RepositoryConfig;
+
   constructor(scope: Construct, id: string, props: BuildProjectsProps) {
     super(scope, id);
     const { repository, artifactBucket } = props;
+    this.repository = repository;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.names = buildProjectNames(Stack.of(this).stackName, repository.name);
+    const settings = repository.build ?? {};
+    const environment: codebuild.BuildEnvironment = {
+      buildImage: props.buildImage ?? (settings.image === undefined ? codebuild.LinuxBuildImage.STANDARD_7_0 : buildImage(settings.image)),
+      computeType: computeType(settings.computeType ?? 'SMALL'),
+      privileged: settings.privileged ?? false,
+    };
     const project = (name: 'Build' | 'Deploy' | 'Test', buildspec: string, description: string) =>
       new codebuild.Project(this, name, {
         projectName: this.names[name.toLowerCase() as keyof BuildProjects['names']],
         description: `${description} of ${repository.name}`,
         source: repositorySource(repository),
         buildSpec: codebuild.BuildSpec.fromSourceFilename(buildspec),
-        environment: { buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+        environment,
         timeout: props.timeout ?? Duration.minutes(30),
         logging: { cloudWatch: { logGroup: this.logGroup, prefix: name.toLowerCase() } },
+        // Buildspecs here declare no `reports`: no report group rights.
+        grantReportGroupPermissions: false,
       });
     this.build = project('Build', repository.buildspec, 'Builds each pushed commit once');
     this.deploy = project('Deploy', repository.deployspec, 'Deploys a stored artifact');
@@ -88,32 +102,54 @@ export class BuildProjects extends Construct {
     for (const each of [this.build, this.deploy, this.test]) {
       each.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:GetBucketAcl'], resources: [artifactBucket.bucketArn] }));
       acknowledgeProjectFindings(each, objects);
+      if (props.buildImage === undefined && settings.image !== undefined && !settings.image.startsWith('aws/codebuild/')) {
+        Validations.of(resourceOf(each)).acknowledge({
+          id: 'AwsSolutions-CB5',
+          reason: `release.config.yaml chooses this image for ${repository.name} (build.image: ${settings.image}).`,
+        });
+      }
     }
+  }
+
+  /**
+   * What a deploy or test run of this repository needs besides the artifact when it runs as another role
+   * (`ServiceRoleOverride`, an environment's deploy role): write its log streams, check the commit out.
+   */
+  grantRunAs(role: iam.IRole): void {
+    this.logGroup.grantWrite(role);
+    if (this.repository.connectionArn !== undefined) role.addToPrincipalPolicy(connectionStatement(this.repository.connectionArn));
   }
 }
 
-/** The findings cdk-nag raises on every CodeBuild project, each acknowledged for its own reason. */
+/** `aws/codebuild/...` is an image CodeBuild manages; anything else is pulled from its registry. */
+function buildImage(image: string): codebuild.IBuildImage {
+  if (!image.startsWith('aws/codebuild/')) return codebuild.LinuxBuildImage.fromDockerRegistry(image);
+  // The environment type follows the image: an aarch64 image runs on ARM instances only.
+  return image.includes('aarch64') ? codebuild.LinuxArmBuildImage.fromCodeBuildImageId(image) : codebuild.LinuxBuildImage.fromCodeBuildImageId(image);
+}
+
+/** `SMALL` and `BUILD_GENERAL1_SMALL` are one size; CodeBuild knows only the second name. */
+function computeType(name: NonNullable<NonNullable<RepositoryConfig['build']>['computeType']>): codebuild.ComputeType {
+  if (name.startsWith('BUILD_GENERAL1_')) return name as codebuild.ComputeType;
+  const sizes = { SMALL: 'SMALL', MEDIUM: 'MEDIUM', LARGE: 'LARGE', X_LARGE: 'XLARGE', X2_LARGE: '2XLARGE' } as const;
+  return `BUILD_GENERAL1_${sizes[name as keyof typeof sizes]}` as codebuild.ComputeType;
+}
+
+/** The findings cdk-nag raises on every CodeBuild project, each acknowledged on its resource for its own reason. */
 function acknowledgeProjectFindings(project: codebuild.Project, artifactObjects: string): void {
-  const stack = Stack.of(project);
-  const logicalId = `<${stack.getLogicalId(project.node.defaultChild as CfnElement)}>`;
-  const pseudo = 'arn:<AWS::Partition>:%s:<AWS::Region>:<AWS::AccountId>';
-  const objects = stack.resolve(artifactObjects) as { 'Fn::Join': [string, Array<string | { 'Fn::GetAtt': [string, string] }>] };
-  const bucket = objects['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${part['Fn::GetAtt'].join('.')}>`)).join('');
-  Validations.of(project).acknowledge(
+  Validations.of(resourceOf(project)).acknowledge({
+    id: 'AwsSolutions-CB4',
+    reason:
+      'No customer-managed key: CodeBuild encrypts the build artifact it uploads with the AWS-managed key aws/s3 (its default) and the bucket encrypts at rest (SSE-S3); the projects produce no other output. A customer key would add key policy and cost and no control we use.',
+  });
+  Validations.of(defaultPolicyOf(project.role)).acknowledge(
     {
-      id: 'AwsSolutions-CB4',
-      reason: 'Artifacts are encrypted by the bucket (SSE-S3); CodeBuild uses the AWS-managed key, which avoids a per-repository KMS key and its cost.',
+      id: `AwsSolutions-IAM5[Resource::${nagResource(project, Stack.of(project).formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/codebuild/${project.projectName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }))}:*]`,
+      reason:
+        'aws-cdk-lib always grants a project its default log group /aws/codebuild/<project> (log streams are named per build), and has no switch to leave it out; these projects log to their repository\'s log group instead, so the grant is unused.',
     },
     {
-      id: `AwsSolutions-IAM5[Resource::${pseudo.replace('%s', 'logs')}:log-group:/aws/codebuild/${logicalId}:*]`,
-      reason: 'CodeBuild creates one log stream per build in its own log group; their names are not known in advance.',
-    },
-    {
-      id: `AwsSolutions-IAM5[Resource::${pseudo.replace('%s', 'codebuild')}:report-group/${logicalId}-*]`,
-      reason: 'CodeBuild report groups of this project are created per buildspec report, named after the project.',
-    },
-    {
-      id: `AwsSolutions-IAM5[Resource::${bucket}]`,
+      id: `AwsSolutions-IAM5[Resource::${nagResource(project, artifactObjects)}]`,
       reason: 'Each commit has its own artifact under this repository\'s prefix; the wildcard is limited to that prefix.',
     },
   );

@@ -18,7 +18,12 @@ export interface CodeBuildTaskProps {
   readonly sourceVersion: string;
   /** Environment variables: name -> JSONPath of the value. */
   readonly environment: Record<string, string>;
-  /** Extra StartBuild parameters (ArtifactsOverride, SecondarySourcesOverride). */
+  /**
+   * Environment variables with a fixed value: name -> value.
+   * @default - none
+   */
+  readonly values?: Record<string, string>;
+  /** Extra StartBuild parameters (ArtifactsOverride, SecondarySourcesOverride, ServiceRoleOverride). */
   readonly parameters?: Record<string, unknown>;
   readonly resultPath: string;
   readonly timeoutSeconds: number;
@@ -26,7 +31,7 @@ export interface CodeBuildTaskProps {
 
 /**
  * `codebuild:startBuild.sync` as a plain ASL Task, because the CDK task cannot pass `SourceVersion`,
- * `ArtifactsOverride` or `SecondarySourcesOverride`, which are what make every environment deploy the one
+ * `ArtifactsOverride`, `SecondarySourcesOverride` or `ServiceRoleOverride`, which are what make every environment deploy the one
  * artifact of one commit. The state machine's role gets its CodeBuild rights from `BuildProjects`.
  */
 export function codeBuildTask(scope: Construct, id: string, props: CodeBuildTaskProps): sfn.CustomState {
@@ -39,7 +44,10 @@ export function codeBuildTask(scope: Construct, id: string, props: CodeBuildTask
       Parameters: {
         'ProjectName.$': props.projectName,
         'SourceVersion.$': props.sourceVersion,
-        EnvironmentVariablesOverride: Object.entries(props.environment).map(([name, path]) => ({ Name: name, Type: 'PLAINTEXT', 'Value.$': path })),
+        EnvironmentVariablesOverride: [
+          ...Object.entries(props.environment).map(([name, path]) => ({ Name: name, Type: 'PLAINTEXT', 'Value.$': path })),
+          ...Object.entries(props.values ?? {}).map(([name, value]) => ({ Name: name, Type: 'PLAINTEXT', Value: value })),
+        ],
         ...props.parameters,
       },
       ResultSelector: { 'id.$': '$.Build.Id', 'status.$': '$.Build.BuildStatus', 'logUrl.$': '$.Build.Logs.DeepLink' },

@@ -4,11 +4,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FailedStep } from '../core/cmdb';
+import type { EnvironmentConfig } from '../core/config';
 import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, EXECUTION_ERRORS } from '../core/workflow-names';
 import { ENV } from '../lambdas/handler-environment';
 import type { BuildProjects } from './build-projects';
 import type { CmdbTable } from './cmdb-table';
 import { codeBuildTask } from './codebuild-task';
+import type { DeployTargets } from './deploy-targets';
 import { HandlerFunction } from './handler-function';
 import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
@@ -21,6 +23,8 @@ export interface ContinuousWorkflowProps {
   readonly artifactBucket: s3.IBucket;
   /** Where failures and acceptances are published. */
   readonly topic: sns.ITopic;
+  /** The deploy roles of environments in other accounts; deploy and test runs there run as them. */
+  readonly deployTargets: DeployTargets;
   /**
    * First wait before trying the deploy lease again while another run holds it (grows 1.5x per try).
    * @default Duration.seconds(10)
@@ -69,7 +73,8 @@ export class ContinuousWorkflow extends Construct {
     const definition = this.definition(props);
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'continuous', definition, props.timeout ?? Duration.hours(6));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.build, p.deploy, p.test]));
-    acknowledgeWorkflowFindings(this, this.steps);
+    props.deployTargets.grantPassRoles(this.stateMachine, isContinuous);
+    acknowledgeWorkflowFindings(this.stateMachine, this.steps);
   }
 
   private definition(props: ContinuousWorkflowProps): sfn.IChainable {
@@ -126,7 +131,9 @@ export class ContinuousWorkflow extends Construct {
     retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     onFailure(claim, workflowFailure);
 
-    const deploy = codeBuildTask(this, 'Deploy', {
+    const deploy = props.deployTargets.codeBuildStep(this, 'Deploy', {
+      environmentPath: '$.environment',
+      environments: isContinuous,
       comment: 'Deploy the stored artifact of the commit',
       projectName: '$.run.value.projects.deploy',
       sourceVersion: '$.commit',
@@ -140,7 +147,9 @@ export class ContinuousWorkflow extends Construct {
     const deployed = stepTask(this, 'Deployed', { fn, action: CONTINUOUS_ACTIONS.deployed, fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
     onFailure(deployed, workflowFailure);
 
-    const test = codeBuildTask(this, 'Test', {
+    const test = props.deployTargets.codeBuildStep(this, 'Test', {
+      environmentPath: '$.environment',
+      environments: isContinuous,
       comment: 'Test the deployment',
       projectName: '$.run.value.projects.test',
       sourceVersion: '$.commit',
@@ -160,6 +169,17 @@ export class ContinuousWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.claim.value.outcome', CLAIM_OUTCOMES.superseded), new sfn.Succeed(this, 'Superseded', { comment: 'A newer commit was pushed' }))
       .otherwise(new sfn.Succeed(this, 'Held', { comment: 'Built, not deployed: the environment is held' }));
 
-    return begin.next(build).next(claim).next(decide);
+    // A push that is no longer the branch's head when its run begins is recorded, not built (a burst
+    // of pushes builds its newest only; a late delivery of an older push builds nothing).
+    const buildOrStop = new sfn.Choice(this, 'BuildOrStop')
+      .when(
+        sfn.Condition.and(sfn.Condition.isPresent('$.run.value.superseded'), sfn.Condition.booleanEquals('$.run.value.superseded', true)),
+        new sfn.Succeed(this, 'SupersededBeforeBuild', { comment: 'A newer commit of the branch was pushed' }),
+      )
+      .otherwise(build.next(claim).next(decide));
+    return begin.next(buildOrStop);
   }
 }
+
+/** The environments the continuous workflow deploys to. */
+const isContinuous = (env: EnvironmentConfig) => env.mode === 'continuous';

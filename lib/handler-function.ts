@@ -1,4 +1,5 @@
 import { Duration, Stack, Stage, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,6 +16,7 @@ import {
   type HandlerName,
   type HandlerSettings,
 } from '../lambdas/handler-environment';
+import { defaultPolicyOf, resourceOf } from './acknowledge';
 
 /** Tag naming a function's handler file in `lambdas/`. */
 export const HANDLER_TAG = 'cot:handler';
@@ -53,9 +55,9 @@ export interface HandlerFunctionProps<H extends HandlerName> {
 
 /**
  * One of our Lambda handlers, bundled by the local esbuild (no Docker): Node.js 22 on ARM64, X-Ray on,
- * logs kept three months, the AWS SDK v3 taken from the runtime. Its settings are written next to its
- * code; synth fails when its environment lacks a variable its handler reads, or would exceed
- * `MAX_ENVIRONMENT_BYTES`.
+ * logs kept three months in its own log group, the AWS SDK v3 taken from the runtime. Its settings are
+ * written next to its code; synth fails when its environment lacks a variable its handler reads, or would
+ * exceed `MAX_ENVIRONMENT_BYTES`.
  */
 export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs.NodejsFunction {
   readonly handlerName: H;
@@ -70,6 +72,11 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
     }
     // Staged in the cloud assembly, then copied into the bundle (a local command: we bundle without Docker).
     const staged = Stack.of(scope).bundlingRequired ? stageSettings(scope, json) : undefined;
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS });
+    // Writes to its own log group only: AWSLambdaBasicExecutionRole, the default, would let the function
+    // create and write any log group of the account.
+    const role = new iam.Role(scope, `${id}ServiceRole`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: join(LAMBDAS, `${props.handler}.ts`),
       handler: 'handler',
@@ -79,7 +86,8 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,
-      logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS }),
+      role,
+      logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -107,16 +115,14 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
     this.node.addValidation({ validate: () => this.environmentErrors() });
     // Local mode finds the in-process handler of each function by this tag.
     Tags.of(this).add(HANDLER_TAG, props.handler, { includeResourceTypes: ['AWS::Lambda::Function'] });
-    Validations.of(this).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The AWS-managed basic execution role only lets the function write its own CloudWatch logs.',
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the newest runtime verified with this code; it is pinned so that upgrades are deliberate.',
-      },
-    );
+    Validations.of(resourceOf(this)).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the newest runtime this code is verified with; it is pinned so that upgrades are deliberate.',
+    });
+    Validations.of(defaultPolicyOf(role)).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts no narrower resource.',
+    });
   }
 
   /** Sets variables of its handler's environment that were not known when it was made. */

@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { resourceOf } from './acknowledge';
 
 export interface HttpApiProps {
   /**
@@ -14,6 +15,13 @@ export interface HttpApiProps {
    * @default 100 - a push to many repositories at once (a monorepo script) still gets through
    */
   readonly throttlingBurstLimit?: number;
+  /**
+   * Manage the account-wide API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`) in this stack.
+   * API Gateway writes execution and access logs only when the account (per region) has that role; it is
+   * one setting for the whole account, so another stack or the account's baseline usually owns it.
+   * @default false - the account's existing role is used (docs/deploy-to-aws.md#api-gateway-logging-role)
+   */
+  readonly cloudWatchRole?: boolean;
 }
 
 /**
@@ -39,8 +47,7 @@ export class HttpApi extends Construct {
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'codeontap-release: webhooks, approval links and the operator API',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      // API Gateway writes execution logs through an account-wide role; this stack sets it.
-      cloudWatchRole: true,
+      cloudWatchRole: props.cloudWatchRole ?? false,
       deployOptions: {
         stageName: 'prod',
         throttlingRateLimit: props.throttlingRateLimit ?? 50,
@@ -72,16 +79,17 @@ export class HttpApi extends Construct {
     // RestApi outputs its URL under a generated id; the stack outputs it once, as `ApiUrl` (see docs/architecture.md#cli).
     this.api.node.tryRemoveChild('Endpoint');
 
-    Validations.of(this).acknowledge(
-      {
-        id: 'AwsSolutions-APIG3',
-        reason: 'No WAF: webhooks are authenticated by signatures, approvals by signed links and /api/* by IAM; stage throttling bounds floods.',
-      },
-      {
+    Validations.of(resourceOf(this.api.deploymentStage)).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'No WAF: webhooks are authenticated by signatures, approvals by signed links and /api/* by IAM; stage throttling bounds floods.',
+    });
+    const accountRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (accountRole) {
+      Validations.of(resourceOf(accountRole)).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The AWS-managed policy of the account-wide API Gateway logging role only lets API Gateway write CloudWatch logs.',
-      },
-    );
+        reason: 'The AWS-managed policy made for the account-wide API Gateway logging role: CloudWatch Logs actions only (on any log group, as API Gateway names its execution log groups per API and stage), and only API Gateway can assume the role.',
+      });
+    }
   }
 
   /** Errors API Gateway answers itself (before any handler) in the shape callers parse. */

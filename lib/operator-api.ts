@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { pathParameters, OPERATOR_API_ROUTES } from '../core/operator-api-routes';
 import { ENV } from '../lambdas/handler-environment';
+import { resourceOf } from './acknowledge';
 import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
@@ -50,10 +51,6 @@ export class OperatorApi extends Construct {
     // Deciding an approval and superseding a waiting release answer the workflow's task token.
     promotion.grantTaskResponse(this.handler);
     table.grantOperatorApi(this.handler);
-    Validations.of(this.handler).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
-    });
 
     const integration = new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false });
     this.methods = OPERATOR_API_ROUTES.map(({ method, resource }) => {
@@ -64,7 +61,7 @@ export class OperatorApi extends Construct {
       });
     });
     for (const method of this.methods) {
-      Validations.of(method).acknowledge({
+      Validations.of(resourceOf(method)).acknowledge({
         id: 'AwsSolutions-COG4',
         reason: 'Operators are IAM identities (the cot CLI signs with SigV4): the method uses AWS_IAM authorization, not a Cognito user pool.',
       });

@@ -5,14 +5,14 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { FailedStep } from '../core/cmdb';
-import type { ReleaseConfig } from '../core/config';
+import type { EnvironmentConfig, ReleaseConfig } from '../core/config';
 import { parseDuration } from '../core/duration';
 import type { ApprovalGate } from '../core/release-lifecycle';
 import { ENDING_OUTCOMES, EXECUTION_ERRORS, PROMOTION_ACTIONS, WORKFLOW_ERRORS, type PromotionAction } from '../core/workflow-names';
 import { ENV, type HandlerEnvironment } from '../lambdas/handler-environment';
 import type { BuildProjects } from './build-projects';
 import type { CmdbTable } from './cmdb-table';
-import { codeBuildTask } from './codebuild-task';
+import type { DeployTargets } from './deploy-targets';
 import { HandlerFunction } from './handler-function';
 import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
@@ -25,6 +25,8 @@ export interface PromotionWorkflowProps {
   readonly artifactBucket: s3.IBucket;
   /** Where endings (accepted, rejected, failed, expired) are published. */
   readonly topic: sns.ITopic;
+  /** The deploy roles of environments in other accounts; deploy and test runs there run as them. */
+  readonly deployTargets: DeployTargets;
   /**
    * Environment of the approval-request function beyond the CMDB's (where emails link to, which key signs
    * them), when known here; otherwise set later (`ApprovalsResources.grantNotify`).
@@ -83,7 +85,8 @@ export class PromotionWorkflow extends Construct {
     const longestWait = Math.max(0, ...props.config.environments.map((env) => (env.mode === 'approval' ? parseDuration(env.approvalTimeout) : 0)));
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'promotion', this.definition(props), Duration.seconds(2 * longestWait + 86_400));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.deploy, p.test]));
-    acknowledgeWorkflowFindings(this, this.steps, this.approvalRequest);
+    props.deployTargets.grantPassRoles(this.stateMachine, isApproval);
+    acknowledgeWorkflowFindings(this.stateMachine, this.steps, this.approvalRequest);
   }
 
   private definition(props: PromotionWorkflowProps): sfn.IChainable {
@@ -142,7 +145,9 @@ export class PromotionWorkflow extends Construct {
     retryWhileLeaseBusy(claim, props.leaseRetryInterval);
     claim.addCatch(workflowFailure, catchAll);
 
-    const deploy = codeBuildTask(this, 'Deploy', {
+    const deploy = props.deployTargets.codeBuildStep(this, 'Deploy', {
+      environmentPath: '$.run.value.environment',
+      environments: isApproval,
       comment: 'Deploy the stored artifact of the commit (never a rebuild)',
       projectName: '$.run.value.projects.deploy',
       sourceVersion: '$.run.value.commit',
@@ -154,7 +159,9 @@ export class PromotionWorkflow extends Construct {
     deploy.addCatch(failed('deploy'), catchAll);
     const deployed = stepTask(this, 'Deployed', { fn, action: PROMOTION_ACTIONS.deployed, fields: run, resultPath: null, comment: 'The commit now runs in the environment' });
     deployed.addCatch(workflowFailure, catchAll);
-    const test = codeBuildTask(this, 'Test', {
+    const test = props.deployTargets.codeBuildStep(this, 'Test', {
+      environmentPath: '$.run.value.environment',
+      environments: isApproval,
       comment: 'Test the deployment',
       projectName: '$.run.value.projects.test',
       sourceVersion: '$.run.value.commit',
@@ -200,3 +207,6 @@ export class PromotionWorkflow extends Construct {
     return begin.next(resume);
   }
 }
+
+/** The environments the promotion workflow deploys to. */
+const isApproval = (env: EnvironmentConfig) => env.mode === 'approval';

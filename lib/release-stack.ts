@@ -5,6 +5,7 @@ import { ApprovalsResources } from './approvals';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
+import { DeployTargets } from './deploy-targets';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
 import { OperatorApi } from './operator-api';
@@ -16,6 +17,12 @@ import { WebhookSecrets } from './webhook-secrets';
 export interface ReleaseStackProps extends StackProps {
   /** The validated `release.config.yaml`. */
   readonly config: ReleaseConfig;
+  /**
+   * Let this stack set the account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), one
+   * setting per account and region; `cdk deploy -c apiGatewayLogsRole=true`.
+   * @default false - the account already has the role (docs/deploy-to-aws.md#api-gateway-logging-role)
+   */
+  readonly apiGatewayLogsRole?: boolean;
 }
 
 /**
@@ -26,6 +33,7 @@ export class ReleaseStack extends Stack {
   readonly cmdb: CmdbTable;
   readonly artifacts: ArtifactStore;
   readonly projects: ReadonlyMap<string, BuildProjects>;
+  readonly deployTargets: DeployTargets;
   readonly notifications: Notifications;
   readonly continuous: ContinuousWorkflow;
   readonly promotion: PromotionWorkflow;
@@ -46,6 +54,7 @@ export class ReleaseStack extends Stack {
         new BuildProjects(this, `Projects-${repository.name}`, { repository, artifactBucket: this.artifacts.bucket }),
       ]),
     );
+    this.deployTargets = new DeployTargets(this, 'DeployTargets', { environments: config.environments, projects: this.projects, artifactBucket: this.artifacts.bucket });
     this.notifications = new Notifications(this, 'Notifications');
     this.continuous = new ContinuousWorkflow(this, 'Continuous', {
       product: config.product,
@@ -53,6 +62,7 @@ export class ReleaseStack extends Stack {
       projects: this.projects,
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
+      deployTargets: this.deployTargets,
     });
     this.promotion = new PromotionWorkflow(this, 'Promotion', {
       config,
@@ -60,9 +70,10 @@ export class ReleaseStack extends Stack {
       projects: this.projects,
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
+      deployTargets: this.deployTargets,
     });
     for (const workflow of [this.continuous, this.promotion]) this.notifications.grantPublish(workflow.stateMachine);
-    this.api = new HttpApi(this, 'Api');
+    this.api = new HttpApi(this, 'Api', { cloudWatchRole: props.apiGatewayLogsRole ?? false });
     this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { config });
     this.webhooks = new WebhookApi(this, 'Webhooks', {
       api: this.api,

@@ -4,6 +4,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { ENV } from '../lambdas/handler-environment';
+import { resourceOf } from './acknowledge';
 import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
@@ -54,18 +55,13 @@ export class WebhookApi extends Construct {
     secrets.grantRead(this.handler);
     table.grantWebhookIntake(this.handler);
 
-    Validations.of(this.handler).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing (PutTraceSegments, PutTelemetryRecords) accepts no narrower resource.',
-    });
-
     const resource = api.api.root.resourceForPath('webhooks').addResource('{provider}');
     this.method = resource.addMethod('POST', new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false }), {
       authorizationType: apigw.AuthorizationType.NONE,
       requestValidator: api.requestValidator,
       requestParameters: { 'method.request.path.provider': true },
     });
-    Validations.of(this.method).acknowledge(
+    Validations.of(resourceOf(this.method)).acknowledge(
       {
         id: 'AwsSolutions-APIG4',
         reason: 'Git hosts cannot sign AWS requests: each webhook is authenticated by its HMAC signature (GitLab: token) in the handler.',

@@ -1,15 +1,17 @@
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { webhookSecretName } from '../core/webhook-intake';
+import { resourceOf } from './acknowledge';
+import { pascalCase } from './construct-names';
 
 export interface WebhookSecretsProps {
   readonly config: ReleaseConfig;
 }
 
 /**
- * One generated webhook secret per repository, named `<product>/webhook/<repository>` and output as
+ * One generated webhook secret per repository, named `<stack>/webhook/<repository>` and output as
  * `WebhookSecret<Repository>`: an operator copies its value into the git host's webhook settings
  * (`aws secretsmanager get-secret-value --secret-id <name>`).
  *
@@ -28,14 +30,14 @@ export class WebhookSecrets extends Construct {
     const secrets = new Map<string, secretsmanager.Secret>();
     const names: Record<string, string> = {};
     for (const repository of repositories) {
-      const secretName = webhookSecretName(product, repository.name);
+      const secretName = webhookSecretName(product, repository.name, Stack.of(this).stackName);
       // The construct id follows the repository name: renaming a repository makes a new secret.
       const secret = new secretsmanager.Secret(this, `Secret-${repository.name}`, {
         secretName,
         description: `Webhook secret of ${repository.name} (${repository.url}): set it on the ${repository.provider} webhook`,
         generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
       });
-      Validations.of(secret).acknowledge({
+      Validations.of(resourceOf(secret)).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason: 'A webhook secret is also stored in the git host\'s webhook settings; it is rotated by hand in both places together.',
       });
@@ -54,12 +56,4 @@ export class WebhookSecrets extends Construct {
   grantRead(grantee: Parameters<secretsmanager.Secret['grantRead']>[0]): void {
     for (const secret of this.secrets.values()) secret.grantRead(grantee);
   }
-}
-
-/** `sample-service` -> `SampleService`: output ids allow letters and digits only. */
-function pascalCase(name: string): string {
-  return name
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

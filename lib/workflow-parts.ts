@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { WORKFLOW_ERRORS, type ContinuousAction, type PromotionAction } from '../core/workflow-names';
+import { defaultPolicyOf, nagResource } from './acknowledge';
 import type { BuildProjects } from './build-projects';
 
 /** Lambda's own transient failures, plus our retryable domain errors. Never a ValidationError or a red test. */
@@ -39,9 +40,19 @@ export function stepTask(
 /** Tag naming which of our workflows a state machine is; local mode finds them by it. */
 export const WORKFLOW_TAG = 'cot:workflow';
 
-/** A state machine with execution logs (ALL, with data) and X-Ray tracing. */
+/**
+ * A state machine with execution logs (ALL, without state data) and X-Ray tracing. Its log group is named
+ * `/aws/vendedlogs/states/<stack>-<workflow>`: under `/aws/vendedlogs/` CloudWatch Logs accepts the
+ * delivery without adding an entry to the account's log resource policy, whose size is capped (an
+ * account with many logged state machines runs into the cap otherwise). Retained: deploying a stack of
+ * the same name again after deleting it needs these groups deleted first (docs/deploy-to-aws.md#removing-the-stack).
+ */
 export function loggedStateMachine(scope: Construct, id: string, workflow: string, definition: sfn.IChainable, timeout: Duration): sfn.StateMachine {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName: `/aws/vendedlogs/states/${Stack.of(scope).stackName}-${workflow}`,
+    retention: logs.RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
   const machine = new sfn.StateMachine(scope, id, {
     stateMachineType: sfn.StateMachineType.STANDARD,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -84,17 +95,16 @@ export function notify(scope: Construct, id: string, topic: sns.ITopic, next: sf
 }
 
 
-/** The wildcard findings every workflow of ours raises, each acknowledged for its reason. */
-export function acknowledgeWorkflowFindings(scope: Construct, ...functions: lambda.IFunction[]): void {
-  const stack = Stack.of(scope);
-  Validations.of(scope).acknowledge(
+/** The wildcard findings a state machine of ours raises on its role's policy, each acknowledged for its reason. */
+export function acknowledgeWorkflowFindings(machine: sfn.StateMachine, ...functions: lambda.IFunction[]): void {
+  Validations.of(defaultPolicyOf(machine.role)).acknowledge(
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords) and the CloudWatch Logs delivery of Step Functions accept no narrower resource.',
+      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords, sampling rules) and the CloudWatch Logs delivery of Step Functions (CreateLogDelivery and its kin) accept no narrower resource.',
     },
     ...functions.map((fn) => ({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: 'Invoking our own step function, any of its versions: the ARN suffix is the version qualifier.',
+      id: `AwsSolutions-IAM5[Resource::${nagResource(machine, fn.functionArn)}:*]`,
+      reason: 'aws-cdk-lib\'s LambdaInvoke grants the function\'s ARN and <ARN>:* (its versions and aliases). Our Tasks invoke the unqualified ARN; the wildcard reaches only versions of this same function.',
     })),
   );
 }

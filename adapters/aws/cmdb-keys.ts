@@ -6,7 +6,8 @@
  *   PRODUCT#<product>          PENDING#<id>        pending-approval marker
  *   RELEASE#<id>               RELEASE             release or continuous run    HISTORY#<repo>#<env> / <startedAt>#<id>
  *   APPROVAL#<id>              APPROVAL            approval with its task token
- *   ACCEPTED#<repo>#<env>      COMMIT#<sha>        acceptance of a commit        ACCEPTED#<repo>#<env> / <at>#<sha>
+ *   ACCEPTED#<repo>#<env>      COMMIT#<sha>        a commit accepted there (its first acceptance)
+ *   ACCEPTED#<repo>#<env>      AT#<at>#<release>   one acceptance, append-only   ACCEPTED#<repo>#<env> / <at>#<sha>
  *   REPO#<repo>                COMMIT#<sha>        a pushed commit
  *   REPO#<repo>                BRANCH#<branch>     the newest pushed commit of a branch
  *   REPO#<repo>                TAG#<tag>           tag -> commit
@@ -40,6 +41,10 @@ export const keys = {
   accepted: (repository: string, environment: string, commit: string): Key => ({
     pk: `ACCEPTED#${repository}#${environment}`,
     sk: `COMMIT#${commit}`,
+  }),
+  acceptance: (repository: string, environment: string, at: string, releaseId: string): Key => ({
+    pk: `ACCEPTED#${repository}#${environment}`,
+    sk: `AT#${at}#${releaseId}`,
   }),
   acceptedIndex: (repository: string, environment: string, at: string, commit: string) => ({
     gsi1pk: `ACCEPTED#${repository}#${environment}`,

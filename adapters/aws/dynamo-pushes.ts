@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CommitInfo, PushRecord } from '../../core/cmdb';
 import type { PushStore } from '../../core/cmdb-stores';
-import { ValidationError } from '../../core/errors';
+import { compareToTip, historyOf, type KnownCommit } from '../../core/commit-order';
+import { ConflictError, TransientError, ValidationError } from '../../core/errors';
 import { keys } from './cmdb-keys';
 import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
 
@@ -15,33 +16,80 @@ export class DynamoPushes implements PushStore {
     private readonly tableName: string,
   ) {}
 
-  async recordPush(push: PushRecord): Promise<{ head: boolean }> {
-    const info: CommitInfo = { commit: push.commit, message: push.message, author: push.author, pushedAt: push.pushedAt };
-    await guarded(
-      this.client.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.commit(push.repository, push.commit),
-        // The first push of a commit is the one that counts; a later push of the same commit keeps it.
-        UpdateExpression: 'SET #commit = :commit, message = if_not_exists(message, :message), author = if_not_exists(author, :author), pushedAt = if_not_exists(pushedAt, :pushedAt)',
-        ExpressionAttributeNames: { '#commit': 'commit' },
-        ExpressionAttributeValues: { ':commit': push.commit, ':message': push.message, ':author': push.author, ':pushedAt': push.pushedAt },
-      })),
-    );
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.branch(push.repository, push.branch), ...info, branch: push.branch },
-          // A late delivery of an older push never moves the head back.
-          ConditionExpression: 'attribute_not_exists(pk) OR pushedAt <= :pushedAt',
-          ExpressionAttributeValues: { ':pushedAt': push.pushedAt },
-        }),
-      );
-      return { head: true };
-    } catch (error) {
-      if (isConditionFailure(error)) return { head: false };
-      throw toDomainError(error, '');
+  async recordPush(push: PushRecord): Promise<{ head: boolean; reason: string }> {
+    const incoming = await this.recordCommit(push);
+    // The head moves by a conditional write on the head it was compared with: two pushes recorded at
+    // once cannot both win, and the loser compares again with the winner.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const tip = await this.get(keys.branch(push.repository, push.branch));
+      let seq = 1;
+      if (tip) {
+        const tipCommit = String(tip.commit);
+        const known = (await this.known(push.repository, [tipCommit]))[0] ?? { commit: tipCommit, behind: [] };
+        const decision = await compareToTip(incoming, known, (commits) => this.known(push.repository, commits));
+        if (decision.order === 'same') return { head: true, reason: decision.reason };
+        if (decision.order === 'older') return { head: false, reason: decision.reason };
+        seq = Number(tip.seq ?? 0) + 1;
+      }
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.branch(push.repository, push.branch), commit: push.commit, message: push.message, author: push.author, pushedAt: push.pushedAt, branch: push.branch, seq },
+            ConditionExpression: tip ? '#commit = :tip' : 'attribute_not_exists(pk)',
+            ...(tip ? { ExpressionAttributeNames: { '#commit': 'commit' }, ExpressionAttributeValues: { ':tip': tip.commit } } : {}),
+          }),
+        );
+        return { head: true, reason: tip ? `newer than ${String(tip.commit).slice(0, 12)}` : 'the first push of the branch' };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw toDomainError(error, '');
+      }
     }
+    throw new TransientError(`the head of ${push.repository} ${push.branch} kept moving; try again`);
+  }
+
+  /** Writes what one push tells of its commit (kept across pushes: history only grows) and returns it all. */
+  private async recordCommit(push: PushRecord): Promise<KnownCommit> {
+    const behind = historyOf(push);
+    const set = ['#commit = :commit', 'message = if_not_exists(message, :message)', 'author = if_not_exists(author, :author)', 'pushedAt = if_not_exists(pushedAt, :pushedAt)'];
+    const values: Record<string, unknown> = { ':commit': push.commit, ':message': push.message, ':author': push.author, ':pushedAt': push.pushedAt };
+    if (push.hostPushedAt) {
+      set.push('hostPushedAt = if_not_exists(hostPushedAt, :hostPushedAt)');
+      values[':hostPushedAt'] = push.hostPushedAt;
+    }
+    if (push.forced) {
+      set.push('forced = :forced');
+      values[':forced'] = true;
+    }
+    if (behind.length > 0) values[':behind'] = new Set(behind);
+    const result = await guarded(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.commit(push.repository, push.commit),
+          // The first push of a commit gives its message and time; every push adds to its known history.
+          UpdateExpression: `SET ${set.join(', ')}${behind.length > 0 ? ' ADD behind :behind' : ''}`,
+          ExpressionAttributeNames: { '#commit': 'commit' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return toKnownCommit(result.Attributes ?? { commit: push.commit });
+  }
+
+  /** What is known of these commits, read 100 at a time (BatchGetItem's limit). */
+  private async known(repository: string, commits: readonly string[]): Promise<KnownCommit[]> {
+    const found: KnownCommit[] = [];
+    for (let index = 0; index < commits.length; index += 100) {
+      let keysLeft: Array<Record<string, unknown>> | undefined = commits.slice(index, index + 100).map((commit) => ({ ...keys.commit(repository, commit) }));
+      while (keysLeft && keysLeft.length > 0) {
+        const result: BatchGetCommandOutput = await guarded(this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysLeft, ConsistentRead: true } } })));
+        found.push(...(result.Responses?.[this.tableName] ?? []).map(toKnownCommit));
+        keysLeft = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
   }
 
   async branchHead(repository: string, branch: string): Promise<CommitInfo | undefined> {
@@ -57,11 +105,16 @@ export class DynamoPushes implements PushStore {
   }
 
   async resolveRef(repository: string, ref: string): Promise<string | undefined> {
+    // `tag:<name>` names a tag and nothing else: how to say which one a person meant.
+    if (ref.startsWith('tag:')) {
+      const tagged = await this.get(keys.tag(repository, ref.slice(4)));
+      return tagged ? String(tagged.commit) : undefined;
+    }
     const lower = ref.toLowerCase();
     if (FULL_SHA.test(lower) && (await this.get(keys.commit(repository, lower)))) return lower;
     const tag = await this.get(keys.tag(repository, ref));
-    if (tag) return String(tag.commit);
-    if (!SHORT_SHA.test(lower)) return undefined;
+    const byTag = tag ? String(tag.commit) : undefined;
+    if (!SHORT_SHA.test(lower)) return byTag;
     const result = await guarded(
       this.client.send(new QueryCommand({
         TableName: this.tableName,
@@ -71,9 +124,14 @@ export class DynamoPushes implements PushStore {
         ConsistentRead: true,
       })),
     );
-    const matches = result.Items ?? [];
+    const matches = (result.Items ?? []).map((item) => String(item.commit));
     if (matches.length > 1) throw new ValidationError(`short SHA ${ref} is ambiguous in ${repository}: give more characters`);
-    return matches[0] ? String(matches[0].commit) : undefined;
+    const bySha = matches[0];
+    // A tag named like a short SHA never silently wins over the commit, nor the commit over the tag.
+    if (byTag && bySha && byTag !== bySha) {
+      throw new ConflictError(`${ref} is ambiguous in ${repository}: tag ${ref} is ${byTag.slice(0, 12)}, commit ${bySha.slice(0, 12)} starts with it; say tag:${ref} or give a longer SHA`);
+    }
+    return byTag ?? bySha;
   }
 
   private commitInfo(item: Record<string, unknown> | undefined): CommitInfo | undefined {
@@ -84,4 +142,14 @@ export class DynamoPushes implements PushStore {
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     return (await guarded(this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })))).Item;
   }
+}
+
+function toKnownCommit(item: Record<string, unknown>): KnownCommit {
+  const behind = item.behind instanceof Set ? [...(item.behind as Set<string>)] : [];
+  return {
+    commit: String(item.commit),
+    behind,
+    ...(typeof item.hostPushedAt === 'string' ? { pushedAt: item.hostPushedAt } : {}),
+    ...(item.forced === true ? { forced: true } : {}),
+  };
 }

@@ -11,7 +11,7 @@ import {
 import type { AcceptedCommit, Actor, Board, BoardCell, Failure, NewRelease, Page, Release } from '../../core/cmdb';
 import type { ReleaseStore } from '../../core/cmdb-stores';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors';
-import type { ReleaseState } from '../../core/release-lifecycle';
+import { isTerminal, type ReleaseState } from '../../core/release-lifecycle';
 import { CMDB_SCHEMA } from './cmdb-schema';
 import { decodeCursor, encodeCursor, toBoardCell, toPendingApproval, toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
@@ -19,6 +19,11 @@ import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-e
 import { boardUpdate, releaseTransition } from './release-updates';
 
 const MAX_PAGE = 100;
+
+/** An active release in these states gives way to a new request; deploying or testing, it does not. */
+const SUPERSEDABLE: readonly ReleaseState[] = ['prepared', 'awaiting_approval', 'awaiting_acceptance'];
+
+const short = (commit: string) => commit.slice(0, 7);
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -54,7 +59,10 @@ export class DynamoReleases implements ReleaseStore {
     const limit = page.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ValidationError(`limit must be a whole number from 1 to ${MAX_PAGE}`);
     const start = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-    if (page.cursor !== undefined && !start) throw new ValidationError('cursor is not one this API returned');
+    // A cursor is the last key of a page of this same history: anything else was not made by us.
+    if (page.cursor !== undefined && !(start && isHistoryKey(start, keys.historyPartition(repository, environment)))) {
+      throw new ValidationError('cursor is not one this API returned');
+    }
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -102,6 +110,52 @@ export class DynamoReleases implements ReleaseStore {
     return item;
   }
 
+  async startExclusive(release: NewRelease): Promise<{ release: Release; existing: boolean; superseded?: string }> {
+    const item: Release = {
+      ...release,
+      state: 'prepared',
+      updatedAt: release.createdAt,
+      history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
+      approvals: [],
+    };
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const cell = await this.get(keys.board(this.product, release.repository, release.environment));
+      const activeId = typeof cell?.activeReleaseId === 'string' ? cell.activeReleaseId : undefined;
+      const active = activeId ? await this.getRelease(activeId) : undefined;
+      const live = active && !isTerminal(active.state) ? active : undefined;
+      if (live && live.commit === release.commit && live.kind === release.kind) return { release: live, existing: true };
+      if (live && !SUPERSEDABLE.includes(live.state)) {
+        throw new ConflictError(`release ${live.releaseId} of ${short(live.commit)} is ${live.state} in ${release.environment}: one release at a time; try again once it has been tested`);
+      }
+      const items: TransactItem[] = [
+        { Put: { TableName: this.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ];
+      if (live) {
+        // Superseded in the same write that makes the new one active: it can never be accepted after this.
+        const supersede = releaseTransition(this.tableName, live.releaseId, 'superseded', { by: release.requestedBy, at: release.createdAt, detail: `superseded by release ${release.releaseId}` });
+        supersede.ConditionExpression = '#state = :observed';
+        supersede.ExpressionAttributeValues[':observed'] = live.state;
+        for (const name of Object.keys(supersede.ExpressionAttributeValues)) if (name.startsWith(':from')) delete supersede.ExpressionAttributeValues[name];
+        items.push({ Update: supersede });
+      }
+      const board = boardUpdate(this.tableName, this.product, release.repository, release.environment, {
+        set: { releaseId: release.releaseId, activeReleaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
+        // The active release is the one read above, and no newer release owns the cell.
+        condition: `(${activeId ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)`,
+      });
+      if (activeId) board.Update.ExpressionAttributeValues[':observedActive'] = activeId;
+      items.push(board);
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { release: item, existing: false, ...(live ? { superseded: live.releaseId } : {}) };
+      } catch (error) {
+        // Somebody else changed the cell or its active release first (or wrote it at the same moment): look again.
+        if (!isConditionFailure(error) && !cancellationCodes(error).includes('TransactionConflict')) throw toDomainError(error, '');
+      }
+    }
+    throw new ConflictError(`${release.repository} in ${release.environment} kept changing; try again`);
+  }
+
   async getRelease(releaseId: string): Promise<Release | undefined> {
     const item = await this.get(keys.release(releaseId));
     return item && toRelease(item);
@@ -126,11 +180,13 @@ export class DynamoReleases implements ReleaseStore {
   async markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release> {
     const release = await this.mustGetRelease(releaseId);
     const { repository, environment, commit } = release;
-    const acceptance = {
+    // Acceptances are kept, never overwritten: one item per acceptance (listed newest first), and per
+    // commit who accepted it first and how often it was accepted since.
+    const log = {
       Put: {
         TableName: this.tableName,
         Item: {
-          ...keys.accepted(repository, environment, commit),
+          ...keys.acceptance(repository, environment, change.at, releaseId),
           ...keys.acceptedIndex(repository, environment, change.at, commit),
           repository,
           environment,
@@ -139,9 +195,21 @@ export class DynamoReleases implements ReleaseStore {
           acceptedAt: change.at,
           acceptedBy: change.by,
         },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    return this.writeTransition(release, 'accepted', change, { cell: { acceptedCommit: commit }, items: [acceptance] });
+    const firstOfCommit = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.accepted(repository, environment, commit),
+        UpdateExpression:
+          'SET repository = :repository, environment = :environment, #commit = :commit, releaseId = if_not_exists(releaseId, :releaseId), acceptedAt = if_not_exists(acceptedAt, :at), acceptedBy = if_not_exists(acceptedBy, :by), lastAcceptedAt = :at ADD acceptances :one REMOVE gsi1pk, gsi1sk',
+        ExpressionAttributeNames: { '#commit': 'commit' },
+        ExpressionAttributeValues: { ':repository': repository, ':environment': environment, ':commit': commit, ':releaseId': releaseId, ':at': change.at, ':by': change.by, ':one': 1 },
+      },
+    };
+    const acceptance = [log, firstOfCommit];
+    return this.writeTransition(release, 'accepted', change, { cell: { acceptedCommit: commit }, items: acceptance });
   }
 
   async isAccepted(repository: string, environment: string, commit: string): Promise<boolean> {
@@ -149,21 +217,31 @@ export class DynamoReleases implements ReleaseStore {
   }
 
   async acceptedCommits(repository: string, environment: string, limit = 20): Promise<AcceptedCommit[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: CMDB_SCHEMA.index.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.acceptedPartition(repository, environment) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({
-      commit: String(item.commit),
-      releaseId: String(item.releaseId),
-      acceptedAt: String(item.acceptedAt),
-    }));
+    const accepted: AcceptedCommit[] = [];
+    for await (const acceptance of this.acceptances(repository, environment)) {
+      accepted.push(acceptance);
+      if (accepted.length >= limit) break;
+    }
+    return accepted;
+  }
+
+  async *acceptances(repository: string, environment: string): AsyncGenerator<AcceptedCommit> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: CMDB_SCHEMA.index.name,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.acceptedPartition(repository, environment) },
+          ScanIndexForward: false,
+          Limit: 50,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) yield { commit: String(item.commit), releaseId: String(item.releaseId), acceptedAt: String(item.acceptedAt) };
+      start = result.LastEvaluatedKey;
+    } while (start);
   }
 
   async setHeld(repository: string, environment: string, held: boolean, at: string): Promise<void> {
@@ -248,4 +326,16 @@ export class DynamoReleases implements ReleaseStore {
     } while (start);
     return items;
   }
+}
+
+function isHistoryKey(key: Record<string, unknown>, partition: string): boolean {
+  const names = Object.keys(key).sort().join(',');
+  return (
+    names === 'gsi1pk,gsi1sk,pk,sk' &&
+    key.gsi1pk === partition &&
+    key.sk === 'RELEASE' &&
+    /^RELEASE#r-[0-9a-z]{12}[0-9a-f]{8}$/.test(String(key.pk)) &&
+    /^\d{4}-\d\d-\d\dT[\d:.]+Z#r-[0-9a-z]{20}$/.test(String(key.gsi1sk)) &&
+    String(key.gsi1sk).length < 100
+  );
 }

@@ -1,19 +1,21 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const example = readFileSync('release.config.yaml', 'utf8');
 
-function runApp(configText: string): Promise<{ code: number | null; stderr: string; outdir: string }> {
+function runApp(configText: string, context: Record<string, unknown> = {}): Promise<{ code: number | null; stderr: string; outdir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cot-app-'));
   const file = join(dir, 'release.config.yaml');
   writeFileSync(file, configText);
+  // The example's localPath is read relative to the config file and must exist (local mode builds it).
+  mkdirSync(join(dir, 'examples', 'sample-service'), { recursive: true });
   const outdir = join(dir, 'cdk.out');
   return new Promise((resolve) => {
     const child = spawn('node_modules/.bin/tsx', ['bin/app.ts'], {
-      env: { ...process.env, COT_CONFIG: file, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }) },
+      env: { ...process.env, COT_CONFIG: file, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }) },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -29,6 +31,7 @@ describe.concurrent('bin/app.ts with a broken release.config.yaml', () => {
     ['an unknown provider', example.replace('provider: github ', 'provider: gitea  '), 'repositories[0].provider: must be one of "github", "gitlab", "bitbucket"'],
     ['a continuous environment after an approval one', `${example.replace('notifications:', '  - name: late\n    mode: continuous\n    branch: main\nnotifications:')}`, 'environments[3].mode: continuous environment "late" comes after approval environment "preproduction"'],
     ['invalid YAML', `${example}\n  broken: [\n`, 'invalid YAML'],
+    ['a gitlab repository without a connection', example.replace('provider: github ', 'provider: gitlab ').replace('https://github.com/', 'https://gitlab.com/'), 'repositories[0].connectionArn: is required for provider "gitlab" on AWS'],
   ])('stops synth on %s with a clear message and no stack trace', async (_case, text, message) => {
     const { code, stderr } = await runApp(text);
 
@@ -44,5 +47,16 @@ describe.concurrent('bin/app.ts with a broken release.config.yaml', () => {
     expect(stderr).not.toMatch(/AwsSolutions-/);
     expect(code).toBe(0);
     expect(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).artifacts).toHaveProperty('sample-service-release');
+  }, 60_000);
+
+  it.each([
+    ['without the flag', {}, 0],
+    ['with -c apiGatewayLogsRole=true', { apiGatewayLogsRole: 'true' }, 1],
+  ])('sets the account\'s API Gateway logging role only when asked: %s', async (_case, context, accounts) => {
+    const { code, stderr, outdir } = await runApp(example, context);
+
+    expect(code, stderr).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'sample-service-release.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Account')).toHaveLength(accounts);
   }, 60_000);
 });

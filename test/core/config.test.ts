@@ -98,6 +98,54 @@ describe('release.config.yaml validation', () => {
   });
 });
 
+describe('release.config.yaml AWS settings: connections, build settings, deploy targets', () => {
+  const connection = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+  const role = 'arn:aws:iam::222222222222:role/cot-deployer';
+
+  it.each<[string, (config: Config) => unknown, string]>([
+    ['a connection ARN of another service', (c) => Object.assign(c.repositories[0]!, { connectionArn: 'arn:aws:iam::111111111111:role/x' }), 'repositories[0].connectionArn: must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<id> (or arn:aws:codestar-connections:...)'],
+    ['a connection ARN without an id', (c) => Object.assign(c.repositories[0]!, { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/' }), 'repositories[0].connectionArn: must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<id> (or arn:aws:codestar-connections:...)'],
+    ['an unknown compute type', (c) => Object.assign(c.repositories[0]!, { build: { computeType: 'HUGE' } }), 'repositories[0].build.computeType: must be one of "SMALL", "MEDIUM", "LARGE", "X_LARGE", "X2_LARGE", "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"'],
+    ['an image with a space', (c) => Object.assign(c.repositories[0]!, { build: { image: 'node 22' } }), 'repositories[0].build.image: must be a container image: a CodeBuild image id (aws/codebuild/standard:7.0) or a registry image (public.ecr.aws/...:tag)'],
+    ['privileged as a string', (c) => Object.assign(c.repositories[0]!, { build: { privileged: 'yes' } }), 'repositories[0].build.privileged: Invalid input: expected boolean, received string'],
+    ['an unknown build field', (c) => Object.assign(c.repositories[0]!, { build: { memory: 4 } }), 'repositories[0].build: unknown field "memory"'],
+    ['an account as a number', (c) => Object.assign(c.environments[1]!, { account: 222222222222, deployRoleArn: role }), 'environments[1].account: must be a 12-digit AWS account id, quoted: "123456789012"'],
+    ['an account of 11 digits', (c) => Object.assign(c.environments[1]!, { account: '22222222222', deployRoleArn: role }), 'environments[1].account: must be a 12-digit AWS account id, quoted: "123456789012"'],
+    ['an account other than the role\'s', (c) => Object.assign(c.environments[1]!, { account: '333333333333', deployRoleArn: role }), 'environments[1].account: is 333333333333 but deployRoleArn is in account 222222222222: they must match'],
+    ['a region that is no region', (c) => Object.assign(c.environments[1]!, { region: 'Europe', deployRoleArn: role }), 'environments[1].region: must be an AWS region name, for example eu-west-1'],
+    ['a user ARN as the deploy role', (c) => Object.assign(c.environments[0]!, { deployRoleArn: 'arn:aws:iam::222222222222:user/deployer' }), 'environments[0].deployRoleArn: must be an IAM role ARN: arn:aws:iam::<account>:role/<name>'],
+    ['an account without a deploy role', (c) => Object.assign(c.environments[1]!, { account: '222222222222' }), 'environments[1].account: needs deployRoleArn: account and region say where that role deploys'],
+    ['a region without a deploy role', (c) => Object.assign(c.environments[0]!, { region: 'eu-west-1' }), 'environments[0].region: needs deployRoleArn: account and region say where that role deploys'],
+  ])('refuses %s, naming the field and the rule', (_case, mutate, message) => {
+    expect(problems(mutate)).toContain(message);
+  });
+
+  it.each<[string, (config: Config) => unknown]>([
+    ['gitlab with a CodeConnections connection', (c) => Object.assign(c.repositories[0]!, { provider: 'gitlab', url: 'https://gitlab.com/acme/api', connectionArn: connection })],
+    ['github with a CodeStar connection', (c) => Object.assign(c.repositories[0]!, { connectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc-123' })],
+    ['short and CodeBuild compute type names', (c) => c.repositories.push({ ...c.repositories[0]!, name: 'web', build: { computeType: 'BUILD_GENERAL1_LARGE' } } as never, { ...c.repositories[0]!, name: 'db', build: { computeType: 'X2_LARGE', image: 'public.ecr.aws/docker/library/node:22', privileged: true } } as never)],
+    ['a CodeBuild image id', (c) => Object.assign(c.repositories[0]!, { build: { image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0' } })],
+    ['a deploy role alone', (c) => Object.assign(c.environments[1]!, { deployRoleArn: role })],
+    ['a deploy role with a path, its account and a region', (c) => Object.assign(c.environments[0]!, { deployRoleArn: 'arn:aws:iam::222222222222:role/cot/deployer', account: '222222222222', region: 'us-gov-west-1' })],
+    ['a deploy role in the China partition', (c) => Object.assign(c.environments[1]!, { deployRoleArn: 'arn:aws-cn:iam::222222222222:role/deployer', region: 'cn-north-1' })],
+  ])('accepts %s', (_case, mutate) => {
+    expect(problems(mutate)).toEqual([]);
+  });
+
+  it('refuses a gitlab repository without a connection for AWS (cdk synth), and accepts it for local mode', () => {
+    const gitlab = structuredClone(valid) as Config;
+    Object.assign(gitlab.repositories[0]!, { provider: 'gitlab', url: 'https://gitlab.com/acme/api' });
+    const text = stringify(gitlab);
+
+    expect(() => parseConfig(text, 'release.config.yaml')).not.toThrow();
+    expect(() => parseConfig(text, 'release.config.yaml', { forAws: true })).toThrow(
+      'release.config.yaml is not valid:\n  - repositories[0].connectionArn: is required for provider "gitlab" on AWS: CodeBuild checks GitLab repositories out through a CodeConnections connection',
+    );
+    Object.assign(gitlab.repositories[0]!, { connectionArn: connection });
+    expect(() => parseConfig(stringify(gitlab), 'release.config.yaml', { forAws: true })).not.toThrow();
+  });
+});
+
 describe('environment chain', () => {
   const chain = new EnvironmentChain(loadConfig('release.config.yaml'));
 

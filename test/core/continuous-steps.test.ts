@@ -22,7 +22,7 @@ describe('ContinuousSteps.claim (DynamoDB Local)', () => {
     await t.pushes.recordPush({ repository: 'svc', branch: 'main', commit: older.commit, message: 'm', author: 'a', pushedAt: new Date(1000).toISOString() });
     const leases = Object.create(t.leases) as typeof t.leases;
     leases.acquireLease = async (...args) => {
-      await t.pushes.recordPush({ repository: 'svc', branch: 'main', commit: sha('2'), message: 'newer', author: 'a', pushedAt: new Date(2000).toISOString() });
+      await t.pushes.recordPush({ repository: 'svc', branch: 'main', commit: sha('2'), message: 'newer', author: 'a', pushedAt: new Date(2000).toISOString(), before: older.commit });
       return t.leases.acquireLease(...args);
     };
     const steps = new ContinuousSteps({ releases: t.releases, pushes: t.pushes, leases, clock: systemClock });
@@ -40,7 +40,7 @@ describe('ContinuousSteps.claim (DynamoDB Local)', () => {
 
   it('waits (LeaseBusyError) while another run deploys, and stays building', async () => {
     const input = push(sha('3'));
-    await t.pushes.recordPush({ repository: 'svc', branch: 'main', commit: input.commit, message: 'm', author: 'a', pushedAt: new Date(3000).toISOString() });
+    await t.pushes.recordPush({ repository: 'svc', branch: 'main', commit: input.commit, message: 'm', author: 'a', pushedAt: new Date(3000).toISOString(), before: sha('2') });
     await t.leases.acquireLease('svc', 'integration', 'another-run', 600, new Date());
     const steps = new ContinuousSteps({ releases: t.releases, pushes: t.pushes, leases: t.leases, clock: systemClock });
     const { releaseId } = await steps.begin(input);

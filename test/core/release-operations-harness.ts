@@ -111,7 +111,9 @@ export class Seeder {
   }
 
   async push(repository: string, commit: string, message = `commit ${commit.slice(0, 7)}`): Promise<void> {
-    await this.pushes.recordPush({ repository, branch: 'main', commit, message, author: 'dev@example.com', pushedAt: this.at() });
+    // As a git host reports a push: after the previous push of the branch, at this time.
+    const pushedAt = this.at();
+    await this.pushes.recordPush({ repository, branch: 'main', commit, message, author: 'dev@example.com', pushedAt, hostPushedAt: pushedAt });
   }
 
   async tag(repository: string, tag: string, commit: string): Promise<void> {

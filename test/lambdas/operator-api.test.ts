@@ -120,6 +120,19 @@ describe('operator API routes', () => {
     expect(last).toEqual({ items: [], cursor: null });
   });
 
+  it.each([
+    ['a 3,000-character release id', () => get.release('r'.repeat(3000))],
+    ['an approval id of other characters', () => post.decision('a-<script>', { decision: 'approve' })],
+    ['a 3,000-character approval id', () => post.decision('a'.repeat(3000), { decision: 'approve' })],
+    ['a well-formed cursor of another history', () => get.history(REPO, 'integration', { cursor: Buffer.from(JSON.stringify({ pk: 'RELEASE#r-x', sk: 'RELEASE', gsi1pk: 'HISTORY#payments#production', gsi1sk: 'x' })).toString('base64url') })],
+    ['a cursor naming other attributes', () => get.history(REPO, 'integration', { cursor: Buffer.from(JSON.stringify({ anything: 'x' })).toString('base64url') })],
+  ])('answers 400, not 5xx, for %s', async (_what, request) => {
+    const response = await call(request());
+
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response)).toEqual({ error: 'invalid_request', message: expect.any(String) });
+  });
+
   it('POST /api/releases prepares a release as the caller and answers 202', async () => {
     await world.seed.acceptedInIntegration(REPO, C1);
 

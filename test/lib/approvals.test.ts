@@ -94,13 +94,13 @@ describe('ApprovalsResources', () => {
 
   it('generates the 64-character signing key under the name the handlers read', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: 'acme/approval-signing-key',
+      Name: 'Test/approval-signing-key',
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Approval pages'),
       Timeout: 10,
-      Environment: { Variables: Match.objectLike({ PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'acme/approval-signing-key', RELEASE_CONFIG: Match.absent() }) },
+      Environment: { Variables: Match.objectLike({ PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'Test/approval-signing-key', RELEASE_CONFIG: Match.absent() }) },
     });
     // The config is bundled with the code (lambdas/handler-environment.ts), not put in the environment.
     expect(approvals.pageHandler.settings).toEqual({ config });
@@ -122,21 +122,21 @@ describe('ApprovalsResources', () => {
     expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('ses:'))).toEqual([]);
   });
 
-  it('lets the notifying function send as the configured sender, read the key and link to the prod stage', () => {
+  it('lets the notifying function send as the configured sender only, to any identity (the SES sandbox checks recipients too), read the key and link to the prod stage', () => {
     const statements = statementsOf(template, 'test double of the notifying function');
     const ses = statements.filter((statement) => actionsOf(statement).includes('ses:SendEmail'));
-    expect(ses.flatMap(actionsOf)).toEqual(['ses:SendEmail']);
+    expect(ses.flatMap(actionsOf)).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
     expect(stack.resolve(ses.flatMap((statement) => [statement.Resource].flat()))).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/releases@example.com']] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/example.com']] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/*']] },
     ]);
+    expect(ses.map((statement) => (statement as Statement & { Condition?: unknown }).Condition)).toEqual([{ StringEquals: { 'ses:FromAddress': 'releases@example.com' } }]);
     expect(statements.flatMap(actionsOf)).toContain('secretsmanager:GetSecretValue');
     const restApi = Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0];
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'test double of the notifying function',
       Environment: {
         Variables: Match.objectLike({
-          APPROVAL_SIGNING_KEY_SECRET: 'acme/approval-signing-key',
+          APPROVAL_SIGNING_KEY_SECRET: 'Test/approval-signing-key',
           APPROVAL_BASE_URL: { 'Fn::Join': ['', ['https://', { Ref: restApi }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/prod/']] },
         }),
       },

@@ -100,7 +100,7 @@ describe('HttpApi + WebhookApi', () => {
     });
     expect(webhooks.handler.settings).toEqual({
       config,
-      webhookSecrets: { 'sample-service': 'acme/webhook/sample-service', payments: 'acme/webhook/payments' },
+      webhookSecrets: { 'sample-service': 'Test/webhook/sample-service', payments: 'Test/webhook/payments' },
     });
   });
 
@@ -160,13 +160,13 @@ describe('HttpApi + WebhookApi', () => {
     expect(synthesizing).toThrow(/AwsSolutions-APIG4[\s\S]*Test\/Api\/Api\/Default\/open\/GET/);
   });
 
-  it('creates one 40-character secret per repository and outputs its name', () => {
+  it('creates one 40-character secret per repository, named after the stack (two stacks of one product never share one), and outputs its name', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: 'acme/webhook/sample-service',
+      Name: 'Test/webhook/sample-service',
       GenerateSecretString: { PasswordLength: 40, ExcludePunctuation: true, IncludeSpace: false },
     });
-    template.hasOutput('WebhookSecretSampleService', { Value: 'acme/webhook/sample-service' });
-    template.hasOutput('WebhookSecretPayments', { Value: 'acme/webhook/payments' });
+    template.hasOutput('WebhookSecretSampleService', { Value: 'Test/webhook/sample-service' });
+    template.hasOutput('WebhookSecretPayments', { Value: 'Test/webhook/payments' });
   });
 });

@@ -43,13 +43,15 @@ export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
       if (content === null) rmSync(join(repo, file), { force: true });
       else execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(repo, file)], { input: content });
     }
+    const before = git(repo, 'rev-parse', 'HEAD');
     git(repo, 'add', '--all');
     git(repo, 'commit', '--quiet', '--allow-empty', '-m', message);
     const commit = git(repo, 'rev-parse', 'HEAD');
     pushes += 1;
     // Distinct, increasing push times even within one millisecond.
     const pushedAt = new Date(Date.now() + pushes).toISOString();
-    await release.stores.pushes.recordPush({ repository: 'sample-service', branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt });
+    // As a git host reports a push: what the branch pointed at before, and when it was pushed.
+    await release.stores.pushes.recordPush({ repository: 'sample-service', branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt, hostPushedAt: pushedAt, before });
     return { repository: 'sample-service', environment: 'integration', branch: 'main', commit, message, author: 'Dev <dev@example.com>', requestedBy: `push:test:${pushes}` };
   }
 

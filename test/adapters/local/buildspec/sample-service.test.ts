@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BuildspecResult } from '../../../../adapters/local/buildspec';
@@ -46,6 +46,40 @@ describe('examples/sample-service', () => {
     expect(deployedCommit()).toBe(firstCommit);
     expect(test?.status, test?.lastLines.join('\n')).toBe('SUCCEEDED');
     expect(test?.lastLines).toContain(`check-deployed: ${targetDir} runs commit ${firstCommit}`);
+  });
+
+  it('on AWS (a deploy role, no COT_TARGET_DIR): takes the role for later commands, shows who it is, deploys into the build container, tests the artifact', async () => {
+    // Prepare: an `aws` CLI that answers like STS, and the variables CodeBuild gets in an environment with a deployRoleArn.
+    const bin = join(root, 'fake-aws');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, 'aws'),
+      [
+        '#!/bin/sh',
+        'echo "$*" >> "$(dirname "$0")/calls"',
+        'case "$1 $2" in',
+        '  "sts assume-role") printf "ASIAFAKE\\tsecret\\ttoken\\n" ;;',
+        '  "sts get-caller-identity") echo "{\\"Arn\\": \\"arn:aws:sts::222222222222:assumed-role/deployer/x\\", \\"KeyId\\": \\"$AWS_ACCESS_KEY_ID\\"}" ;;',
+        '  *) exit 2 ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'aws'), 0o755);
+    const role = 'arn:aws:iam::222222222222:role/deployer';
+    const onAws = { COT_REPOSITORY: 'sample-service', COT_COMMIT: firstCommit, COT_ENVIRONMENT: 'production', COT_DEPLOY_ROLE_ARN: role, COT_ACCOUNT: '222222222222', AWS_REGION: 'eu-west-1', PATH: `${bin}:${process.env.PATH}` };
+
+    // Act
+    const deploy = await runCommit(firstCommit, { buildspecPath: 'deployspec.yml', variables: onAws, artifactInputDir: artifactOf(firstCommit) });
+    const test = await runCommit(firstCommit, { buildspecPath: 'testspec.yml', variables: onAws, artifactInputDir: artifactOf(firstCommit) });
+
+    // Assess
+    expect(deploy.status, deploy.lastLines.join('\n')).toBe('SUCCEEDED');
+    expect(readFileSync(join(bin, 'calls'), 'utf8')).toContain(`sts assume-role --role-arn ${role} --role-session-name cot-${firstCommit.slice(0, 12)}`);
+    expect(deploy.output).toContain('deploying to account 222222222222 in eu-west-1 as:');
+    expect(deploy.output.join('\n')).toContain('"KeyId": "ASIAFAKE"');
+    expect(test.status, test.lastLines.join('\n')).toBe('SUCCEEDED');
+    expect(test.output.join('\n')).toMatch(new RegExp(`check-deployed: .*artifact runs commit ${firstCommit}`));
   });
 
   it('fails the test of a commit that contains FAIL_TEST, naming the phase, the command and the exit code', async () => {
