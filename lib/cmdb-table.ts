@@ -62,7 +62,10 @@ export class CmdbTable extends Construct {
     return index.length > 0 ? onTable.combine(grant(index, `${this.table.tableArn}/index/${CMDB_SCHEMA.index.name}`)) : onTable;
   }
 
-  /** The webhook (`WebhookIntake`): claims a delivery (gives it back when the start fails), records pushes and tags. */
+  /**
+   * The webhook (`WebhookIntake`): claims a delivery (gives it back when the start fails), records pushes
+   * (reading the branch head and the commits it is compared with) and tags.
+   */
   grantWebhookIntake(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
       deliveries: ['claimDelivery', 'releaseDelivery'],
@@ -81,11 +84,11 @@ export class CmdbTable extends Construct {
 
   /**
    * The promotion-step function (`PromotionSteps`): releases, the lease, closing an expired approval, and
-   * a rollback after a failure (acceptances newest first, from the index).
+   * a rollback after a failure (`rollbackTarget`: acceptances newest first, page by page from the index).
    */
   grantPromotionSteps(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
-      releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptedCommits', 'createRelease'],
+      releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptances', 'createRelease'],
       approvals: ['closeApproval'],
       leases: ['acquireLease', 'releaseLease'],
     });
@@ -111,11 +114,12 @@ export class CmdbTable extends Construct {
 
   /**
    * The operator API (`ReleaseOperations`, deciding from the CLI, superseding waiting releases): the
-   * board, histories and acceptances (index), new releases and rollbacks, decisions, resume.
+   * board, histories and acceptances (index), new releases and rollbacks one at a time
+   * (`startExclusive`), decisions, resume.
    */
   grantOperatorApi(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
-      releases: ['board', 'history', 'getRelease', 'isAccepted', 'boardCell', 'acceptedCommits', 'setHeld', 'createRelease', 'transitionRelease'],
+      releases: ['board', 'history', 'getRelease', 'isAccepted', 'boardCell', 'acceptances', 'setHeld', 'startExclusive', 'transitionRelease'],
       approvals: ['getApproval', 'decideApproval', 'closeApproval'],
       pushes: ['resolveRef'],
     });

@@ -30,14 +30,21 @@ export const CMDB_ACCESS = {
     history: { index: ['Query'] },
     // A transaction of the release's Put and the board cell's Update; when the board is newer, a Put alone.
     createRelease: { table: ['PutItem', 'UpdateItem'] },
+    // Reads the board cell and its active release; one transaction puts the release, supersedes the
+    // active one if it still waits (Update) and moves the cell (Update), each conditional.
+    startExclusive: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     getRelease: { table: ['GetItem'] },
     // Reads the release, moves it and its cell in one transaction of Updates, reads it back.
     transitionRelease: { table: ['GetItem', 'UpdateItem'] },
     recordDeployment: { table: ['GetItem', 'UpdateItem'] },
-    // As a transition, plus the acceptance's Put in the same transaction.
+    // As a transition, plus in the same transaction the append-only acceptance's conditional Put and the
+    // Update of the commit's acceptance item (first acceptor kept, count added).
     markAccepted: { table: ['GetItem', 'UpdateItem', 'PutItem'] },
     isAccepted: { table: ['GetItem'] },
+    // The first page or pages of `acceptances`.
     acceptedCommits: { index: ['Query'] },
+    // Acceptances newest first, a Query of the index per page.
+    acceptances: { index: ['Query'] },
     setHeld: { table: ['UpdateItem'] },
   },
   approvals: {
@@ -51,7 +58,9 @@ export const CMDB_ACCESS = {
     closeApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },
   },
   pushes: {
-    recordPush: { table: ['UpdateItem', 'PutItem'] },
+    // Updates the commit's item (ReturnValues ALL_NEW), reads the branch head and the commits it compares
+    // by (BatchGetItem), and moves the head by a conditional Put.
+    recordPush: { table: ['UpdateItem', 'GetItem', 'BatchGetItem', 'PutItem'] },
     branchHead: { table: ['GetItem'] },
     getCommit: { table: ['GetItem'] },
     recordTag: { table: ['PutItem'] },

@@ -188,7 +188,7 @@ describe('ReleaseStack grants each function the CMDB actions its use cases send,
 
   const actions = (...names: string[]) => names.map((name) => `dynamodb:${name}`);
   it.each([
-    ['webhook', { table: actions('DeleteItem', 'PutItem', 'UpdateItem') }],
+    ['webhook', { table: actions('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
     ['continuous-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
     ['promotion-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
     ['approval-request', { table: actions('GetItem', 'PutItem', 'Query', 'UpdateItem') }],

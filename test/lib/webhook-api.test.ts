@@ -120,10 +120,11 @@ describe('HttpApi + WebhookApi', () => {
     expect(resources).toEqual(expect.arrayContaining(secrets.map((id) => ({ Ref: id }))));
   });
 
-  it('grants the CMDB only the writes the intake makes (a failed start releases its claim): no read, scan or query', () => {
+  it('grants the CMDB only the writes the intake makes (a failed start releases its claim) and the reads of commit order (the head, the commits compared): no scan or query', () => {
     const actions = webhookStatements(template).flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'));
-    expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actions.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(webhookStatements(template).flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    expect(webhookStatements(template).flatMap(actionsOf)).not.toContain('dynamodb:Query');
   });
 
   it('throttles the prod stage, traces it and logs access as JSON and execution at INFO without data', () => {

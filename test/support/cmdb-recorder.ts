@@ -77,14 +77,40 @@ export function recordCmdb<T extends CmdbStores>(client: DynamoDBClient, stores:
   return { ...stores, ...wrapped };
 }
 
-/** The store, its public methods run as `store.method` for the recorder. */
+/**
+ * The store, its public methods run as `store.method` for the recorder. A method that returns an async
+ * iterable (`releases.acceptances`) sends its commands as the caller goes on, so each step of the
+ * iteration runs as that method too.
+ */
 function attributed<S extends object>(store: StoreName, target: S): S {
   const methods = CMDB_ACCESS[store] as Record<string, MethodAccess>;
   return new Proxy(target, {
     get(object, property, receiver) {
       const value: unknown = Reflect.get(object, property, receiver);
       if (typeof property !== 'string' || typeof value !== 'function' || !(property in methods)) return value;
-      return (...args: unknown[]) => running.run({ store, method: property }, () => (value as (...a: unknown[]) => unknown).apply(object, args));
+      const caller = { store, method: property };
+      return (...args: unknown[]) => {
+        const result = running.run(caller, () => (value as (...a: unknown[]) => unknown).apply(object, args));
+        return isAsyncIterable(result) ? iteratedAs(caller, result) : result;
+      };
     },
   });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && !(value instanceof Promise) && Symbol.asyncIterator in value;
+}
+
+/** `iterable`, each `next`, `return` and `throw` of its iterator run as `caller`. */
+function iteratedAs<T>(caller: { store: StoreName; method: string }, iterable: AsyncIterable<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const iterator = running.run(caller, () => iterable[Symbol.asyncIterator]());
+      return {
+        next: (...args: [] | [unknown]) => running.run(caller, () => iterator.next(...args)),
+        return: (value?: unknown) => running.run(caller, () => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })),
+        throw: (error?: unknown) => running.run(caller, () => iterator.throw?.(error) ?? Promise.reject(error)),
+      } as AsyncIterator<T>;
+    },
+  };
 }

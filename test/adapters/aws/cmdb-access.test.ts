@@ -8,6 +8,7 @@ import { createTestCmdb, type TestCmdb } from '../../support/dynamo';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 0, minute)).toISOString();
 const COMMIT = 'abcdef01' + '0'.repeat(32);
+const CHILD = 'abcdef02' + '0'.repeat(32);
 
 function release(environment: string, minute: number): NewRelease {
   return { releaseId: newReleaseId(new Date(at(minute))), repository: 'svc', environment, commit: COMMIT, kind: 'release', requestedBy: 'alice', createdAt: at(minute) };
@@ -42,7 +43,17 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await releases.history('svc', 'env');
     await releases.isAccepted('svc', 'env', COMMIT);
     await releases.acceptedCommits('svc', 'env');
+    for await (const acceptance of releases.acceptances('svc', 'env')) expect(acceptance.commit).toBe(COMMIT);
     await releases.setHeld('svc', 'env', true, at(7));
+    // One release at a time: a new one, the same again (answered by the first), one superseding it while
+    // it waits, and one refused while that one deploys.
+    const exclusive = (minute: number, commit = COMMIT) => ({ ...release('solo', minute), commit });
+    const active = await releases.startExclusive(exclusive(10));
+    expect((await releases.startExclusive(exclusive(11))).existing).toBe(true);
+    const superseding = await releases.startExclusive(exclusive(12, CHILD));
+    expect(superseding.superseded).toBe(active.release.releaseId);
+    await releases.transitionRelease(superseding.release.releaseId, 'deploying', { by: 'ci', at: at(13) });
+    await expect(releases.startExclusive(exclusive(14))).rejects.toBeInstanceOf(ConflictError);
 
     const approval = { approvalId: newApprovalId(), releaseId: older.releaseId, repository: 'svc', environment: 'env', commit: COMMIT, gate: 'accept' as const, approvers: ['qa@example.com'], taskToken: 'token', requestedBy: 'alice', createdAt: at(1), expiresAt: at(60) };
     await approvals.createApproval(approval);
@@ -55,6 +66,8 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await approvals.closeApproval(second.approvalId, 'expired', at(61));
 
     await pushes.recordPush({ repository: 'svc', branch: 'main', commit: COMMIT, message: 'm', author: 'a', pushedAt: at(1) });
+    // A second push compares with the head: reads it and the commits' items, moves it conditionally.
+    await pushes.recordPush({ repository: 'svc', branch: 'main', commit: CHILD, message: 'm', author: 'a', pushedAt: at(2), before: COMMIT });
     await pushes.recordTag('svc', 'v1', COMMIT, at(2));
     await pushes.branchHead('svc', 'main');
     await pushes.getCommit('svc', COMMIT);
