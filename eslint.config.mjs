@@ -40,7 +40,18 @@ export default tseslint.config(
   },
   {
     files: ['lib/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noImportOf('lib', ['local', 'cli'])] }] },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          noImportOf('lib', ['local', 'cli']),
+          // The CDK app shares data with the code it deploys, never the code itself (nor the SDK it pulls in).
+          {
+            regex: '^(\\.\\./)+(adapters|lambdas)/(?!(aws/cmdb-schema|aws/cmdb-access|handler-environment)$)',
+            message: 'lib/ imports of adapters/ and lambdas/ only cmdb-schema.ts, cmdb-access.ts and handler-environment.ts (docs/architecture.md#import-rules).',
+          },
+        ],
+      }],
+    },
   },
   {
     files: ['**/*.mjs', '**/*.cjs'],

@@ -199,6 +199,6 @@ function readForm(event: APIGatewayProxyEvent): Record<string, string | undefine
 
 /** Lambda entry point. */
 export const handler = coldStartHandler(
-  () => approvalPageHandler(awsDependencies().approvalPage()),
+  () => approvalPageHandler(awsDependencies('approval-page').approvalPage()),
   () => htmlResponse(503, messagePage('Try again in a minute', 'This page is not available right now. Nothing was decided.')),
 );

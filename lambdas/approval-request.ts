@@ -19,4 +19,4 @@ export function approvalRequestHandler(deps: { approvals: Approvals }) {
 }
 
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => approvalRequestHandler(awsDependencies().approvalRequests()));
+export const handler = coldStartHandler(() => approvalRequestHandler(awsDependencies('approval-request').approvalRequests()));

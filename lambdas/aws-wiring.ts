@@ -4,17 +4,24 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
-import { ReleaseConfig } from '../core/config';
 import { systemClock } from '../core/ports';
 import { buildTargets } from './build-targets';
 import { composeRelease, type ReleaseComposition } from './compose';
-
-const ProjectsEnv = z.record(z.string(), z.object({ build: z.string(), deploy: z.string(), test: z.string() }));
+import {
+  ENV,
+  parseHandlerEnvironment,
+  parseHandlerSettings,
+  SETTINGS_FILE,
+  type AllSettings,
+  type EnvName,
+  type HandlerName,
+} from './handler-environment';
 
 /**
  * A Lambda entry point whose dependencies are made on its first invocation, once per cold start (never
@@ -35,53 +42,72 @@ export function coldStartHandler<E, R>(make: () => (event: E) => Promise<R>, una
   };
 }
 
-/** The validated release.config.yaml, which the stack passes to the Lambdas as JSON. */
-function releaseConfig(): ReleaseConfig {
-  return ReleaseConfig.parse(JSON.parse(env('RELEASE_CONFIG')));
-}
-
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
 /** Calls `make` the first time only: one client per cold start, however many use cases share it. */
 function once<T>(make: () => T): () => T {
   let made: { value: T } | undefined;
   return () => (made ??= { value: make() }).value;
 }
 
+/** Where a function's code (and its `SETTINGS_FILE`) is unpacked; Lambda sets `LAMBDA_TASK_ROOT`. */
+export interface HandlerSource {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** @default env.LAMBDA_TASK_ROOT */
+  readonly codeDir?: string;
+}
+
 /**
- * Every AWS client and adapter of the Lambdas, made from the environment the stack sets, each on first
- * use: a handler makes only the clients it needs. Handlers receive what they need; none creates a client
- * of its own.
+ * What the stack gave the function of `handler` (lambdas/handler-environment.ts): its environment and its
+ * bundled settings, each parsed on first use and once. A part the handler was not given is an error.
  */
-export function awsDependencies(): ReleaseComposition {
+function handlerInputs(handler: HandlerName, source: HandlerSource) {
+  const env = source.env ?? process.env;
+  const environment = once((): Partial<Record<EnvName, string>> => parseHandlerEnvironment(handler, env));
+  const settings = once((): Partial<AllSettings> => {
+    const dir = source.codeDir ?? env.LAMBDA_TASK_ROOT;
+    if (!dir) throw new Error(`the ${handler} function cannot find its ${SETTINGS_FILE}: LAMBDA_TASK_ROOT is not set`);
+    return parseHandlerSettings(handler, readFileSync(join(dir, SETTINGS_FILE), 'utf8'));
+  });
+  const given = <T>(what: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`the ${handler} function is given no ${what} (lambdas/handler-environment.ts)`);
+    return value;
+  };
+  return {
+    env: (name: EnvName): string => given(name, environment()[name]),
+    setting: <K extends keyof AllSettings>(name: K): AllSettings[K] => given<AllSettings[K]>(name, settings()[name]),
+  };
+}
+
+/**
+ * Every AWS client and adapter of the function of `handler`, made from what the stack gave it, each on
+ * first use: a handler makes only the clients it needs. Handlers receive what they need; none creates a
+ * client of its own.
+ */
+export function awsDependencies(handler: HandlerName, source: HandlerSource = {}): ReleaseComposition {
+  const { env, setting } = handlerInputs(handler, source);
   const sfn = once(() => new SFNClient({}));
   // The approval functions only answer waiting Tasks: they start no workflow and are given no state machine.
   const arns = {
-    continuous: () => ({ continuous: env('CONTINUOUS_STATE_MACHINE_ARN') }),
-    promotion: () => ({ promotion: env('PROMOTION_STATE_MACHINE_ARN') }),
+    continuous: () => ({ continuous: env(ENV.continuousStateMachineArn) }),
+    promotion: () => ({ promotion: env(ENV.promotionStateMachineArn) }),
     tasks: () => ({}),
   };
   return composeRelease({
-    config: releaseConfig,
+    config: () => setting('config'),
     stores: once(() => {
       const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-      return dynamoCmdbStores(documentClient, env('TABLE_NAME'), env('PRODUCT'));
+      return dynamoCmdbStores(documentClient, env(ENV.tableName), env(ENV.product));
     }),
     workflows: (use) => new StepFunctionsEngine(sfn(), arns[use]()),
-    buildTargets: () => buildTargets(ProjectsEnv.parse(JSON.parse(env('PROJECTS'))), env('ARTIFACT_BUCKET')),
+    buildTargets: () => buildTargets(setting('projects'), env(ENV.artifactBucket)),
     secrets: once(() => new SecretsManagerStore(new SecretsManagerClient({}))),
-    webhookSecretNames: () => z.record(z.string(), z.string()).parse(JSON.parse(env('WEBHOOK_SECRETS'))),
+    webhookSecretNames: () => setting('webhookSecrets'),
     // The stack names the key (see lib/approvals.ts).
-    signingKeyName: () => env('APPROVAL_SIGNING_KEY_SECRET'),
+    signingKeyName: () => env(ENV.approvalSigningKeySecret),
     approvalEmail: () => {
       const logger = new Logger();
       return {
         mailer: new SesMailer(new SESv2Client({})),
-        baseUrl: env('APPROVAL_BASE_URL'),
+        baseUrl: env(ENV.approvalBaseUrl),
         onSendFailed: (approver, error) => logger.warn('approval email failed', { approver, error }),
       };
     },

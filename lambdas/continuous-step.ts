@@ -51,4 +51,4 @@ function notice(what: string, input: ContinuousInput, body: string) {
 }
 
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => continuousStepHandler(awsDependencies().continuous()));
+export const handler = coldStartHandler(() => continuousStepHandler(awsDependencies('continuous-step').continuous()));

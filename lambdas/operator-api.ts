@@ -165,4 +165,4 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 }
 
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => operatorApiHandler(awsDependencies().operatorApi()), () => unavailable());
+export const handler = coldStartHandler(() => operatorApiHandler(awsDependencies('operator-api').operatorApi()), () => unavailable());

@@ -65,4 +65,4 @@ function notice(run: PromotionRun, what: string, body = '') {
 }
 
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => promotionStepHandler(awsDependencies().promotion()));
+export const handler = coldStartHandler(() => promotionStepHandler(awsDependencies('promotion-step').promotion()));

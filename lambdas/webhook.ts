@@ -91,4 +91,4 @@ function summary(result: IntakeResult) {
 }
 
 /** Lambda entry point; the git host retries a 503. */
-export const handler = coldStartHandler(() => webhookHandler(awsDependencies().webhook()), () => unavailable());
+export const handler = coldStartHandler(() => webhookHandler(awsDependencies('webhook').webhook()), () => unavailable());

@@ -1,14 +1,14 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { approvalSigningKeyName } from '../core/approval-notifier';
 import type { ReleaseConfig } from '../core/config';
+import { ENV } from '../lambdas/handler-environment';
 import { defaultPolicyOf, nagResource, resourceOf } from './acknowledge';
+import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 
@@ -16,7 +16,7 @@ export interface ApprovalsResourcesProps {
   /** The API that serves `/approvals/{id}`. */
   readonly api: HttpApi;
   /** The CMDB: approvals are read and decided there. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** The promotion workflow whose approval Tasks wait for a decision (`.waitForTaskToken`). */
   readonly stateMachine: sfn.IStateMachine;
   /** The validated `release.config.yaml`: approvers, environments, the sender of approval emails. */
@@ -38,7 +38,7 @@ export class ApprovalsResources extends Construct {
   /** 64 random letters and digits; rotating it invalidates every link already sent. */
   readonly signingKey: secretsmanager.Secret;
   readonly signingKeyName: string;
-  readonly pageHandler: HandlerFunction;
+  readonly pageHandler: HandlerFunction<'approval-page'>;
   readonly methods: readonly apigw.Method[];
   /**
    * Where emailed links point: the API's stage URL, built from the REST API id rather than the stage
@@ -71,20 +71,13 @@ export class ApprovalsResources extends Construct {
       description: 'Approval pages: shows a decision from a signed link and records the approver\'s answer once',
       timeout: Duration.seconds(10),
       environment: {
-        PRODUCT: config.product,
-        TABLE_NAME: table.tableName,
-        RELEASE_CONFIG: JSON.stringify(config),
-        APPROVAL_SIGNING_KEY_SECRET: this.signingKeyName,
+        [ENV.product]: config.product,
+        [ENV.tableName]: table.table.tableName,
+        [ENV.approvalSigningKeySecret]: this.signingKeyName,
       },
+      settings: { config },
     });
-    // Reads are GetItem (approval, release, commit, board cell); a decision is one TransactWriteItems of an
-    // Update of the approval, a Delete of its pending marker and an Update of the release. Nothing is put,
-    // queried or scanned, and no index is touched (table.grant* would add `<table>/index/*`).
-    iam.Grant.addToPrincipal({
-      grantee: this.pageHandler,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
-      resourceArns: [table.tableArn],
-    });
+    table.grantApprovalDecisions(this.pageHandler);
     this.signingKey.grantRead(this.pageHandler);
     stateMachine.grantTaskResponse(this.pageHandler);
 
@@ -134,9 +127,8 @@ export class ApprovalsResources extends Construct {
    * Makes `fn` able to email approval links: where they point, which key signs them (read), and SES. For
    * the function that `Approvals.request` runs in (the promotion workflow's approval-request function).
    */
-  grantNotify(fn: lambda.Function): void {
-    fn.addEnvironment('APPROVAL_BASE_URL', this.linkBaseUrl);
-    fn.addEnvironment('APPROVAL_SIGNING_KEY_SECRET', this.signingKeyName);
+  grantNotify(fn: HandlerFunction<'approval-request'>): void {
+    fn.setEnvironment({ [ENV.approvalBaseUrl]: this.linkBaseUrl, [ENV.approvalSigningKeySecret]: this.signingKeyName });
     this.signingKey.grantRead(fn);
     this.grantSendEmail(fn);
   }

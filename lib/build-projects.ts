@@ -33,6 +33,15 @@ export interface BuildProjectsProps {
 }
 
 /**
+ * The names of a repository's three projects: `<stack>-<repository>-build|deploy|test`. They are fixed
+ * at synth, so the step functions get them with their settings rather than in their environment (which
+ * would grow with every repository).
+ */
+export function buildProjectNames(stackName: string, repository: string): { build: string; deploy: string; test: string } {
+  return { build: `${stackName}-${repository}-build`, deploy: `${stackName}-${repository}-deploy`, test: `${stackName}-${repository}-test` };
+}
+
+/**
  * The three CodeBuild projects of one repository. Their buildspecs come from the repository itself
  * (`buildspec.yml`, `deployspec.yml`, `testspec.yml` unless configured otherwise), read at the commit
  * being worked on. The build project writes the commit's artifact; deploy and test only read it.
@@ -46,6 +55,8 @@ export class BuildProjects extends Construct {
   readonly build: codebuild.Project;
   readonly deploy: codebuild.Project;
   readonly test: codebuild.Project;
+  /** The projects' names, known at synth (`projectName` is a reference to the resource). */
+  readonly names: { readonly build: string; readonly deploy: string; readonly test: string };
   readonly logGroup: logs.LogGroup;
 
   private readonly repository: RepositoryConfig;
@@ -58,14 +69,16 @@ export class BuildProjects extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.names = buildProjectNames(Stack.of(this).stackName, repository.name);
     const settings = repository.build ?? {};
     const environment: codebuild.BuildEnvironment = {
       buildImage: props.buildImage ?? (settings.image === undefined ? codebuild.LinuxBuildImage.STANDARD_7_0 : buildImage(settings.image)),
       computeType: computeType(settings.computeType ?? 'SMALL'),
       privileged: settings.privileged ?? false,
     };
-    const project = (name: string, buildspec: string, description: string) =>
+    const project = (name: 'Build' | 'Deploy' | 'Test', buildspec: string, description: string) =>
       new codebuild.Project(this, name, {
+        projectName: this.names[name.toLowerCase() as keyof BuildProjects['names']],
         description: `${description} of ${repository.name}`,
         source: repositorySource(repository),
         buildSpec: codebuild.BuildSpec.fromSourceFilename(buildspec),

@@ -1,6 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { cmdbActions, type CmdbUse } from '../adapters/aws/cmdb-access';
 import { CMDB_SCHEMA } from '../adapters/aws/cmdb-schema';
 
 export interface CmdbTableProps {
@@ -17,6 +19,10 @@ export interface CmdbTableProps {
  * with an AWS-managed key. Webhook delivery ids and leases expire through the `ttl` attribute.
  *
  * The construct's ID inside its scope must never change: a new ID is a new, empty table.
+ *
+ * Access is granted by what a function does (`grantWebhookIntake`, ...): each grant names the store
+ * methods its handler's use cases call (see `lambdas/compose.ts`), and the DynamoDB actions follow from
+ * `CMDB_ACCESS` (`adapters/aws/cmdb-access.ts`), never from a list written here.
  */
 export class CmdbTable extends Construct {
   readonly table: dynamodb.TableV2;
@@ -41,6 +47,81 @@ export class CmdbTable extends Construct {
           sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
         },
       ],
+    });
+  }
+
+  /**
+   * The DynamoDB actions that the given store methods send: on the table, and on its one index (by its
+   * exact ARN, no wildcard) only when a method queries it.
+   */
+  grantStores(grantee: iam.IGrantable, use: CmdbUse): iam.Grant {
+    const { table, index } = cmdbActions(use);
+    const grant = (actions: readonly string[], resourceArn: string) =>
+      iam.Grant.addToPrincipal({ grantee, actions: actions.map((action) => `dynamodb:${action}`), resourceArns: [resourceArn] });
+    const onTable = grant(table, this.table.tableArn);
+    return index.length > 0 ? onTable.combine(grant(index, `${this.table.tableArn}/index/${CMDB_SCHEMA.index.name}`)) : onTable;
+  }
+
+  /**
+   * The webhook (`WebhookIntake`): claims a delivery (gives it back when the start fails), records pushes
+   * (reading the branch head and the commits it is compared with) and tags.
+   */
+  grantWebhookIntake(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStores(grantee, {
+      deliveries: ['claimDelivery', 'releaseDelivery'],
+      pushes: ['recordPush', 'recordTag'],
+    });
+  }
+
+  /** The continuous-step function (`ContinuousSteps`): runs, the deploy lease, the branch head. */
+  grantContinuousSteps(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStores(grantee, {
+      releases: ['createRelease', 'getRelease', 'transitionRelease', 'boardCell', 'recordDeployment', 'markAccepted'],
+      pushes: ['branchHead'],
+      leases: ['acquireLease', 'releaseLease'],
+    });
+  }
+
+  /**
+   * The promotion-step function (`PromotionSteps`): releases, the lease, closing an expired approval, and
+   * a rollback after a failure (`rollbackTarget`: acceptances newest first, page by page from the index).
+   */
+  grantPromotionSteps(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStores(grantee, {
+      releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptances', 'createRelease'],
+      approvals: ['closeApproval'],
+      leases: ['acquireLease', 'releaseLease'],
+    });
+  }
+
+  /** The approval-request function (`Approvals.request` and its email): stores an approval or renews its token. */
+  grantApprovalRequests(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStores(grantee, {
+      releases: ['getRelease', 'board', 'transitionRelease', 'boardCell'],
+      approvals: ['createApproval', 'renewApprovalToken', 'markApprovalNotified'],
+      pushes: ['getCommit'],
+    });
+  }
+
+  /** The approval page (`Approvals.get`, `Approvals.decide` and the page's facts): reads, and decides once. */
+  grantApprovalDecisions(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStores(grantee, {
+      approvals: ['getApproval', 'decideApproval'],
+      releases: ['boardCell'],
+      pushes: ['getCommit'],
+    });
+  }
+
+  /**
+   * The operator API (`ReleaseOperations`, deciding from the CLI, superseding waiting releases): the
+   * board, histories and acceptances (index), new releases and rollbacks one at a time
+   * (`startExclusive`), decisions, resume.
+   */
+  grantOperatorApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStores(grantee, {
+      releases: ['board', 'history', 'getRelease', 'isAccepted', 'boardCell', 'acceptances', 'setHeld', 'startExclusive', 'transitionRelease'],
+      approvals: ['getApproval', 'decideApproval', 'closeApproval'],
+      pushes: ['resolveRef'],
     });
   }
 }

@@ -1,6 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -8,16 +6,18 @@ import { Construct } from 'constructs';
 import type { FailedStep } from '../core/cmdb';
 import type { EnvironmentConfig } from '../core/config';
 import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, EXECUTION_ERRORS } from '../core/workflow-names';
+import { ENV } from '../lambdas/handler-environment';
 import type { BuildProjects } from './build-projects';
+import type { CmdbTable } from './cmdb-table';
 import { codeBuildTask } from './codebuild-task';
 import type { DeployTargets } from './deploy-targets';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface ContinuousWorkflowProps {
   readonly product: string;
   /** The CMDB. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** Build, deploy and test projects of each repository, by repository name. */
   readonly projects: ReadonlyMap<string, BuildProjects>;
   readonly artifactBucket: s3.IBucket;
@@ -53,7 +53,7 @@ export interface ContinuousWorkflowProps {
  */
 export class ContinuousWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  readonly steps: HandlerFunction;
+  readonly steps: HandlerFunction<'continuous-step'>;
 
   constructor(scope: Construct, id: string, props: ContinuousWorkflowProps) {
     super(scope, id);
@@ -62,19 +62,13 @@ export class ContinuousWorkflow extends Construct {
       handler: 'continuous-step',
       description: 'CMDB steps of the continuous deployment workflow',
       environment: {
-        TABLE_NAME: props.table.tableName,
-        PRODUCT: props.product,
-        ARTIFACT_BUCKET: props.artifactBucket.bucketName,
-        PROJECTS: projectNamesJson(props.projects),
+        [ENV.tableName]: props.table.table.tableName,
+        [ENV.product]: props.product,
+        [ENV.artifactBucket]: props.artifactBucket.bucketName,
       },
+      settings: { projects: projectNames(props.projects) },
     });
-    // Gets, conditional writes and transactions on the table itself: these steps never query an index.
-    this.steps.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
-        resources: [props.table.tableArn],
-      }),
-    );
+    props.table.grantContinuousSteps(this.steps);
 
     const definition = this.definition(props);
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'continuous', definition, props.timeout ?? Duration.hours(6));

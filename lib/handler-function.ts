@@ -1,23 +1,52 @@
-import { Duration, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  HANDLER_ENVIRONMENT,
+  HANDLER_SETTINGS,
+  SETTINGS_FILE,
+  type HandlerEnvironment,
+  type HandlerName,
+  type HandlerSettings,
+} from '../lambdas/handler-environment';
 import { defaultPolicyOf, resourceOf } from './acknowledge';
 
 /** Tag naming a function's handler file in `lambdas/`. */
 export const HANDLER_TAG = 'cot:handler';
 
+/**
+ * The most a function's environment may hold. Lambda allows 4 KB in all; ours stays far below so that
+ * nothing that grows with the config can creep back in (that goes to the settings).
+ */
+export const MAX_ENVIRONMENT_BYTES = 1024;
+/**
+ * What a value resolved only at deploy time counts for: the longest name or ARN we put in an
+ * environment (a table name is at most 255 characters, a state machine ARN about 150, a bucket name 63).
+ */
+export const TOKEN_BYTES = 256;
+/** What a pseudo parameter (`AWS::Region`, `AWS::URLSuffix`, ...) counts for. */
+export const PSEUDO_PARAMETER_BYTES = 32;
+
 const LAMBDAS = join(dirname(fileURLToPath(import.meta.url)), '..', 'lambdas');
 
-export interface HandlerFunctionProps {
+export interface HandlerFunctionProps<H extends HandlerName> {
   /** File name in `lambdas/`, without extension. */
-  readonly handler: string;
+  readonly handler: H;
   readonly description: string;
-  readonly environment?: Record<string, string>;
+  /**
+   * Its environment (`lambdas/handler-environment.ts`): names and ARNs resolved at deploy time. A value
+   * not known yet may be set later with `setEnvironment`; synth fails while any is missing.
+   */
+  readonly environment: Partial<HandlerEnvironment<H>>;
+  /** Its settings: known at synth (no token), bundled with its code as `SETTINGS_FILE`, whatever their size. */
+  readonly settings: HandlerSettings<H>;
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
   /** @default 512 */
@@ -26,10 +55,23 @@ export interface HandlerFunctionProps {
 
 /**
  * One of our Lambda handlers, bundled by the local esbuild (no Docker): Node.js 22 on ARM64, X-Ray on,
- * logs kept three months in its own log group, the AWS SDK v3 taken from the runtime.
+ * logs kept three months in its own log group, the AWS SDK v3 taken from the runtime. Its settings are
+ * written next to its code; synth fails when its environment lacks a variable its handler reads, or would
+ * exceed `MAX_ENVIRONMENT_BYTES`.
  */
-export class HandlerFunction extends nodejs.NodejsFunction {
-  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs.NodejsFunction {
+  readonly handlerName: H;
+  /** What is bundled with the code, as the handler will read it. */
+  readonly settings: HandlerSettings<H>;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps<H>) {
+    const settings = HANDLER_SETTINGS[props.handler].parse(props.settings) as HandlerSettings<H>;
+    const json = JSON.stringify(settings);
+    if (Token.isUnresolved(json)) {
+      throw new Error(`the ${props.handler} function's settings hold a value known only at deploy time: give it in its environment instead (lambdas/handler-environment.ts)`);
+    }
+    // Staged in the cloud assembly, then copied into the bundle (a local command: we bundle without Docker).
+    const staged = Stack.of(scope).bundlingRequired ? stageSettings(scope, json) : undefined;
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS });
     // Writes to its own log group only: AWSLambdaBasicExecutionRole, the default, would let the function
     // create and write any log group of the account.
@@ -50,10 +92,27 @@ export class HandlerFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         POWERTOOLS_SERVICE_NAME: 'codeontap-release',
-        ...props.environment,
+        ...defined(props.environment),
       },
-      bundling: { sourceMap: true, minify: true, target: 'node22', externalModules: ['@aws-sdk/*'] },
+      bundling: {
+        sourceMap: true,
+        minify: true,
+        target: 'node22',
+        externalModules: ['@aws-sdk/*'],
+        ...(staged
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) => [`cp "${staged}" "${join(outputDir, SETTINGS_FILE)}"`],
+              },
+            }
+          : {}),
+      },
     });
+    this.handlerName = props.handler;
+    this.settings = settings;
+    this.node.addValidation({ validate: () => this.environmentErrors() });
     // Local mode finds the in-process handler of each function by this tag.
     Tags.of(this).add(HANDLER_TAG, props.handler, { includeResourceTypes: ['AWS::Lambda::Function'] });
     Validations.of(resourceOf(this)).acknowledge({
@@ -65,4 +124,64 @@ export class HandlerFunction extends nodejs.NodejsFunction {
       reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts no narrower resource.',
     });
   }
+
+  /** Sets variables of its handler's environment that were not known when it was made. */
+  setEnvironment(values: Partial<HandlerEnvironment<H>>): this {
+    for (const [name, value] of Object.entries(defined(values))) this.addEnvironment(name, value);
+    return this;
+  }
+
+  /** The environment as CloudFormation will get it: every variable, literal or still to resolve. */
+  environmentVariables(): Record<string, unknown> {
+    const environment = Stack.of(this).resolve((this.node.defaultChild as lambda.CfnFunction).environment) as { variables?: Record<string, unknown> } | undefined;
+    return environment?.variables ?? {};
+  }
+
+  private environmentErrors(): string[] {
+    const variables = this.environmentVariables();
+    const missing = Object.keys(HANDLER_ENVIRONMENT[this.handlerName].shape).filter((name) => !(name in variables));
+    const bytes = environmentBytes(variables);
+    return [
+      ...(missing.length > 0 ? [`the ${this.handlerName} function's environment lacks ${missing.join(', ')} (lambdas/handler-environment.ts)`] : []),
+      ...(bytes > MAX_ENVIRONMENT_BYTES
+        ? [
+            `the ${this.handlerName} function's environment may take ${bytes} bytes (a value resolved at deploy time counted as ${TOKEN_BYTES}), over the ${MAX_ENVIRONMENT_BYTES} allowed: ` +
+              'what grows with the config belongs in its settings, bundled with its code (lambdas/handler-environment.ts)',
+          ]
+        : []),
+    ];
+  }
+}
+
+/**
+ * The most bytes `variables` can take once CloudFormation has resolved them (names and values): a literal
+ * counts its UTF-8 length, a pseudo parameter `PSEUDO_PARAMETER_BYTES`, any other reference `TOKEN_BYTES`.
+ */
+export function environmentBytes(variables: Readonly<Record<string, unknown>>): number {
+  return Object.entries(variables).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
+}
+
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  const intrinsic = (value ?? {}) as { 'Fn::Join'?: [string, unknown[]]; Ref?: unknown };
+  if (intrinsic['Fn::Join']) {
+    const [separator, parts] = intrinsic['Fn::Join'];
+    return parts.reduce<number>((sum, part) => sum + valueBytes(part), 0) + Buffer.byteLength(separator) * Math.max(0, parts.length - 1);
+  }
+  if (typeof intrinsic.Ref === 'string' && intrinsic.Ref.startsWith('AWS::')) return PSEUDO_PARAMETER_BYTES;
+  return TOKEN_BYTES;
+}
+
+/** The settings as a file of the cloud assembly, named by its content. */
+function stageSettings(scope: Construct, json: string): string {
+  const dir = join(Stage.of(scope)?.outdir ?? '.', 'handler-settings');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${createHash('sha256').update(json).digest('hex')}.json`);
+  writeFileSync(file, json);
+  return file;
+}
+
+function defined<T extends object>(values: T): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -1,12 +1,12 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { pathParameters, OPERATOR_API_ROUTES } from '../core/operator-api-routes';
-import { defaultPolicyOf, nagResource, resourceOf } from './acknowledge';
+import { ENV } from '../lambdas/handler-environment';
+import { resourceOf } from './acknowledge';
+import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 
@@ -16,7 +16,7 @@ export interface OperatorApiProps {
   /** The validated `release.config.yaml`: repositories and environments the board shows and releases check. */
   readonly config: ReleaseConfig;
   /** The CMDB table: the board, history, releases and approvals are read and written there. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** The promotion workflow that releases and rollbacks start, and whose approval tasks decisions answer. */
   readonly promotion: sfn.IStateMachine;
 }
@@ -28,7 +28,7 @@ export interface OperatorApiProps {
  * API (`grantInvoke`).
  */
 export class OperatorApi extends Construct {
-  readonly handler: HandlerFunction;
+  readonly handler: HandlerFunction<'operator-api'>;
   readonly methods: apigw.Method[];
 
   constructor(scope: Construct, id: string, props: OperatorApiProps) {
@@ -41,29 +41,16 @@ export class OperatorApi extends Construct {
       // API Gateway gives up on an integration after 29 s.
       timeout: Duration.seconds(29),
       environment: {
-        PRODUCT: config.product,
-        TABLE_NAME: table.tableName,
-        PROMOTION_STATE_MACHINE_ARN: promotion.stateMachineArn,
-        // Lambda environments hold 4 KB in all: a config with dozens of repositories would need another channel.
-        RELEASE_CONFIG: JSON.stringify(config),
+        [ENV.product]: config.product,
+        [ENV.tableName]: table.table.tableName,
+        [ENV.promotionStateMachineArn]: promotion.stateMachineArn,
       },
+      settings: { config },
     });
     promotion.grantStartExecution(this.handler);
     // Deciding an approval and superseding a waiting release answer the workflow's task token.
     promotion.grantTaskResponse(this.handler);
-    // Reads are GetItem and Query; writes are the conditional puts, updates and the pending-approval
-    // marker's delete of the CMDB's transactions. Nothing scans; only history and acceptances use the index.
-    iam.Grant.addToPrincipal({
-      grantee: this.handler,
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      resourceArns: [table.tableArn],
-    });
-    const indexes = `${table.tableArn}/index/*`;
-    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:Query'], resourceArns: [indexes] });
-    Validations.of(defaultPolicyOf(this.handler.role)).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResource(this, indexes)}]`,
-      reason: 'Query only, on the CMDB table\'s own indexes (history and acceptances are read from its GSI).',
-    });
+    table.grantOperatorApi(this.handler);
 
     const integration = new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false });
     this.methods = OPERATOR_API_ROUTES.map(({ method, resource }) => {

@@ -1,6 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -11,16 +9,17 @@ import type { EnvironmentConfig, ReleaseConfig } from '../core/config';
 import { parseDuration } from '../core/duration';
 import type { ApprovalGate } from '../core/release-lifecycle';
 import { ENDING_OUTCOMES, EXECUTION_ERRORS, PROMOTION_ACTIONS, WORKFLOW_ERRORS, type PromotionAction } from '../core/workflow-names';
+import { ENV, type HandlerEnvironment } from '../lambdas/handler-environment';
 import type { BuildProjects } from './build-projects';
+import type { CmdbTable } from './cmdb-table';
 import type { DeployTargets } from './deploy-targets';
-import { defaultPolicyOf, nagResource } from './acknowledge';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, projectNamesJson, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface PromotionWorkflowProps {
   readonly config: ReleaseConfig;
   /** The CMDB. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** Build, deploy and test projects of each repository, by repository name. */
   readonly projects: ReadonlyMap<string, BuildProjects>;
   readonly artifactBucket: s3.IBucket;
@@ -29,10 +28,11 @@ export interface PromotionWorkflowProps {
   /** The deploy roles of environments in other accounts; deploy and test runs there run as them. */
   readonly deployTargets: DeployTargets;
   /**
-   * Extra environment of the approval-request function (where emails link to, how they are signed and sent).
+   * Environment of the approval-request function beyond the CMDB's (where emails link to, which key signs
+   * them), when known here; otherwise set later (`ApprovalsResources.grantNotify`).
    * @default - none
    */
-  readonly approvalEnvironment?: Record<string, string>;
+  readonly approvalEnvironment?: Partial<HandlerEnvironment<'approval-request'>>;
   /**
    * First wait before trying the deploy lease again while another deploy holds it.
    * @default Duration.seconds(10)
@@ -59,39 +59,27 @@ export interface PromotionWorkflowProps {
  */
 export class PromotionWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  readonly steps: HandlerFunction;
-  readonly approvalRequest: HandlerFunction;
+  readonly steps: HandlerFunction<'promotion-step'>;
+  readonly approvalRequest: HandlerFunction<'approval-request'>;
 
   constructor(scope: Construct, id: string, props: PromotionWorkflowProps) {
     super(scope, id);
     const projects = [...props.projects.entries()];
-    const common = { TABLE_NAME: props.table.tableName, PRODUCT: props.config.product, RELEASE_CONFIG: JSON.stringify(props.config) };
+    const cmdb = { [ENV.tableName]: props.table.table.tableName, [ENV.product]: props.config.product };
     this.steps = new HandlerFunction(this, 'Steps', {
       handler: 'promotion-step',
       description: 'CMDB steps of the promotion workflow',
-      environment: {
-        ...common,
-        ARTIFACT_BUCKET: props.artifactBucket.bucketName,
-        PROJECTS: projectNamesJson(props.projects),
-      },
+      environment: { ...cmdb, [ENV.artifactBucket]: props.artifactBucket.bucketName },
+      settings: { config: props.config, projects: projectNames(props.projects) },
     });
     this.approvalRequest = new HandlerFunction(this, 'ApprovalRequest', {
       handler: 'approval-request',
       description: 'Stores an approval with its task token and emails the approvers their links',
-      environment: { ...common, ...props.approvalEnvironment },
+      environment: { ...cmdb, ...props.approvalEnvironment },
+      settings: { config: props.config },
     });
-    // Gets, conditional writes and transactions on the table; the board is a Query of one partition.
-    for (const fn of [this.steps, this.approvalRequest]) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
-          resources: [props.table.tableArn],
-        }),
-      );
-    }
-    // autoRollback reads the environment's acceptances, newest first, from the table's index.
-    const indexes = `${props.table.tableArn}/index/*`;
-    this.steps.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [indexes] }));
+    props.table.grantPromotionSteps(this.steps);
+    props.table.grantApprovalRequests(this.approvalRequest);
 
     // Long enough for both gates of the slowest environment to run out, plus the deploys and tests.
     const longestWait = Math.max(0, ...props.config.environments.map((env) => (env.mode === 'approval' ? parseDuration(env.approvalTimeout) : 0)));
@@ -99,10 +87,6 @@ export class PromotionWorkflow extends Construct {
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.deploy, p.test]));
     props.deployTargets.grantPassRoles(this.stateMachine, isApproval);
     acknowledgeWorkflowFindings(this.stateMachine, this.steps, this.approvalRequest);
-    Validations.of(defaultPolicyOf(this.steps.role)).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResource(this, indexes)}]`,
-      reason: 'Query on the CMDB\'s own index (acceptances ordered by time); index ARNs end in the index name.',
-    });
   }
 
   private definition(props: PromotionWorkflowProps): sfn.IChainable {

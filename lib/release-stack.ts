@@ -58,7 +58,7 @@ export class ReleaseStack extends Stack {
     this.notifications = new Notifications(this, 'Notifications');
     this.continuous = new ContinuousWorkflow(this, 'Continuous', {
       product: config.product,
-      table: this.cmdb.table,
+      table: this.cmdb,
       projects: this.projects,
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
@@ -66,7 +66,7 @@ export class ReleaseStack extends Stack {
     });
     this.promotion = new PromotionWorkflow(this, 'Promotion', {
       config,
-      table: this.cmdb.table,
+      table: this.cmdb,
       projects: this.projects,
       artifactBucket: this.artifacts.bucket,
       topic: this.notifications.topic,
@@ -78,13 +78,13 @@ export class ReleaseStack extends Stack {
     this.webhooks = new WebhookApi(this, 'Webhooks', {
       api: this.api,
       config,
-      table: this.cmdb.table,
+      table: this.cmdb,
       stateMachine: this.continuous.stateMachine,
       secrets: this.webhookSecrets,
     });
-    this.approvals = new ApprovalsResources(this, 'Approvals', { api: this.api, table: this.cmdb.table, stateMachine: this.promotion.stateMachine, config });
+    this.approvals = new ApprovalsResources(this, 'Approvals', { api: this.api, table: this.cmdb, stateMachine: this.promotion.stateMachine, config });
     this.approvals.grantNotify(this.promotion.approvalRequest);
-    this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb.table, promotion: this.promotion.stateMachine });
+    this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });
     new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });

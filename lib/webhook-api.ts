@@ -1,11 +1,11 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
+import { ENV } from '../lambdas/handler-environment';
 import { resourceOf } from './acknowledge';
+import type { CmdbTable } from './cmdb-table';
 import { HandlerFunction } from './handler-function';
 import type { HttpApi } from './http-api';
 import type { WebhookSecrets } from './webhook-secrets';
@@ -16,7 +16,7 @@ export interface WebhookApiProps {
   /** The validated `release.config.yaml`: repositories, environments, product. */
   readonly config: ReleaseConfig;
   /** The CMDB table: delivery claims, pushed commits, branch heads and tags are written there. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: CmdbTable;
   /** The continuous deployment workflow that a push of a tracked branch starts. */
   readonly stateMachine: sfn.IStateMachine;
   readonly secrets: WebhookSecrets;
@@ -31,7 +31,7 @@ export interface WebhookApiProps {
  * API Gateway refuses bodies over 10 MB with 413; Lambda's own 6 MB request limit sits below that.
  */
 export class WebhookApi extends Construct {
-  readonly handler: HandlerFunction;
+  readonly handler: HandlerFunction<'webhook'>;
   readonly method: apigw.Method;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
@@ -45,19 +45,15 @@ export class WebhookApi extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 512,
       environment: {
-        PRODUCT: config.product,
-        TABLE_NAME: table.tableName,
-        CONTINUOUS_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
-        // Lambda environments hold 4 KB in all: a config with dozens of repositories would need another channel.
-        RELEASE_CONFIG: JSON.stringify(config),
-        WEBHOOK_SECRETS: JSON.stringify(secrets.names),
+        [ENV.product]: config.product,
+        [ENV.tableName]: table.table.tableName,
+        [ENV.continuousStateMachineArn]: stateMachine.stateMachineArn,
       },
+      settings: { config, webhookSecrets: secrets.names },
     });
     stateMachine.grantStartExecution(this.handler);
     secrets.grantRead(this.handler);
-    // claimDelivery and recordTag put, recordPush updates and puts: nothing is read, scanned or deleted,
-    // and no index is touched (table.grant would add `<table>/index/*`).
-    iam.Grant.addToPrincipal({ grantee: this.handler, actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resourceArns: [table.tableArn] });
+    table.grantWebhookIntake(this.handler);
 
     const resource = api.api.root.resourceForPath('webhooks').addResource('{provider}');
     this.method = resource.addMethod('POST', new apigw.LambdaIntegration(this.handler, { allowTestInvoke: false }), {

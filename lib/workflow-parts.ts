@@ -114,9 +114,7 @@ export function retryWhileLeaseBusy(claim: tasks.LambdaInvoke, interval: Duratio
   claim.addRetry({ errors: [WORKFLOW_ERRORS.leaseBusy], interval, backoffRate: 1.5, maxDelay: Duration.minutes(2), maxAttempts: 120, jitterStrategy: sfn.JitterType.FULL });
 }
 
-/** The `PROJECTS` environment of a step function: each repository's build, deploy and test project names. */
-export function projectNamesJson(projects: ReadonlyMap<string, BuildProjects>): string {
-  const names = [...projects.entries()].map(([name, p]) => [name, { build: p.build.projectName, deploy: p.deploy.projectName, test: p.test.projectName }]);
-  const [first] = projects.values();
-  return first ? Stack.of(first).toJsonString(Object.fromEntries(names)) : '{}';
+/** The `projects` setting of a step function: each repository's build, deploy and test project names. */
+export function projectNames(projects: ReadonlyMap<string, BuildProjects>): Record<string, { build: string; deploy: string; test: string }> {
+  return Object.fromEntries([...projects.entries()].map(([name, p]) => [name, { ...p.names }]));
 }

@@ -2,9 +2,13 @@ import type * as DynamoDb from '@aws-sdk/client-dynamodb';
 import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type * as Sesv2 from '@aws-sdk/client-sesv2';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../core/config-file';
 import { awsDependencies } from '../../lambdas/aws-wiring';
+import { SETTINGS_FILE } from '../../lambdas/handler-environment';
 
 /** The SDK clients made so far, by service, in the order they were made. */
 const made = vi.hoisted(() => [] as string[]);
@@ -37,16 +41,26 @@ vi.mock('@aws-sdk/client-secrets-manager', async (original) => {
   return { ...sdk, SecretsManagerClient: counting('secretsmanager', sdk.SecretsManagerClient) };
 });
 
+/** Every setting any function of the stack is bundled with, in the folder Lambda unpacks the code to. */
+const CODE_DIR = mkdtempSync(join(tmpdir(), 'cot-code-'));
+const config = loadConfig('release.config.yaml');
+writeFileSync(
+  join(CODE_DIR, SETTINGS_FILE),
+  JSON.stringify({
+    config,
+    projects: { 'sample-service': { build: 'b', deploy: 'd', test: 't' } },
+    webhookSecrets: { 'sample-service': 'acme/webhook/sample-service' },
+  }),
+);
+
 /** Every variable any function of the stack gets; each handler must read only its own. */
 const ENVIRONMENT = {
+  LAMBDA_TASK_ROOT: CODE_DIR,
   TABLE_NAME: 'cmdb',
   PRODUCT: 'acme',
-  RELEASE_CONFIG: JSON.stringify(loadConfig('release.config.yaml')),
-  PROJECTS: JSON.stringify({ 'sample-service': { build: 'b', deploy: 'd', test: 't' } }),
   ARTIFACT_BUCKET: 'artifacts',
   CONTINUOUS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:continuous',
   PROMOTION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:promotion',
-  WEBHOOK_SECRETS: JSON.stringify({ 'sample-service': 'acme/webhook/sample-service' }),
   APPROVAL_SIGNING_KEY_SECRET: 'acme/approval-signing-key',
   APPROVAL_BASE_URL: 'https://example.com/prod',
 };
@@ -58,20 +72,42 @@ describe('awsDependencies', () => {
   });
 
   it.each([
-    ['continuous', ['dynamodb']],
-    ['promotion', ['dynamodb']],
-    ['approvalRequests', ['dynamodb', 'secretsmanager', 'sesv2', 'sfn']],
-    ['approvalPage', ['dynamodb', 'secretsmanager', 'sfn']],
-    ['operatorApi', ['dynamodb', 'sfn']],
-    ['webhook', ['dynamodb', 'secretsmanager', 'sfn']],
-  ] as const)('makes for %s only the clients it uses, one of each', (handler, clients) => {
+    ['continuous', 'continuous-step', ['dynamodb']],
+    ['promotion', 'promotion-step', ['dynamodb']],
+    ['approvalRequests', 'approval-request', ['dynamodb', 'secretsmanager', 'sesv2', 'sfn']],
+    ['approvalPage', 'approval-page', ['dynamodb', 'secretsmanager', 'sfn']],
+    ['operatorApi', 'operator-api', ['dynamodb', 'sfn']],
+    ['webhook', 'webhook', ['dynamodb', 'secretsmanager', 'sfn']],
+  ] as const)('makes for %s only the clients it uses, one of each', (use, handler, clients) => {
     // Prepare
     for (const [name, value] of Object.entries(ENVIRONMENT)) vi.stubEnv(name, value);
 
     // Act
-    awsDependencies()[handler]();
+    awsDependencies(handler)[use]();
 
     // Assess
     expect([...made].sort()).toEqual(clients);
+  });
+
+  it('reads the config from the settings bundled with the code, not from the environment', () => {
+    const deps = awsDependencies('webhook', { env: ENVIRONMENT }).webhook();
+
+    expect(deps.config).toEqual(config);
+    expect(deps.secretNames).toEqual({ 'sample-service': 'acme/webhook/sample-service' });
+  });
+
+  it('names each variable of its own that the environment lacks, and no other', () => {
+    const { TABLE_NAME: _table, CONTINUOUS_STATE_MACHINE_ARN: _arn, ...rest } = ENVIRONMENT;
+
+    expect(() => awsDependencies('webhook', { env: rest }).webhook()).toThrow("the webhook function's environment lacks TABLE_NAME, CONTINUOUS_STATE_MACHINE_ARN");
+    expect(() => awsDependencies('operator-api', { env: rest }).operatorApi()).toThrow("the operator-api function's environment lacks TABLE_NAME");
+  });
+
+  it('refuses settings that are missing or not its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cot-code-'));
+    writeFileSync(join(dir, SETTINGS_FILE), JSON.stringify({ config }));
+
+    expect(() => awsDependencies('webhook', { env: ENVIRONMENT, codeDir: dir }).webhook()).toThrow(`the webhook function's ${SETTINGS_FILE} is not valid`);
+    expect(() => awsDependencies('operator-api', { env: { ...ENVIRONMENT, LAMBDA_TASK_ROOT: undefined } }).operatorApi()).toThrow('LAMBDA_TASK_ROOT is not set');
   });
 });

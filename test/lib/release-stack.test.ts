@@ -116,7 +116,7 @@ describe('ContinuousWorkflow', () => {
     });
     const roles = actionsByRole(template);
     const steps = roles[Object.keys(roles).find((id) => id.startsWith('ContinuousStepsServiceRole'))!] ?? [];
-    expect(steps.filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(steps.filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('lets the state machine start only our projects, and publish only to our topic', () => {
@@ -145,7 +145,7 @@ describe('ReleaseStack grants what the adapters call', () => {
 
   it('lets the promotion steps query the CMDB index (autoRollback reads acceptances newest first)', () => {
     const query = statementsOf('PromotionStepsServiceRole').filter((statement) => [statement.Action].flat().includes('dynamodb:Query'));
-    expect(JSON.stringify(query.map((statement) => statement.Resource))).toContain('/index/*');
+    expect(JSON.stringify(query.map((statement) => statement.Resource))).toContain('/index/gsi1');
   });
 
   it('lets both workflows publish to the encrypted topic: sns:Publish and its key', () => {
@@ -153,5 +153,48 @@ describe('ReleaseStack grants what the adapters call', () => {
       const actions = statementsOf(role).flatMap((statement) => [statement.Action].flat());
       expect(actions).toEqual(expect.arrayContaining(['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt']));
     }
+  });
+});
+
+describe('ReleaseStack grants each function the CMDB actions its use cases send, exactly', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth();
+  });
+
+  /** `dynamodb:` actions granted to the function tagged `handler`, by where: the table, its index, elsewhere. */
+  function cmdbActionsOf(handler: string): Record<string, string[]> {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Tags: Match.arrayWith([{ Key: 'cot:handler', Value: handler }]) } }));
+    const role = (fn?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const [table] = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'));
+    const where = (resource: unknown) => {
+      const text = JSON.stringify(resource);
+      if (text === JSON.stringify({ 'Fn::GetAtt': [table, 'Arn'] })) return 'table';
+      if (text === JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/gsi1']] })) return 'index';
+      return text;
+    };
+    const result: Record<string, string[]> = {};
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      if (!(policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => ref.Ref === role)) continue;
+      for (const statement of policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>) {
+        const actions = [statement.Action].flat().filter((action) => action.startsWith('dynamodb:'));
+        for (const resource of [statement.Resource].flat()) {
+          if (actions.length > 0) result[where(resource)] = [...(result[where(resource)] ?? []), ...actions].sort();
+        }
+      }
+    }
+    return result;
+  }
+
+  const actions = (...names: string[]) => names.map((name) => `dynamodb:${name}`);
+  it.each([
+    ['webhook', { table: actions('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
+    ['continuous-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
+    ['promotion-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
+    ['approval-request', { table: actions('GetItem', 'PutItem', 'Query', 'UpdateItem') }],
+    ['approval-page', { table: actions('DeleteItem', 'GetItem', 'UpdateItem') }],
+    ['operator-api', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
+  ])('%s', (handler, expected) => {
+    expect(cmdbActionsOf(handler)).toEqual(expected);
   });
 });

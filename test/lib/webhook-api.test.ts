@@ -24,9 +24,13 @@ const config = ReleaseConfig.parse({
 });
 
 function synth(extra: (api: HttpApi) => void = () => undefined): Template {
+  return synthWebhooks(extra).template;
+}
+
+function synthWebhooks(extra: (api: HttpApi) => void = () => undefined): { template: Template; webhooks: WebhookApi } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test');
-  const table = new CmdbTable(stack, 'Cmdb').table;
+  const table = new CmdbTable(stack, 'Cmdb');
   const stateMachine = new sfn.StateMachine(stack, 'Continuous', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')),
   });
@@ -37,11 +41,11 @@ function synth(extra: (api: HttpApi) => void = () => undefined): Template {
   );
   const api = new HttpApi(stack, 'Api');
   const secrets = new WebhookSecrets(stack, 'WebhookSecrets', { config });
-  new WebhookApi(stack, 'Webhooks', { api, config, table, stateMachine, secrets });
+  const webhooks = new WebhookApi(stack, 'Webhooks', { api, config, table, stateMachine, secrets });
   extra(api);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Throws with cdk-nag's report when any finding is left unacknowledged.
-  return Template.fromStack(stack);
+  return { template: Template.fromStack(stack), webhooks };
 }
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -59,8 +63,9 @@ const logicalId = (template: Template, type: string) => Object.keys(template.fin
 
 describe('HttpApi + WebhookApi', () => {
   let template: Template;
+  let webhooks: WebhookApi;
   beforeAll(() => {
-    template = synth();
+    ({ template, webhooks } = synthWebhooks());
   });
 
   it('routes POST /webhooks/{provider} to the Lambda without an authorizer, requiring the path parameter', () => {
@@ -77,7 +82,7 @@ describe('HttpApi + WebhookApi', () => {
     template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
   });
 
-  it('runs the handler on ARM64 Node.js 22 with a 10 s timeout and the config in its environment', () => {
+  it('runs the handler on ARM64 Node.js 22 with a 10 s timeout, the config and secret names bundled with its code', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -87,11 +92,15 @@ describe('HttpApi + WebhookApi', () => {
       Environment: {
         Variables: Match.objectLike({
           PRODUCT: 'acme',
-          RELEASE_CONFIG: JSON.stringify(config),
-          WEBHOOK_SECRETS: JSON.stringify({ 'sample-service': 'Test/webhook/sample-service', payments: 'Test/webhook/payments' }),
+          RELEASE_CONFIG: Match.absent(),
+          WEBHOOK_SECRETS: Match.absent(),
           CONTINUOUS_STATE_MACHINE_ARN: { Ref: logicalId(template, 'AWS::StepFunctions::StateMachine')[0] },
         }),
       },
+    });
+    expect(webhooks.handler.settings).toEqual({
+      config,
+      webhookSecrets: { 'sample-service': 'Test/webhook/sample-service', payments: 'Test/webhook/payments' },
     });
   });
 
@@ -111,10 +120,11 @@ describe('HttpApi + WebhookApi', () => {
     expect(resources).toEqual(expect.arrayContaining(secrets.map((id) => ({ Ref: id }))));
   });
 
-  it('grants the CMDB only the writes the intake makes (a failed start releases its claim): no read, scan or query', () => {
+  it('grants the CMDB only the writes the intake makes (a failed start releases its claim) and the reads of commit order (the head, the commits compared): no scan or query', () => {
     const actions = webhookStatements(template).flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'));
-    expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actions.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(webhookStatements(template).flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    expect(webhookStatements(template).flatMap(actionsOf)).not.toContain('dynamodb:Query');
   });
 
   it('throttles the prod stage, traces it and logs access as JSON and execution at INFO without data', () => {

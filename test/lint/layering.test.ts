@@ -27,6 +27,8 @@ describe('layering rules (docs/architecture.md#import-rules)', () => {
     ['lambdas/example.ts', '../lib/handler-function'],
     ['lib/example.ts', '../local/run-local'],
     ['lib/example.ts', '../cli/main'],
+    ['lib/example.ts', '../adapters/aws/dynamo-releases'],
+    ['lib/example.ts', '../lambdas/aws-wiring'],
   ])('refuses %s importing %s', async (filePath, from) => {
     expect(await layeringMessages(filePath, from)).toEqual([expect.stringContaining('docs/architecture.md#import-rules')]);
   });
@@ -44,6 +46,8 @@ describe('layering rules (docs/architecture.md#import-rules)', () => {
     ['lambdas/example.ts', '../adapters/aws/dynamo-cmdb'],
     ['lib/example.ts', '../core/config'],
     ['lib/example.ts', 'aws-cdk-lib'],
+    ['lib/example.ts', '../adapters/aws/cmdb-access'],
+    ['lib/example.ts', '../lambdas/handler-environment'],
     ['local/example.ts', '../lambdas/webhook'],
   ])('allows %s importing %s', async (filePath, from) => {
     expect(await layeringMessages(filePath, from)).toEqual([]);

@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { cmdbCreateTableInput } from '../../adapters/aws/cmdb-table-input';
 import { dynamoCmdbStores } from '../../adapters/aws/dynamo-cmdb-stores';
 import type { CmdbStores } from '../../core/cmdb-stores';
+import { recordCmdb } from './cmdb-recorder';
 
 export interface TestCmdb extends CmdbStores {
   readonly documentClient: DynamoDBDocumentClient;
@@ -12,7 +13,10 @@ export interface TestCmdb extends CmdbStores {
   readonly tableName: string;
 }
 
-/** A fresh CMDB table in the run's DynamoDB Local, so test files never see each other's items. */
+/**
+ * A fresh CMDB table in the run's DynamoDB Local, so test files never see each other's items. Every
+ * command its stores send must be granted by `CMDB_ACCESS` (see `recordCmdb`).
+ */
 export async function createTestCmdb(product = 'sample-service'): Promise<TestCmdb> {
   const client = new DynamoDBClient({
     endpoint: inject('dynamoEndpoint'),
@@ -22,5 +26,5 @@ export async function createTestCmdb(product = 'sample-service'): Promise<TestCm
   const tableName = `cmdb-${randomUUID()}`;
   await client.send(new CreateTableCommand(cmdbCreateTableInput(tableName)));
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { ...dynamoCmdbStores(documentClient, tableName, product), documentClient, client, tableName };
+  return { ...recordCmdb(client, dynamoCmdbStores(documentClient, tableName, product)), documentClient, client, tableName };
 }

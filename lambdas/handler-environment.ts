@@ -1,0 +1,85 @@
+import { z } from 'zod/mini';
+import { ReleaseConfig } from '../core/config';
+
+/*
+ * What the stack gives each Lambda handler, in two parts (docs/architecture.md#handler-environment):
+ *
+ * - its **environment**: single values CloudFormation resolves at deploy time (the names and ARNs of the
+ *   stack's resources), each of bounded size whatever the config;
+ * - its **settings**: what synth already knows and grows with the config (the validated config, the
+ *   build projects of every repository, the webhook secrets' names), bundled with the function's code as
+ *   `SETTINGS_FILE`.
+ *
+ * `lib/handler-function.ts` sets both through these types; `aws-wiring.ts` parses both, once per cold start.
+ */
+
+/** Our Lambda handlers, by file name in `lambdas/`. */
+export type HandlerName = 'continuous-step' | 'promotion-step' | 'approval-request' | 'approval-page' | 'operator-api' | 'webhook';
+
+/** The names of the environment variables. */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  product: 'PRODUCT',
+  artifactBucket: 'ARTIFACT_BUCKET',
+  continuousStateMachineArn: 'CONTINUOUS_STATE_MACHINE_ARN',
+  promotionStateMachineArn: 'PROMOTION_STATE_MACHINE_ARN',
+  approvalBaseUrl: 'APPROVAL_BASE_URL',
+  approvalSigningKeySecret: 'APPROVAL_SIGNING_KEY_SECRET',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+const value = z.string().check(z.minLength(1));
+/** Every handler works on the CMDB: its table and the product whose board it keeps. */
+const cmdb = { [ENV.tableName]: value, [ENV.product]: value };
+
+/** The environment each handler reads. */
+export const HANDLER_ENVIRONMENT = {
+  'continuous-step': z.object({ ...cmdb, [ENV.artifactBucket]: value }),
+  'promotion-step': z.object({ ...cmdb, [ENV.artifactBucket]: value }),
+  'approval-request': z.object({ ...cmdb, [ENV.approvalBaseUrl]: value, [ENV.approvalSigningKeySecret]: value }),
+  'approval-page': z.object({ ...cmdb, [ENV.approvalSigningKeySecret]: value }),
+  'operator-api': z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value }),
+  webhook: z.object({ ...cmdb, [ENV.continuousStateMachineArn]: value }),
+} satisfies Record<HandlerName, z.ZodMiniObject>;
+
+export type HandlerEnvironment<H extends HandlerName> = z.infer<(typeof HANDLER_ENVIRONMENT)[H]>;
+
+/** The file, next to the handler's code, that holds its settings as JSON. */
+export const SETTINGS_FILE = 'handler-settings.json';
+
+/** Each setting, by name: the validated config, each repository's CodeBuild projects, webhook secret names. */
+const SETTING = {
+  config: ReleaseConfig,
+  projects: z.record(z.string(), z.object({ build: value, deploy: value, test: value })),
+  /** Repository name -> name of its webhook secret in Secrets Manager. */
+  webhookSecrets: z.record(z.string(), value),
+};
+
+/** The settings each handler reads. */
+export const HANDLER_SETTINGS = {
+  'continuous-step': z.object({ projects: SETTING.projects }),
+  'promotion-step': z.object({ config: SETTING.config, projects: SETTING.projects }),
+  'approval-request': z.object({ config: SETTING.config }),
+  'approval-page': z.object({ config: SETTING.config }),
+  'operator-api': z.object({ config: SETTING.config }),
+  webhook: z.object({ config: SETTING.config, webhookSecrets: SETTING.webhookSecrets }),
+} satisfies Record<HandlerName, z.ZodMiniObject>;
+
+export type HandlerSettings<H extends HandlerName> = z.infer<(typeof HANDLER_SETTINGS)[H]>;
+/** Every setting some handler has; one handler is given some of them. */
+export type AllSettings = { [K in keyof typeof SETTING]: z.infer<(typeof SETTING)[K]> };
+
+/** The environment of `handler`, or an error naming each variable that is missing or empty. */
+export function parseHandlerEnvironment<H extends HandlerName>(handler: H, env: Readonly<Record<string, string | undefined>>): HandlerEnvironment<H> {
+  const result = HANDLER_ENVIRONMENT[handler].safeParse(env);
+  if (!result.success) throw new Error(`the ${handler} function's environment lacks ${result.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
+  return result.data as HandlerEnvironment<H>;
+}
+
+/** The settings of `handler` from the text of its `SETTINGS_FILE`, or an error saying what is wrong. */
+export function parseHandlerSettings<H extends HandlerName>(handler: H, text: string): HandlerSettings<H> {
+  const result = HANDLER_SETTINGS[handler].safeParse(JSON.parse(text));
+  if (!result.success) throw new Error(`the ${handler} function's ${SETTINGS_FILE} is not valid: ${z.prettifyError(result.error)}`);
+  return result.data as HandlerSettings<H>;
+}

@@ -1,0 +1,129 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReleaseConfig } from '../../core/config';
+import { loadConfig } from '../../core/config-file';
+import { SETTINGS_FILE } from '../../lambdas/handler-environment';
+import { CmdbTable } from '../../lib/cmdb-table';
+import { environmentBytes, HandlerFunction, MAX_ENVIRONMENT_BYTES } from '../../lib/handler-function';
+import { ReleaseStack } from '../../lib/release-stack';
+
+/** A config of `count` repositories with realistic names, each URL and name at their usual length. */
+function configOf(count: number): ReleaseConfig {
+  const shipped = loadConfig('release.config.yaml');
+  return ReleaseConfig.parse({
+    ...shipped,
+    repositories: Array.from({ length: count }, (_, index) => {
+      const name = `customer-payments-service-${String(index + 1).padStart(2, '0')}`;
+      return { name, provider: 'github', url: `https://github.com/acme-corporation/${name}` };
+    }),
+  });
+}
+
+/** Every function of the stack: its handler and the most bytes its environment can take. */
+function environments(template: Template): Record<string, number> {
+  return Object.fromEntries(
+    Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => [
+      (fn.Properties.Tags as Array<{ Key: string; Value: string }>).find((tag) => tag.Key === 'cot:handler')?.Value,
+      environmentBytes(fn.Properties.Environment.Variables as Record<string, unknown>),
+    ]),
+  );
+}
+
+function releaseStack(config: ReleaseConfig): { template: Template; stack: ReleaseStack } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new ReleaseStack(app, 'acme-release', { config });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { template: Template.fromStack(stack), stack };
+}
+
+describe('HandlerFunction: environment and settings', () => {
+  it.each([1, 15])('keeps every environment under 1 KB with %i repositories: the config and projects go with the code', (count) => {
+    // Act
+    const { template, stack } = releaseStack(configOf(count));
+
+    // Assess
+    const sizes = environments(template);
+    expect(Object.keys(sizes).sort()).toEqual(['approval-page', 'approval-request', 'continuous-step', 'operator-api', 'promotion-step', 'webhook']);
+    for (const [handler, bytes] of Object.entries(sizes)) expect(bytes, handler).toBeLessThan(MAX_ENVIRONMENT_BYTES);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/RELEASE_CONFIG|PROJECTS|WEBHOOK_SECRETS/);
+    expect(Object.keys(stack.promotion.steps.settings.projects)).toHaveLength(count);
+    expect(stack.continuous.steps.settings.projects['customer-payments-service-01']).toEqual({
+      build: 'acme-release-customer-payments-service-01-build',
+      deploy: 'acme-release-customer-payments-service-01-deploy',
+      test: 'acme-release-customer-payments-service-01-test',
+    });
+    expect(stack.webhooks.handler.settings.config.repositories).toHaveLength(count);
+  });
+
+  it('names the CodeBuild projects as the step functions are told', () => {
+    const { template } = releaseStack(configOf(1));
+
+    expect(Object.values(template.findResources('AWS::CodeBuild::Project')).map((project) => project.Properties.Name).sort()).toEqual([
+      'acme-release-customer-payments-service-01-build',
+      'acme-release-customer-payments-service-01-deploy',
+      'acme-release-customer-payments-service-01-test',
+    ]);
+  });
+
+  it('fails synth when an environment could exceed 1 KB, saying so', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Test');
+    const table = new CmdbTable(stack, 'Cmdb');
+    const fn = new HandlerFunction(stack, 'Fn', {
+      handler: 'approval-page',
+      description: 'an environment too large',
+      environment: { TABLE_NAME: table.table.tableName, PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'acme/key' },
+      settings: { config: configOf(1) },
+    });
+    fn.addEnvironment('EXTRA', 'x'.repeat(600));
+
+    // Act, Assess: 600 bytes of literal plus the table name counted as 256 bytes, and the rest
+    expect(() => app.synth()).toThrow(/the approval-page function's environment may take 1\d{3} bytes \(a value resolved at deploy time counted as 256\), over the 1024 allowed/);
+  });
+
+  it('fails synth when a variable its handler reads is missing', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Test');
+    new HandlerFunction(stack, 'Fn', { handler: 'approval-request', description: 'no link base URL', environment: { TABLE_NAME: 't', PRODUCT: 'acme' }, settings: { config: configOf(1) } });
+
+    expect(() => app.synth()).toThrow("the approval-request function's environment lacks APPROVAL_BASE_URL, APPROVAL_SIGNING_KEY_SECRET");
+  });
+
+  it('refuses settings known only at deploy time', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Test');
+    const table = new CmdbTable(stack, 'Cmdb');
+
+    expect(
+      () =>
+        new HandlerFunction(stack, 'Fn', {
+          handler: 'webhook',
+          description: 'a token in the settings',
+          environment: {},
+          settings: { config: configOf(1), webhookSecrets: { 'customer-payments-service-01': table.table.tableName } },
+        }),
+    ).toThrow("the webhook function's settings hold a value known only at deploy time");
+  });
+
+  it('bundles the settings next to the code', () => {
+    // Prepare
+    const app = new App();
+    const stack = new Stack(app, 'Test');
+    const config = configOf(2);
+    new HandlerFunction(stack, 'Fn', { handler: 'approval-page', description: 'bundled', environment: { TABLE_NAME: 't', PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'k' }, settings: { config } });
+
+    // Act
+    const assembly = app.synth();
+
+    // Assess
+    const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const asset = join(assembly.directory, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    expect(JSON.parse(readFileSync(join(asset, SETTINGS_FILE), 'utf8'))).toEqual({ config });
+    expect(readFileSync(join(asset, 'index.js'), 'utf8')).not.toContain('customer-payments-service-02');
+  });
+});
