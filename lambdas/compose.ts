@@ -1,3 +1,4 @@
+import { Reconciler } from '../core/reconcile';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom, type SentLink } from '../core/approval-notifier';
 import { Approvals } from '../core/approvals';
@@ -86,6 +87,10 @@ export function composeRelease(platform: Platform) {
       const config = platform.config();
       const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals({ notify: false }) });
       return { operations, logger: platform.logger() };
+    },
+    reconcile: (): { reconciler: Reconciler } => {
+      const { releases, leases, approvals: store } = platform.stores();
+      return { reconciler: new Reconciler({ releases, leases, approvals: store, clock }) };
     },
     webhook: (): WebhookDeps => {
       const { deliveries, pushes } = platform.stores();

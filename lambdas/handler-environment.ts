@@ -14,7 +14,7 @@ import { ReleaseConfig } from '../core/config';
  */
 
 /** Our Lambda handlers, by file name in `lambdas/`. */
-export type HandlerName = 'continuous-step' | 'promotion-step' | 'approval-request' | 'approval-page' | 'operator-api' | 'webhook';
+export type HandlerName = 'continuous-step' | 'promotion-step' | 'approval-request' | 'approval-page' | 'operator-api' | 'webhook' | 'reconcile';
 
 /** The names of the environment variables. */
 export const ENV = {
@@ -41,6 +41,7 @@ export const HANDLER_ENVIRONMENT = {
   'approval-page': z.object({ ...cmdb, [ENV.approvalSigningKeySecret]: value }),
   'operator-api': z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value }),
   webhook: z.object({ ...cmdb, [ENV.continuousStateMachineArn]: value }),
+  reconcile: z.object(cmdb),
 } satisfies Record<HandlerName, z.ZodMiniObject>;
 
 export type HandlerEnvironment<H extends HandlerName> = z.infer<(typeof HANDLER_ENVIRONMENT)[H]>;
@@ -64,6 +65,7 @@ export const HANDLER_SETTINGS = {
   'approval-page': z.object({ config: SETTING.config }),
   'operator-api': z.object({ config: SETTING.config }),
   webhook: z.object({ config: SETTING.config, webhookSecrets: SETTING.webhookSecrets }),
+  reconcile: z.object({}),
 } satisfies Record<HandlerName, z.ZodMiniObject>;
 
 export type HandlerSettings<H extends HandlerName> = z.infer<(typeof HANDLER_SETTINGS)[H]>;

@@ -124,4 +124,13 @@ export class CmdbTable extends Construct {
       pushes: ['resolveRef'],
     });
   }
+
+  /** Reconciliation (`Reconciler`): closes what an execution left open (release, lease, approvals). */
+  grantReconciler(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStores(grantee, {
+      releases: ['getRelease', 'board', 'transitionRelease'],
+      leases: ['releaseLease'],
+      approvals: ['closeApproval'],
+    });
+  }
 }

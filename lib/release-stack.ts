@@ -9,6 +9,7 @@ import { DeployTargets } from './deploy-targets';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
 import { OperatorApi } from './operator-api';
+import { Reconciliation } from './reconciliation';
 import { PromotionWorkflow } from './promotion-workflow';
 import { HttpApi } from './http-api';
 import { WebhookApi } from './webhook-api';
@@ -41,6 +42,8 @@ export class ReleaseStack extends Stack {
   readonly webhookSecrets: WebhookSecrets;
   readonly webhooks: WebhookApi;
   readonly operatorApi: OperatorApi;
+  /** Closes what a workflow execution left open when it ended outside its own Catch. */
+  readonly reconciliation: Reconciliation;
   readonly approvals: ApprovalsResources;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
@@ -85,6 +88,7 @@ export class ReleaseStack extends Stack {
     this.approvals = new ApprovalsResources(this, 'Approvals', { api: this.api, table: this.cmdb, stateMachine: this.promotion.stateMachine, config });
     this.approvals.grantNotify(this.promotion.approvalRequest);
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', { config, table: this.cmdb, stateMachines: [this.continuous.stateMachine, this.promotion.stateMachine] });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });
     new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });
