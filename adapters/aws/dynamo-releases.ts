@@ -11,19 +11,17 @@ import {
 import type { AcceptedCommit, Actor, Board, BoardCell, Failure, NewRelease, Page, Release } from '../../core/cmdb';
 import type { ReleaseStore } from '../../core/cmdb-stores';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors';
-import { isTerminal, type ReleaseState } from '../../core/release-lifecycle';
+import type { ReleaseState } from '../../core/release-lifecycle';
 import { CMDB_SCHEMA } from './cmdb-schema';
 import { decodeCursor, encodeCursor, toBoardCell, toPendingApproval, toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-errors';
 import { boardUpdate, releaseTransition } from './release-updates';
+import { startExclusive } from './release-exclusive';
 
 const MAX_PAGE = 100;
 
-/** An active release in these states gives way to a new request; deploying or testing, it does not. */
-const SUPERSEDABLE: readonly ReleaseState[] = ['prepared', 'awaiting_approval', 'awaiting_acceptance'];
 
-const short = (commit: string) => commit.slice(0, 7);
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -63,17 +61,7 @@ export class DynamoReleases implements ReleaseStore {
     if (page.cursor !== undefined && !(start && isHistoryKey(start, keys.historyPartition(repository, environment)))) {
       throw new ValidationError('cursor is not one this API returned');
     }
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: CMDB_SCHEMA.index.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.historyPartition(repository, environment) },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: start,
-      }),
-    );
+    const result = await this.newestFirst(keys.historyPartition(repository, environment), limit, start);
     return { items: (result.Items ?? []).map(toRelease), cursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
@@ -110,50 +98,8 @@ export class DynamoReleases implements ReleaseStore {
     return item;
   }
 
-  async startExclusive(release: NewRelease): Promise<{ release: Release; existing: boolean; superseded?: string }> {
-    const item: Release = {
-      ...release,
-      state: 'prepared',
-      updatedAt: release.createdAt,
-      history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
-      approvals: [],
-    };
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const cell = await this.get(keys.board(this.product, release.repository, release.environment));
-      const activeId = typeof cell?.activeReleaseId === 'string' ? cell.activeReleaseId : undefined;
-      const active = activeId ? await this.getRelease(activeId) : undefined;
-      const live = active && !isTerminal(active.state) ? active : undefined;
-      if (live && live.commit === release.commit && live.kind === release.kind) return { release: live, existing: true };
-      if (live && !SUPERSEDABLE.includes(live.state)) {
-        throw new ConflictError(`release ${live.releaseId} of ${short(live.commit)} is ${live.state} in ${release.environment}: one release at a time; try again once it has been tested`);
-      }
-      const items: TransactItem[] = [
-        { Put: { TableName: this.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      ];
-      if (live) {
-        // Superseded in the same write that makes the new one active: it can never be accepted after this.
-        const supersede = releaseTransition(this.tableName, live.releaseId, 'superseded', { by: release.requestedBy, at: release.createdAt, detail: `superseded by release ${release.releaseId}` });
-        supersede.ConditionExpression = '#state = :observed';
-        supersede.ExpressionAttributeValues[':observed'] = live.state;
-        for (const name of Object.keys(supersede.ExpressionAttributeValues)) if (name.startsWith(':from')) delete supersede.ExpressionAttributeValues[name];
-        items.push({ Update: supersede });
-      }
-      const board = boardUpdate(this.tableName, this.product, release.repository, release.environment, {
-        set: { releaseId: release.releaseId, activeReleaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
-        // The active release is the one read above, and no newer release owns the cell.
-        condition: `(${activeId ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)`,
-      });
-      if (activeId) board.Update.ExpressionAttributeValues[':observedActive'] = activeId;
-      items.push(board);
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { release: item, existing: false, ...(live ? { superseded: live.releaseId } : {}) };
-      } catch (error) {
-        // Somebody else changed the cell or its active release first (or wrote it at the same moment): look again.
-        if (!isConditionFailure(error) && !cancellationCodes(error).includes('TransactionConflict')) throw toDomainError(error, '');
-      }
-    }
-    throw new ConflictError(`${release.repository} in ${release.environment} kept changing; try again`);
+  startExclusive(release: NewRelease): Promise<{ release: Release; existing: boolean; superseded?: string }> {
+    return startExclusive({ client: this.client, tableName: this.tableName, product: this.product, get: (key) => this.get(key) }, release);
   }
 
   async getRelease(releaseId: string): Promise<Release | undefined> {
@@ -228,17 +174,7 @@ export class DynamoReleases implements ReleaseStore {
   async *acceptances(repository: string, environment: string): AsyncGenerator<AcceptedCommit> {
     let start: Record<string, unknown> | undefined;
     do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: CMDB_SCHEMA.index.name,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.acceptedPartition(repository, environment) },
-          ScanIndexForward: false,
-          Limit: 50,
-          ExclusiveStartKey: start,
-        }),
-      );
+      const result = await this.newestFirst(keys.acceptedPartition(repository, environment), 50, start);
       for (const item of result.Items ?? []) yield { commit: String(item.commit), releaseId: String(item.releaseId), acceptedAt: String(item.acceptedAt) };
       start = result.LastEvaluatedKey;
     } while (start);
@@ -305,6 +241,21 @@ export class DynamoReleases implements ReleaseStore {
     const release = await this.getRelease(releaseId);
     if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
     return release;
+  }
+
+  /** One page of an index partition, newest first. */
+  private newestFirst(partition: string, limit: number, start: Record<string, unknown> | undefined) {
+    return this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: CMDB_SCHEMA.index.name,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
