@@ -139,7 +139,8 @@ export class Approvals {
     const board = await releases.board();
     const superseded: string[] = [];
     for (const pending of board.pendingApprovals) {
-      if (pending.repository !== repository || pending.environment !== environment || pending.releaseId === newerReleaseId) continue;
+      // Only older releases give way: a late call for an older request must not close a newer one's approval.
+      if (pending.repository !== repository || pending.environment !== environment || pending.releaseId >= newerReleaseId) continue;
       const at = clock.now().toISOString();
       const closed = await approvals.closeApproval(pending.id, 'superseded', at);
       if (closed?.status !== 'superseded') continue;

@@ -1,3 +1,4 @@
+import { isTerminal } from './release-lifecycle';
 import type { Failure, FailedStep } from './cmdb';
 import type { LeaseStore, PushStore, ReleaseStore } from './cmdb-stores';
 import type { Clock } from './ports';
@@ -105,7 +106,8 @@ export class ContinuousSteps {
     if (!input.releaseId) return failure;
     await this.deps.leases.releaseLease(input.repository, input.environment, input.releaseId);
     const release = await this.deps.releases.getRelease(input.releaseId);
-    if (release && release.state !== 'failed') {
+    // A release that already ended (superseded meanwhile, or failed by an earlier try) keeps its end.
+    if (release && !isTerminal(release.state)) {
       await this.deps.releases.transitionRelease(input.releaseId, 'failed', { by: 'system', at: this.now, failure });
     }
     return failure;

@@ -121,7 +121,8 @@ export class PromotionSteps {
     const failure = describeFailure(step, error);
     await leases.releaseLease(run.repository, run.environment, run.releaseId);
     const release = await releases.getRelease(run.releaseId);
-    if (release && release.state !== 'failed') {
+    // A release that already ended (superseded meanwhile, or failed by an earlier try) keeps its end.
+    if (release && !isTerminal(release.state)) {
       await releases.transitionRelease(run.releaseId, 'failed', { by: 'system', at: this.now, failure });
     }
     return { outcome: ENDING_OUTCOMES.failed, failure, ...(await this.rollbackIf(run, step === 'deploy' || step === 'test')) };
@@ -136,16 +137,24 @@ export class PromotionSteps {
       rolledBack: async (releaseId) => (await releases.getRelease(releaseId))?.state === 'rolled_back',
     });
     if (!previous) return {};
-    const rollback = await this.deps.releases.createRelease({
-      releaseId: newReleaseId(this.deps.clock.now()),
-      repository: run.repository,
-      environment: run.environment,
-      commit: previous.commit,
-      kind: 'rollback',
-      requestedBy: `autoRollback of ${run.releaseId}`,
-      createdAt: this.now,
-      rollbackOf: run.releaseId,
-    });
+    // The rollback becomes the environment's one active release, as an operator's would: a request that
+    // came in meanwhile and is deploying keeps the environment (it replaces the bad release anyway).
+    let rollback: Release;
+    try {
+      ({ release: rollback } = await releases.startExclusive({
+        releaseId: newReleaseId(this.deps.clock.now()),
+        repository: run.repository,
+        environment: run.environment,
+        commit: previous.commit,
+        kind: 'rollback',
+        requestedBy: `autoRollback of ${run.releaseId}`,
+        createdAt: this.now,
+        rollbackOf: run.releaseId,
+      }));
+    } catch (error) {
+      if (error instanceof ConflictError) return {};
+      throw error;
+    }
     return { rollback: this.runOf(rollback) };
   }
 

@@ -49,8 +49,6 @@ export interface ApiDecisionInput {
 /** The board cell whose hold to lift. */
 export type ResumeInput = Pick<BoardCell, 'repository' | 'environment'>;
 
-/** How many acceptances a default rollback reads: acceptances are one per commit, so at most one is the current commit. */
-
 /**
  * What operators do through `/api/*` (docs/architecture.md#http-api): read the board and history, prepare releases and
  * rollbacks, decide approvals as themselves, lift a hold. Every refusal happens before anything is
@@ -175,7 +173,9 @@ export class ReleaseOperations {
     // flight answers the release it already made, and starts nothing more.
     const started = await releases.startExclusive({ ...release, releaseId: newReleaseId(now), createdAt: now.toISOString() });
     const { releaseId } = started.release;
-    if (started.existing) return { releaseId };
+    if (started.existing && started.release.state !== 'prepared') return { releaseId };
+    // A `prepared` one may be a request whose workflow never started (its caller died): start it now.
+    // The execution is named by the release id, so a run that did start is not started twice.
     await this.deps.approvals.supersedeWaiting(release.repository, release.environment, releaseId);
     const input: PromotionInput = {
       releaseId,

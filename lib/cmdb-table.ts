@@ -88,7 +88,7 @@ export class CmdbTable extends Construct {
    */
   grantPromotionSteps(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
-      releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptances', 'createRelease'],
+      releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptances', 'startExclusive'],
       approvals: ['closeApproval'],
       leases: ['acquireLease', 'releaseLease'],
     });

@@ -43,7 +43,7 @@ export class Reconciliation extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: props.stateMachines.map((machine) => machine.stateMachineArn) },
       },
-      // EventBridge retries a failed invocation for up to a day; a run that is gone can wait that long.
+      // Delivery to Lambda is retried by EventBridge; a failing invocation by Lambda's async retries (twice).
       targets: [new targets.LambdaFunction(this.handler, { retryAttempts: 10 })],
     });
   }

@@ -48,6 +48,19 @@ describe('one release at a time per repository and environment (DynamoDB Local)'
     expect(world.workflows.promotions).toHaveLength(1);
   });
 
+  it('starts the workflow of an equal release whose first request died before starting it', async () => {
+    // Prepare: the release was recorded, and its caller died before it started the workflow.
+    const world = await worldWith(C1);
+    const { release } = await world.stores.releases.startExclusive({ releaseId: 'r-0000000000000000dead', repository: REPO, environment: ENV, commit: C1, kind: 'release', requestedBy: 'rm', createdAt: new Date().toISOString() });
+
+    // Act
+    const retried = await world.operations.prepareRelease({ repository: REPO, environment: ENV, ref: C1, requestedBy: 'rm' });
+
+    // Assess
+    expect(retried.releaseId).toBe(release.releaseId);
+    expect(world.workflows.promotions.map((start) => start.name)).toEqual([release.releaseId]);
+  });
+
   it('supersedes a release still waiting for acceptance: it can never be accepted afterwards', async () => {
     // Prepare: C1 deployed in preproduction and waiting for its acceptance.
     const world = await worldWith(C1, C2);

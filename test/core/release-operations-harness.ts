@@ -63,6 +63,8 @@ export class RecordingWorkflows implements WorkflowEngine {
       this.failNextStart = undefined;
       throw failure;
     }
+    // As the port promises (and Step Functions does): a second start of the same name starts nothing.
+    if (this.promotions.some((started) => started.name === name)) return { started: false, executionId: name };
     this.promotions.push({ input, name });
     return { started: true, executionId: name };
   }
