@@ -16,7 +16,7 @@ import { CMDB_SCHEMA } from './cmdb-schema';
 import { decodeCursor, encodeCursor, toBoardCell, toPendingApproval, toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-errors';
-import { boardUpdate, releaseTransition } from './release-updates';
+import { boardUpdate, preparedRelease, releaseTransition } from './release-updates';
 import { startExclusive } from './release-exclusive';
 
 const MAX_PAGE = 100;
@@ -66,13 +66,7 @@ export class DynamoReleases implements ReleaseStore {
   }
 
   async createRelease(release: NewRelease): Promise<Release> {
-    const item: Release = {
-      ...release,
-      state: 'prepared',
-      updatedAt: release.createdAt,
-      history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
-      approvals: [],
-    };
+    const item = preparedRelease(release);
     try {
       await this.client.send(
         new TransactWriteCommand({

@@ -5,7 +5,7 @@ import { isTerminal, type ReleaseState } from '../../core/release-lifecycle';
 import { toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-errors';
-import { boardUpdate, releaseTransition } from './release-updates';
+import { boardUpdate, preparedRelease, releaseTransition } from './release-updates';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -32,47 +32,41 @@ export async function startExclusive(ctx: ExclusiveContext, release: NewRelease)
     const item = await ctx.get(keys.release(releaseId));
     return item && toRelease(item);
   };
-    const item: Release = {
-      ...release,
-      state: 'prepared',
-      updatedAt: release.createdAt,
-      history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
-      approvals: [],
-    };
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const cell = await ctx.get(keys.board(ctx.product, release.repository, release.environment));
-      const activeId = typeof cell?.activeReleaseId === 'string' ? cell.activeReleaseId : undefined;
-      const active = activeId ? await getReleaseItem(activeId) : undefined;
-      const live = active && !isTerminal(active.state) ? active : undefined;
-      if (live && live.commit === release.commit && live.kind === release.kind) return { release: live, existing: true };
-      if (live && !SUPERSEDABLE.includes(live.state)) {
-        throw new ConflictError(`release ${live.releaseId} of ${short(live.commit)} is ${live.state} in ${release.environment}: one release at a time; try again once it has been tested`);
-      }
-      const items: TransactItem[] = [
-        { Put: { TableName: ctx.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      ];
-      if (live) {
-        // Superseded in the same write that makes the new one active: it can never be accepted after this.
-        const supersede = releaseTransition(ctx.tableName, live.releaseId, 'superseded', { by: release.requestedBy, at: release.createdAt, detail: `superseded by release ${release.releaseId}` });
-        supersede.ConditionExpression = '#state = :observed';
-        supersede.ExpressionAttributeValues[':observed'] = live.state;
-        for (const name of Object.keys(supersede.ExpressionAttributeValues)) if (name.startsWith(':from')) delete supersede.ExpressionAttributeValues[name];
-        items.push({ Update: supersede });
-      }
-      const board = boardUpdate(ctx.tableName, ctx.product, release.repository, release.environment, {
-        set: { releaseId: release.releaseId, activeReleaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
-        // The active release is the one read above, and no newer release owns the cell.
-        condition: `(${activeId ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)`,
-      });
-      if (activeId) board.Update.ExpressionAttributeValues[':observedActive'] = activeId;
-      items.push(board);
-      try {
-        await ctx.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { release: item, existing: false, ...(live ? { superseded: live.releaseId } : {}) };
-      } catch (error) {
-        // Somebody else changed the cell or its active release first (or wrote it at the same moment): look again.
-        if (!isConditionFailure(error) && !cancellationCodes(error).includes('TransactionConflict')) throw toDomainError(error, '');
-      }
+  const item = preparedRelease(release);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const cell = await ctx.get(keys.board(ctx.product, release.repository, release.environment));
+    const activeId = typeof cell?.activeReleaseId === 'string' ? cell.activeReleaseId : undefined;
+    const active = activeId ? await getReleaseItem(activeId) : undefined;
+    const live = active && !isTerminal(active.state) ? active : undefined;
+    if (live && live.commit === release.commit && live.kind === release.kind) return { release: live, existing: true };
+    if (live && !SUPERSEDABLE.includes(live.state)) {
+      throw new ConflictError(`release ${live.releaseId} of ${short(live.commit)} is ${live.state} in ${release.environment}: one release at a time; try again once it has been tested`);
     }
-    throw new ConflictError(`${release.repository} in ${release.environment} kept changing; try again`);
+    const items: TransactItem[] = [
+      { Put: { TableName: ctx.tableName, Item: { ...keys.release(release.releaseId), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ];
+    if (live) {
+      // Superseded in the same write that makes the new one active: it can never be accepted after this.
+      const supersede = releaseTransition(ctx.tableName, live.releaseId, 'superseded', { by: release.requestedBy, at: release.createdAt, detail: `superseded by release ${release.releaseId}` });
+      supersede.ConditionExpression = '#state = :observed';
+      supersede.ExpressionAttributeValues[':observed'] = live.state;
+      for (const name of Object.keys(supersede.ExpressionAttributeValues)) if (name.startsWith(':from')) delete supersede.ExpressionAttributeValues[name];
+      items.push({ Update: supersede });
+    }
+    const board = boardUpdate(ctx.tableName, ctx.product, release.repository, release.environment, {
+      set: { releaseId: release.releaseId, activeReleaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
+      // The active release is the one read above, and no newer release owns the cell.
+      condition: `(${activeId ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)`,
+    });
+    if (activeId) board.Update.ExpressionAttributeValues[':observedActive'] = activeId;
+    items.push(board);
+    try {
+      await ctx.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { release: item, existing: false, ...(live ? { superseded: live.releaseId } : {}) };
+    } catch (error) {
+      // Somebody else changed the cell or its active release first (or wrote it at the same moment): look again.
+      if (!isConditionFailure(error) && !cancellationCodes(error).includes('TransactionConflict')) throw toDomainError(error, '');
+    }
   }
+  throw new ConflictError(`${release.repository} in ${release.environment} kept changing; try again`);
+}

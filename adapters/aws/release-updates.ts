@@ -1,4 +1,4 @@
-import type { Actor, Failure } from '../../core/cmdb';
+import type { Actor, Failure, NewRelease, Release } from '../../core/cmdb';
 import { allowedFrom, isTerminal, type ReleaseState } from '../../core/release-lifecycle';
 import { keys } from './cmdb-keys';
 
@@ -51,5 +51,16 @@ export function boardUpdate(tableName: string, product: string, repository: stri
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
+  };
+}
+
+/** A new release as first written: prepared, its one state change by whoever asked for it. */
+export function preparedRelease(release: NewRelease): Release {
+  return {
+    ...release,
+    state: 'prepared',
+    updatedAt: release.createdAt,
+    history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
+    approvals: [],
   };
 }

@@ -125,6 +125,15 @@ describe.each(['github', 'gitlab', 'bitbucket'] as const)('%s pushes delivered i
     }
   }, 30_000);
 
+  it('without the host\'s times, still never moves the head back in any of the 24 orders (it may wait for history to tell)', async () => {
+    const wrong: string[] = [];
+    for (const order of permutations([0, 1, 2, 3])) {
+      const heads = await deliver(provider, order, { times: false });
+      if (!movesOnlyForward(heads)) wrong.push(`delivered ${order.join(',')}: heads ${heads.join(',')}`);
+    }
+    expect(wrong).toEqual([]);
+  }, 120_000);
+
   it('a late redelivery of an old push never moves the head back (fast-check: five pushes, random orders and redeliveries)', async () => {
     await fc.assert(
       fc.asyncProperty(

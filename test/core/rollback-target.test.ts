@@ -45,7 +45,7 @@ describe('rollback through the use case (DynamoDB Local)', () => {
     expect((await world.stores.releases.getRelease(second.releaseId))?.commit).toBe(A);
   });
 
-  it('keeps every acceptance: re-accepting a commit keeps who accepted it first, and lists both', async () => {
+  it('keeps every acceptance: re-accepting a commit lists both, and it stays accepted', async () => {
     const world = await createWorld();
     await world.seed.acceptedInIntegration(REPO, A);
     const firstRelease = await world.seed.acceptedIn(REPO, ENV, A);

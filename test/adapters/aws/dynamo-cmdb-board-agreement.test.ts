@@ -112,9 +112,18 @@ describe('the board agrees with the releases at every write (DynamoDB Local)', (
         continue;
       }
       // Two releases racing for one cell may find their move refused; the board must agree all the same.
-      await life.steps[step]!(cmdb, { releaseId }, at).catch((error: unknown) => {
-        if (!(error instanceof ConflictError)) throw error;
-      });
+      const moved = await life.steps[step]!(cmdb, { releaseId }, at).then(
+        () => true,
+        (error: unknown) => {
+          if (!(error instanceof ConflictError)) throw error;
+          return false;
+        },
+      );
+      // A deploy that was recorded is what runs there now, whichever release of the cell made it.
+      if (moved && life.steps[step] === deployed) {
+        const cell = (await reader.send(new GetCommand({ TableName: t.tableName, Key: keys.board(PRODUCT, 'svc', environment), ConsistentRead: true }))).Item;
+        if (cell?.commit !== commit) seen.push(`after ${releaseId} deployed ${commit}, the cell runs ${String(cell?.commit)}`);
+      }
     }
     return seen;
   }
