@@ -11,6 +11,7 @@ import { PromotionSteps } from '../core/promotion-steps';
 import { ReleaseOperations } from '../core/release-operations';
 import type { ApprovalPageDeps } from './approval-page';
 import type { BuildTargets } from './build-targets';
+import type { ConsoleDeps } from './console';
 import type { ContinuousStepDeps } from './continuous-step';
 import type { PromotionStepDeps } from './promotion-step';
 import type { OperatorApiDeps } from './operator-api';
@@ -87,6 +88,14 @@ export function composeRelease(platform: Platform) {
       const config = platform.config();
       const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals({ notify: false }) });
       return { operations, logger: platform.logger() };
+    },
+    /** The web console: the operator use cases, plus what its pages read; sign-in and assets come from the platform. */
+    console: (): Omit<ConsoleDeps, 'authenticate' | 'signIn' | 'assets'> => {
+      const { releases, pushes } = platform.stores();
+      const config = platform.config();
+      const decisions = approvals({ notify: false });
+      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: decisions });
+      return { config, operations, approvals: decisions, releases, pushes, logger: platform.logger() };
     },
     reconcile: (): { reconciler: Reconciler } => {
       const { releases, leases, approvals: store } = platform.stores();

@@ -14,7 +14,7 @@ import { ReleaseConfig } from '../core/config';
  */
 
 /** Our Lambda handlers, by file name in `lambdas/`. */
-export type HandlerName = 'continuous-step' | 'promotion-step' | 'approval-request' | 'approval-page' | 'operator-api' | 'webhook' | 'reconcile';
+export type HandlerName = 'continuous-step' | 'promotion-step' | 'approval-request' | 'approval-page' | 'operator-api' | 'webhook' | 'reconcile' | 'console';
 
 /** The names of the environment variables. */
 export const ENV = {
@@ -25,6 +25,9 @@ export const ENV = {
   promotionStateMachineArn: 'PROMOTION_STATE_MACHINE_ARN',
   approvalBaseUrl: 'APPROVAL_BASE_URL',
   approvalSigningKeySecret: 'APPROVAL_SIGNING_KEY_SECRET',
+  userPoolId: 'USER_POOL_ID',
+  userPoolClientId: 'USER_POOL_CLIENT_ID',
+  userPoolDomainUrl: 'USER_POOL_DOMAIN_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -42,6 +45,7 @@ export const HANDLER_ENVIRONMENT = {
   'operator-api': z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value }),
   webhook: z.object({ ...cmdb, [ENV.continuousStateMachineArn]: value }),
   reconcile: z.object(cmdb),
+  console: z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value, [ENV.userPoolId]: value, [ENV.userPoolClientId]: value, [ENV.userPoolDomainUrl]: value }),
 } satisfies Record<HandlerName, z.ZodMiniObject>;
 
 export type HandlerEnvironment<H extends HandlerName> = z.infer<(typeof HANDLER_ENVIRONMENT)[H]>;
@@ -66,6 +70,7 @@ export const HANDLER_SETTINGS = {
   'operator-api': z.object({ config: SETTING.config }),
   webhook: z.object({ config: SETTING.config, webhookSecrets: SETTING.webhookSecrets }),
   reconcile: z.object({}),
+  console: z.object({ config: SETTING.config }),
 } satisfies Record<HandlerName, z.ZodMiniObject>;
 
 export type HandlerSettings<H extends HandlerName> = z.infer<(typeof HANDLER_SETTINGS)[H]>;

@@ -141,7 +141,7 @@ const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 /**
  * Loopback needs no signature, so other web pages must not be able to act through a browser: a Host
  * that is not loopback (DNS rebinding) is refused, and `/api/*` refuses any request a browser marks with
- * an Origin (the CLI sends none). Webhooks and approval forms carry their own signatures; the approval
+ * an Origin (the CLI sends none), `/console/api/*` any Origin but its own. Webhooks and approval forms carry their own signatures; the approval
  * page's form posts with `Origin: null` (its Referrer-Policy is no-referrer).
  */
 function browserRefusal(request: IncomingMessage, path: string): string | undefined {
@@ -150,6 +150,8 @@ function browserRefusal(request: IncomingMessage, path: string): string | undefi
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
   if (path.startsWith('/api/')) return 'the operator API of local mode does not answer browsers: use the cot CLI';
+  // The console's own page calls its API from this very origin; no other page may (docs/console.md).
+  if (path.startsWith('/console/api/') && origin !== `http://${host}`) return 'the console API of local mode answers only the console page it serves';
   return undefined;
 }
 
@@ -280,7 +282,7 @@ function buildEvent(request: IncomingMessage, url: URL, body: Buffer, match: Mat
   const contentType = request.headers['content-type'] ?? '';
   const text = contentType === '' || TEXT_TYPES.test(contentType);
   const method = (request.method ?? 'GET').toUpperCase();
-  const operator = url.pathname === '/api' || url.pathname.startsWith('/api/');
+  const operator = url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/console/api/');
   const now = new Date();
   return {
     resource: match.route.resource,

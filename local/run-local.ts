@@ -8,6 +8,7 @@ import { approvalPageHandler } from '../lambdas/approval-page';
 import { operatorApiHandler } from '../lambdas/operator-api';
 import { webhookHandler } from '../lambdas/webhook';
 import { ConsoleReporter } from './console-reporter';
+import { localConsoleRoutes } from './console-routes';
 import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
 import { createLocalHttpServer, type LocalRoute } from './http-server';
 import { LocalWiring } from './local-wiring';
@@ -113,6 +114,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     { method: 'HEAD', resource: '/approvals/{id}', handler: approvalPage },
     { method: 'POST', resource: '/approvals/{id}', handler: approvalPage },
     ...OPERATOR_API_ROUTES.map((route) => ({ method: route.method, resource: route.resource, handler: api })),
+    ...localConsoleRoutes(wiring.handlers),
   ];
   const server = createLocalHttpServer({ routes, onError: (error) => reporter.info(`a request failed: ${error instanceof Error ? error.message : String(error)}`) });
   try {
@@ -130,6 +132,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
 
   write('');
   write(`codeontap-release local mode: ${baseUrl()}   (data in ${dataDir}, Ctrl-C to stop)`);
+  write(`  the release board: ${baseUrl()}/`);
   for (const { dir } of repos) write(`  commit in ${dir} and watch it travel: the post-commit hook posts the push webhook`);
   write(`  cot status · cot release <repo> <env> <sha> --wait · cot rollback <repo> <env>   (npm run cot -- --help)`);
   if (recovered > 0) write(`  resumed ${recovered} wait${recovered === 1 ? '' : 's'} for approval from before the restart`);

@@ -1,0 +1,187 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod/mini';
+import type { Approvals } from '../core/approvals';
+import type { PushStore, ReleaseStore } from '../core/cmdb-stores';
+import type { ReleaseConfig } from '../core/config';
+import { consoleRights, requireRight, type ConsoleUser } from '../core/console-access';
+import { CONSOLE_API_ROUTES, CONSOLE_PAGE_ROUTES, type CONSOLE_ASSETS, type ConsoleAssets, type ConsoleRoute } from '../core/console-routes';
+import { CommitDescriber, consoleBoard, consoleCandidates, consoleHistory } from '../core/console-views';
+import { NotFoundError, ValidationError } from '../core/errors';
+import type { ReleaseOperations } from '../core/release-operations';
+import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { cognitoAuthenticator, type ConsoleAuthenticator, type ConsoleSignIn } from './console-auth';
+import { assetResponse, consolePage } from './console-page';
+import { ENV } from './handler-environment';
+import { errorResponse, fromError, json, rawBody, unavailable } from './http';
+
+export type ConsoleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface ConsoleDeps {
+  readonly config: ReleaseConfig;
+  readonly operations: ReleaseOperations;
+  /** Read to learn an approval's environment before deciding it. */
+  readonly approvals: Pick<Approvals, 'get'>;
+  readonly releases: Pick<ReleaseStore, 'history' | 'acceptedCommits' | 'boardCell'>;
+  readonly pushes: Pick<PushStore, 'getCommit'>;
+  readonly authenticate: ConsoleAuthenticator;
+  readonly signIn: ConsoleSignIn;
+  /** The bundled script and style; read (or built) once. */
+  readonly assets: () => Promise<ConsoleAssets>;
+  readonly logger: ConsoleLogger;
+}
+
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
+const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
+const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
+const RollbackBody = z.strictObject({ repository: name, environment: name, to: z.optional(ref) });
+const DecisionBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  confirm: z.optional(z.string().check(z.maxLength(200))),
+  comment: z.optional(z.string().check(z.maxLength(4000))),
+});
+const ResumeBody = z.strictObject({ repository: name, environment: name });
+const HistoryQuery = z.object({
+  limit: z.optional(z.coerce.number<string>().check(z.int(), z.minimum(1), z.maximum(100))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+});
+
+type RouteName = ConsoleRoute['name'];
+const ROUTES: ReadonlyArray<{ name: RouteName; method: string; resource: string }> = [...CONSOLE_PAGE_ROUTES, ...CONSOLE_API_ROUTES];
+
+/**
+ * The web console (docs/console.md): its page at `/console` (and `/` in local mode), the bundled assets,
+ * and `/console/api/*`. Every API request is authenticated here and every action checked against the
+ * person's groups (`core/console-access.ts`) before a use case runs; releases and decisions are recorded
+ * in their name.
+ */
+export function consoleHandler(deps: ConsoleDeps) {
+  const { config, operations } = deps;
+  const commits = new CommitDescriber(deps.pushes, config);
+
+  async function api(route: RouteName, event: APIGatewayProxyEvent, user: ConsoleUser): Promise<APIGatewayProxyResult> {
+    const rights = consoleRights(user, config);
+    const params = event.pathParameters ?? {};
+    const repository = params.repository ?? '';
+    const environment = params.environment ?? '';
+    switch (route) {
+      case 'board': {
+        requireRight(rights, user, 'view');
+        const me = { identity: user.identity, local: user.local === true, rights };
+        return json(200, await consoleBoard(await operations.status(), { config, commits, me }));
+      }
+      case 'history':
+        requireRight(rights, user, 'view');
+        return json(200, await consoleHistory({ config, releases: deps.releases, commits }, repository, environment, parse(HistoryQuery, event.queryStringParameters ?? {})));
+      case 'candidates':
+        requireRight(rights, user, 'view');
+        return json(200, await consoleCandidates({ config, releases: deps.releases, commits }, repository, environment));
+      case 'showRelease': {
+        requireRight(rights, user, 'view');
+        const release = await operations.showRelease(params.id ?? '');
+        return json(200, { ...release, commitView: await commits.describe(release.repository, release.commit) });
+      }
+      case 'createRelease': {
+        requireRight(rights, user, 'release');
+        const body = parse(ReleaseBody, readJson(event));
+        return json(202, await operations.prepareRelease({ ...body, requestedBy: user.identity }));
+      }
+      case 'createRollback': {
+        requireRight(rights, user, 'rollback');
+        const body = parse(RollbackBody, readJson(event));
+        return json(202, await operations.rollback({ ...body, requestedBy: user.identity }));
+      }
+      case 'resume': {
+        requireRight(rights, user, 'resume');
+        return json(200, await operations.resume(parse(ResumeBody, readJson(event))));
+      }
+      case 'decide': {
+        const body = parse(DecisionBody, readJson(event));
+        const approval = await deps.approvals.get(params.id ?? '');
+        if (!approval) throw new NotFoundError(`approval ${(params.id ?? '').slice(0, 64)} does not exist`);
+        requireRight(rights, user, 'decide', approval.environment);
+        // As on the emailed page: approving needs the environment's name typed, a rejection a reason.
+        if (body.decision === 'approve' && body.confirm?.trim() !== approval.environment) {
+          throw new ValidationError(`type the environment's name, ${approval.environment}, to approve`);
+        }
+        const { decision, comment } = body;
+        return json(200, await operations.decideFromApi({ approvalId: approval.approvalId, decision, by: user.identity, ...(comment === undefined ? {} : { comment }) }));
+      }
+      case 'page':
+      case 'asset':
+        return errorResponse(404, 'not_found', 'no such route');
+    }
+  }
+
+  async function serve(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const found = ROUTES.filter((route) => route.resource === event.resource || (route.name === 'page' && event.resource === '/'));
+    if (found.length === 0) return errorResponse(404, 'not_found', 'no such route');
+    const route = found.find((candidate) => candidate.method === event.httpMethod);
+    if (!route) return errorResponse(405, 'method_not_allowed', `use ${found.map((candidate) => candidate.method).join(' or ')} here`);
+    if (route.name === 'page') return consolePage(event, { product: config.product, signIn: deps.signIn, assets: await deps.assets() });
+    if (route.name === 'asset') return assetResponse(event.pathParameters?.file ?? '', await deps.assets()) ?? errorResponse(404, 'not_found', 'no such asset');
+    const user = await deps.authenticate(event);
+    if (!user) return errorResponse(401, 'unauthorized', 'sign in to the console: the request carries no valid token');
+    const response = await api(route.name, event, user);
+    deps.logger.info('console api', { route: route.name, by: user.identity, status: response.statusCode });
+    return response;
+  }
+
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    try {
+      return await serve(event);
+    } catch (error) {
+      if (error instanceof BadRequest) return errorResponse(400, 'invalid_request', error.message);
+      const response = fromError(error);
+      if (response.statusCode >= 500) deps.logger.error('console failed', { resource: event.resource, error });
+      else deps.logger.info('console refused', { resource: event.resource, status: response.statusCode });
+      return response;
+    }
+  };
+}
+
+class BadRequest extends Error {}
+
+function readJson(event: APIGatewayProxyEvent): unknown {
+  const body = rawBody(event).toString();
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new BadRequest('the body is not valid JSON');
+  }
+}
+
+function parse<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new BadRequest(`invalid request: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+/** Where the stack's build put the bundled assets, next to the handler's code (`lib/console.ts`). */
+export const ASSETS_DIR = 'console-assets';
+
+function bundledAssets(codeDir: string): ConsoleAssets {
+  const read = (file: keyof typeof CONSOLE_ASSETS) => readFileSync(join(codeDir, ASSETS_DIR, file), 'utf8');
+  return { 'console.js': read('console.js'), 'console.css': read('console.css') };
+}
+
+/** Lambda entry point. */
+export const handler = coldStartHandler(() => {
+  const composition = awsDependencies('console');
+  const env = (variable: string) => {
+    const value = process.env[variable];
+    if (!value) throw new Error(`the console function's environment lacks ${variable}`);
+    return value;
+  };
+  const verifier = CognitoJwtVerifier.create({ userPoolId: env(ENV.userPoolId), tokenUse: 'id', clientId: env(ENV.userPoolClientId) });
+  const assets = bundledAssets(process.env.LAMBDA_TASK_ROOT ?? '.');
+  return consoleHandler({
+    ...composition.console(),
+    authenticate: cognitoAuthenticator(verifier),
+    signIn: { kind: 'cognito', domainUrl: env(ENV.userPoolDomainUrl), clientId: env(ENV.userPoolClientId) },
+    assets: async () => assets,
+  });
+}, () => unavailable());
