@@ -1,5 +1,4 @@
-import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { build, buildSync, type BuildOptions } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleAssets } from '../core/console-routes';
@@ -11,33 +10,29 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * `console/app/main.ts` and `console/console.css`: one file each, minified, nothing fetched at run time.
  * The stack bundles them at synth time into the console function's code; local mode on first request.
  */
+const OPTIONS = {
+  // Both are named `console`: esbuild adds `.js` and `.css`.
+  entryPoints: [
+    { in: join(HERE, 'app', 'main.ts'), out: 'console' },
+    { in: join(HERE, 'console.css'), out: 'console' },
+  ],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: ['es2022'],
+  platform: 'browser',
+  logLevel: 'silent',
+  legalComments: 'none',
+} satisfies BuildOptions;
+
 export async function buildConsoleAssets(): Promise<ConsoleAssets> {
-  const result = await build({
-    entryPoints: { 'console.js': join(HERE, 'app', 'main.ts'), 'console.css': join(HERE, 'console.css') },
-    entryNames: '[name]',
-    outdir: 'out',
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: ['es2022'],
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-    legalComments: 'none',
-  });
+  const result = await build({ ...OPTIONS, outdir: 'out', write: false });
   const file = (name: string) => {
-    const found = result.outputFiles.find((output) => output.path.endsWith(`/${name}`) || output.path.endsWith(`/${name}.js`) || output.path.endsWith(`/${name}.css`));
+    const found = result.outputFiles.find((output) => output.path.endsWith(`/${name}`));
     if (!found) throw new Error(`esbuild made no ${name}`);
     return found.text;
   };
   return { 'console.js': file('console.js'), 'console.css': file('console.css') };
-}
-
-/** Writes the assets into `dir` (the stack stages them there for the function's bundle). */
-export async function writeConsoleAssets(dir: string): Promise<void> {
-  const assets = await buildConsoleAssets();
-  mkdirSync(dir, { recursive: true });
-  for (const [name, content] of Object.entries(assets)) writeFileSync(join(dir, name), content);
 }
 
 /** Builds once, on first use. */
@@ -50,4 +45,14 @@ export function lazyConsoleAssets(): () => Promise<ConsoleAssets> {
     });
     return built;
   };
+}
+
+/**
+ * The same build, synchronously, written into `dir`: the CDK app stages the assets this way while it
+ * constructs the console function (constructors cannot wait).
+ */
+export function writeConsoleAssetsSync(dir: string): Record<keyof ConsoleAssets, string> {
+  const result = buildSync({ ...OPTIONS, outdir: dir, write: true });
+  if (result.errors.length > 0) throw new Error(`the console's assets did not build: ${result.errors.map((error) => error.text).join('; ')}`);
+  return { 'console.js': join(dir, 'console.js'), 'console.css': join(dir, 'console.css') };
 }

@@ -33,3 +33,6 @@ export const CONSOLE_ASSETS = {
 
 export type ConsoleAssetName = keyof typeof CONSOLE_ASSETS;
 export type ConsoleAssets = Readonly<Record<ConsoleAssetName, string>>;
+
+/** The folder, next to the console function's code, that the stack bundles the assets into. */
+export const CONSOLE_ASSETS_DIR = 'console-assets';

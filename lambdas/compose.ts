@@ -89,8 +89,8 @@ export function composeRelease(platform: Platform) {
       const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals({ notify: false }) });
       return { operations, logger: platform.logger() };
     },
-    /** The web console: the operator use cases, plus what its pages read; sign-in and assets come from the platform. */
-    console: (): Omit<ConsoleDeps, 'authenticate' | 'signIn' | 'assets'> => {
+    /** The web console: the operator use cases, plus what its pages read; who signs in is the platform's to check. */
+    console: (): Omit<ConsoleDeps, 'authenticate'> => {
       const { releases, pushes } = platform.stores();
       const config = platform.config();
       const decisions = approvals({ notify: false });

@@ -1,8 +1,34 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import { CONSOLE_ASSETS, type ConsoleAssetName, type ConsoleAssets } from '../core/console-routes';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONSOLE_ASSETS, CONSOLE_ASSETS_DIR, CONSOLE_PAGE_ROUTES, type ConsoleAssetName, type ConsoleAssets } from '../core/console-routes';
 import { html } from '../core/html-escape';
 import type { ConsoleSignIn } from './console-auth';
+import { ENV } from './handler-environment';
+import { errorResponse } from './http';
+
+export interface ConsolePageDeps {
+  readonly product: string;
+  readonly signIn: ConsoleSignIn;
+  /** The bundled script and style; read (or built) once. */
+  readonly assets: () => Promise<ConsoleAssets>;
+}
+
+/**
+ * `GET /console` (and `/` in local mode): the page; `GET /console/assets/{file}`: its script and style.
+ * Public on AWS: they hold no data, and the page signs in before it asks the console API for any.
+ */
+export function consolePageHandler(deps: ConsolePageDeps) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const route = CONSOLE_PAGE_ROUTES.find((candidate) => candidate.resource === event.resource) ?? (event.resource === '/' ? CONSOLE_PAGE_ROUTES[0] : undefined);
+    if (!route) return errorResponse(404, 'not_found', 'no such route');
+    if (event.httpMethod !== 'GET') return errorResponse(405, 'method_not_allowed', 'use GET here');
+    const assets = await deps.assets();
+    if (route.name === 'page') return consolePage(event, { product: deps.product, signIn: deps.signIn, assets });
+    return assetResponse(event.pathParameters?.file ?? '', assets) ?? errorResponse(404, 'not_found', 'no such asset');
+  };
+}
 
 /**
  * The console's one HTML page: an empty shell that loads the bundled script and style from
@@ -68,4 +94,38 @@ function basePath(event: APIGatewayProxyEvent): string {
 
 function version(content: string): string {
   return createHash('sha256').update(content).digest('hex').slice(0, 12);
+}
+
+/** The assets the stack bundled next to the function's code (`lib/console.ts`). */
+function bundledAssets(codeDir: string): ConsoleAssets {
+  const read = (file: ConsoleAssetName) => readFileSync(join(codeDir, CONSOLE_ASSETS_DIR, file), 'utf8');
+  return { 'console.js': read('console.js'), 'console.css': read('console.css') };
+}
+
+/**
+ * Lambda entry point. Made on first use (no AWS client: this function reads its environment and its
+ * bundled files only, and imports nothing of the CMDB's wiring).
+ */
+let page: ReturnType<typeof consolePageHandler> | undefined;
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  try {
+    if (!page) {
+      const assets = bundledAssets(given('LAMBDA_TASK_ROOT'));
+      page = consolePageHandler({
+        product: given(ENV.product),
+        signIn: { kind: 'cognito', domainUrl: given(ENV.userPoolDomainUrl), clientId: given(ENV.userPoolClientId) },
+        assets: async () => assets,
+      });
+    }
+    return await page(event);
+  } catch (error) {
+    console.error('the console page could not be served', error);
+    return errorResponse(503, 'unavailable', 'the console page is not available right now');
+  }
+};
+
+function given(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`the console-page function's environment lacks ${name}`);
+  return value;
 }

@@ -1,20 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod/mini';
 import type { Approvals } from '../core/approvals';
 import type { PushStore, ReleaseStore } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
 import { consoleRights, requireRight, type ConsoleUser } from '../core/console-access';
-import { CONSOLE_API_ROUTES, CONSOLE_PAGE_ROUTES, type CONSOLE_ASSETS, type ConsoleAssets, type ConsoleRoute } from '../core/console-routes';
+import { CONSOLE_API_ROUTES, type ConsoleApiRoute } from '../core/console-routes';
 import { CommitDescriber, consoleBoard, consoleCandidates, consoleHistory } from '../core/console-views';
 import { NotFoundError, ValidationError } from '../core/errors';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
-import { cognitoAuthenticator, type ConsoleAuthenticator, type ConsoleSignIn } from './console-auth';
-import { assetResponse, consolePage } from './console-page';
+import { cognitoAuthenticator, type ConsoleAuthenticator } from './console-auth';
 import { ENV } from './handler-environment';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
 
@@ -28,9 +25,6 @@ export interface ConsoleDeps {
   readonly releases: Pick<ReleaseStore, 'history' | 'acceptedCommits' | 'boardCell'>;
   readonly pushes: Pick<PushStore, 'getCommit'>;
   readonly authenticate: ConsoleAuthenticator;
-  readonly signIn: ConsoleSignIn;
-  /** The bundled script and style; read (or built) once. */
-  readonly assets: () => Promise<ConsoleAssets>;
   readonly logger: ConsoleLogger;
 }
 
@@ -49,14 +43,13 @@ const HistoryQuery = z.object({
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
-type RouteName = ConsoleRoute['name'];
-const ROUTES: ReadonlyArray<{ name: RouteName; method: string; resource: string }> = [...CONSOLE_PAGE_ROUTES, ...CONSOLE_API_ROUTES];
+type RouteName = ConsoleApiRoute['name'];
 
 /**
- * The web console (docs/console.md): its page at `/console` (and `/` in local mode), the bundled assets,
- * and `/console/api/*`. Every API request is authenticated here and every action checked against the
- * person's groups (`core/console-access.ts`) before a use case runs; releases and decisions are recorded
- * in their name.
+ * The web console's API, `/console/api/*` (docs/console.md#api); the page and its assets are served by
+ * `console-page.ts`. Every request is authenticated here and every action checked against the person's
+ * groups (`core/console-access.ts`) before a use case runs; releases and decisions are recorded in
+ * their name.
  */
 export function consoleHandler(deps: ConsoleDeps) {
   const { config, operations } = deps;
@@ -110,19 +103,14 @@ export function consoleHandler(deps: ConsoleDeps) {
         const { decision, comment } = body;
         return json(200, await operations.decideFromApi({ approvalId: approval.approvalId, decision, by: user.identity, ...(comment === undefined ? {} : { comment }) }));
       }
-      case 'page':
-      case 'asset':
-        return errorResponse(404, 'not_found', 'no such route');
     }
   }
 
   async function serve(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    const found = ROUTES.filter((route) => route.resource === event.resource || (route.name === 'page' && event.resource === '/'));
+    const found = CONSOLE_API_ROUTES.filter((route) => route.resource === event.resource);
     if (found.length === 0) return errorResponse(404, 'not_found', 'no such route');
     const route = found.find((candidate) => candidate.method === event.httpMethod);
     if (!route) return errorResponse(405, 'method_not_allowed', `use ${found.map((candidate) => candidate.method).join(' or ')} here`);
-    if (route.name === 'page') return consolePage(event, { product: config.product, signIn: deps.signIn, assets: await deps.assets() });
-    if (route.name === 'asset') return assetResponse(event.pathParameters?.file ?? '', await deps.assets()) ?? errorResponse(404, 'not_found', 'no such asset');
     const user = await deps.authenticate(event);
     if (!user) return errorResponse(401, 'unauthorized', 'sign in to the console: the request carries no valid token');
     const response = await api(route.name, event, user);
@@ -160,28 +148,11 @@ function parse<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
   return result.data;
 }
 
-/** Where the stack's build put the bundled assets, next to the handler's code (`lib/console.ts`). */
-export const ASSETS_DIR = 'console-assets';
-
-function bundledAssets(codeDir: string): ConsoleAssets {
-  const read = (file: keyof typeof CONSOLE_ASSETS) => readFileSync(join(codeDir, ASSETS_DIR, file), 'utf8');
-  return { 'console.js': read('console.js'), 'console.css': read('console.css') };
-}
-
 /** Lambda entry point. */
 export const handler = coldStartHandler(() => {
-  const composition = awsDependencies('console');
-  const env = (variable: string) => {
-    const value = process.env[variable];
-    if (!value) throw new Error(`the console function's environment lacks ${variable}`);
-    return value;
-  };
-  const verifier = CognitoJwtVerifier.create({ userPoolId: env(ENV.userPoolId), tokenUse: 'id', clientId: env(ENV.userPoolClientId) });
-  const assets = bundledAssets(process.env.LAMBDA_TASK_ROOT ?? '.');
-  return consoleHandler({
-    ...composition.console(),
-    authenticate: cognitoAuthenticator(verifier),
-    signIn: { kind: 'cognito', domainUrl: env(ENV.userPoolDomainUrl), clientId: env(ENV.userPoolClientId) },
-    assets: async () => assets,
-  });
+  const userPoolId = process.env[ENV.userPoolId];
+  if (!userPoolId) throw new Error(`the console function's environment lacks ${ENV.userPoolId}`);
+  // Any app client of the stack's pool: the pool has one, and the groups, not the client, give the rights.
+  const verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'id', clientId: null });
+  return consoleHandler({ ...awsDependencies('console').console(), authenticate: cognitoAuthenticator(verifier) });
 }, () => unavailable());

@@ -14,7 +14,7 @@ import { ReleaseConfig } from '../core/config';
  */
 
 /** Our Lambda handlers, by file name in `lambdas/`. */
-export type HandlerName = 'continuous-step' | 'promotion-step' | 'approval-request' | 'approval-page' | 'operator-api' | 'webhook' | 'reconcile' | 'console';
+export type HandlerName = 'continuous-step' | 'promotion-step' | 'approval-request' | 'approval-page' | 'operator-api' | 'webhook' | 'reconcile' | 'console' | 'console-page';
 
 /** The names of the environment variables. */
 export const ENV = {
@@ -45,7 +45,8 @@ export const HANDLER_ENVIRONMENT = {
   'operator-api': z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value }),
   webhook: z.object({ ...cmdb, [ENV.continuousStateMachineArn]: value }),
   reconcile: z.object(cmdb),
-  console: z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value, [ENV.userPoolId]: value, [ENV.userPoolClientId]: value, [ENV.userPoolDomainUrl]: value }),
+  console: z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value, [ENV.userPoolId]: value }),
+  'console-page': z.object({ [ENV.product]: value, [ENV.userPoolClientId]: value, [ENV.userPoolDomainUrl]: value }),
 } satisfies Record<HandlerName, z.ZodMiniObject>;
 
 export type HandlerEnvironment<H extends HandlerName> = z.infer<(typeof HANDLER_ENVIRONMENT)[H]>;
@@ -71,6 +72,7 @@ export const HANDLER_SETTINGS = {
   webhook: z.object({ config: SETTING.config, webhookSecrets: SETTING.webhookSecrets }),
   reconcile: z.object({}),
   console: z.object({ config: SETTING.config }),
+  'console-page': z.object({}),
 } satisfies Record<HandlerName, z.ZodMiniObject>;
 
 export type HandlerSettings<H extends HandlerName> = z.infer<(typeof HANDLER_SETTINGS)[H]>;

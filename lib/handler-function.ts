@@ -51,6 +51,12 @@ export interface HandlerFunctionProps<H extends HandlerName> {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
+  /**
+   * More files for its bundle, made at synth (the console's page assets): path in the bundle -> file
+   * staged in the cloud assembly. Copied only when the stack is bundled.
+   * @default none
+   */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -104,7 +110,10 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (_inputDir: string, outputDir: string) => [`cp "${staged}" "${join(outputDir, SETTINGS_FILE)}"`],
+                afterBundling: (_inputDir: string, outputDir: string) => [
+                  `cp "${staged}" "${join(outputDir, SETTINGS_FILE)}"`,
+                  ...Object.entries(props.files ?? {}).map(([target, source]) => `mkdir -p "${dirname(join(outputDir, target))}" && cp "${source}" "${join(outputDir, target)}"`),
+                ],
               },
             }
           : {}),

@@ -40,6 +40,8 @@ export class HttpApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   /** Base URL of the `prod` stage, ending in `/`. */
   readonly url: string;
+  /** The stage's name, known at synth: a URL built from it and `api.restApiId` does not depend on the stage's deployment. */
+  readonly stageName = 'prod';
 
   constructor(scope: Construct, id: string, props: HttpApiProps = {}) {
     super(scope, id);
@@ -49,7 +51,7 @@ export class HttpApi extends Construct {
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       cloudWatchRole: props.cloudWatchRole ?? false,
       deployOptions: {
-        stageName: 'prod',
+        stageName: this.stageName,
         throttlingRateLimit: props.throttlingRateLimit ?? 50,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
         tracingEnabled: true,

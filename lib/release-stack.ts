@@ -5,6 +5,7 @@ import { ApprovalsResources } from './approvals';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
+import { ReleaseConsole } from './console';
 import { DeployTargets } from './deploy-targets';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
@@ -45,6 +46,8 @@ export class ReleaseStack extends Stack {
   /** Closes what a workflow execution left open when it ended outside its own Catch. */
   readonly reconciliation: Reconciliation;
   readonly approvals: ApprovalsResources;
+  /** The web console: its Cognito user pool and groups, its page and API (docs/console.md). */
+  readonly console: ReleaseConsole;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -90,7 +93,11 @@ export class ReleaseStack extends Stack {
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
     this.reconciliation = new Reconciliation(this, 'Reconciliation', { config, table: this.cmdb, stateMachines: [this.continuous.stateMachine, this.promotion.stateMachine] });
 
+    this.console = new ReleaseConsole(this, 'Console', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The web console: the release board (sign in with the ConsoleUserPoolId user pool)' });
+    new CfnOutput(this, 'ConsoleUserPoolId', { value: this.console.userPool.userPoolId, description: 'Cognito user pool of the console: add people and put them in its groups' });
     new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifacts.bucket.bucketName, description: 'Where each commit\'s build artifact is stored' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe to hear of failures and acceptances' });

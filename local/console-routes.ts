@@ -2,6 +2,7 @@ import { lazyConsoleAssets } from '../console/build';
 import { CONSOLE_API_ROUTES, CONSOLE_PAGE_ROUTES } from '../core/console-routes';
 import { consoleHandler } from '../lambdas/console';
 import { localAuthenticator } from '../lambdas/console-auth';
+import { consolePageHandler } from '../lambdas/console-page';
 import type { ReleaseComposition } from '../lambdas/compose';
 import type { LocalRoute } from './http-server';
 
@@ -11,6 +12,12 @@ import type { LocalRoute } from './http-server';
  * as on AWS, with no sign-in: the loopback server names the local user and refuses other origins.
  */
 export function localConsoleRoutes(handlers: Pick<ReleaseComposition, 'console'>): LocalRoute[] {
-  const handler = consoleHandler({ ...handlers.console(), authenticate: localAuthenticator(), signIn: { kind: 'local' }, assets: lazyConsoleAssets() });
-  return [{ method: 'GET', resource: '/', handler }, ...[...CONSOLE_PAGE_ROUTES, ...CONSOLE_API_ROUTES].map((route) => ({ method: route.method, resource: route.resource, handler }))];
+  const deps = handlers.console();
+  const page = consolePageHandler({ product: deps.config.product, signIn: { kind: 'local' }, assets: lazyConsoleAssets() });
+  const api = consoleHandler({ ...deps, authenticate: localAuthenticator() });
+  return [
+    { method: 'GET', resource: '/', handler: page },
+    ...CONSOLE_PAGE_ROUTES.map((route) => ({ method: route.method, resource: route.resource, handler: page })),
+    ...CONSOLE_API_ROUTES.map((route) => ({ method: route.method, resource: route.resource, handler: api })),
+  ];
 }

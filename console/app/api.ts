@@ -30,7 +30,8 @@ export class ConsoleApi {
   private async send<T>(method: string, path: string, body?: unknown, renew = false): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.signIn) headers.authorization = `Bearer ${await idToken(this.signIn, { renew })}`;
+    // The raw ID token, as API Gateway's Cognito authoriser of a REST API reads it.
+    if (this.signIn) headers.authorization = await idToken(this.signIn, { renew });
     const response = await fetch(`${this.base}/console/api/${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), cache: 'no-store' });
     if (response.status === 401 && this.signIn && !renew) return this.send<T>(method, path, body, true);
     const answer = (await response.json().catch(() => ({}))) as { error?: string; message?: string };

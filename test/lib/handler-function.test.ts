@@ -47,7 +47,7 @@ describe('HandlerFunction: environment and settings', () => {
 
     // Assess
     const sizes = environments(template);
-    expect(Object.keys(sizes).sort()).toEqual(['approval-page', 'approval-request', 'continuous-step', 'operator-api', 'promotion-step', 'reconcile', 'webhook']);
+    expect(Object.keys(sizes).sort()).toEqual(['approval-page', 'approval-request', 'console', 'console-page', 'continuous-step', 'operator-api', 'promotion-step', 'reconcile', 'webhook']);
     for (const [handler, bytes] of Object.entries(sizes)) expect(bytes, handler).toBeLessThan(MAX_ENVIRONMENT_BYTES);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/RELEASE_CONFIG|PROJECTS|WEBHOOK_SECRETS/);
     expect(Object.keys(stack.promotion.steps.settings.projects)).toHaveLength(count);
