@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { ConsoleUser } from '../core/console-access';
 import { lowerCaseHeaders } from './http';
 
@@ -26,6 +27,14 @@ export interface IdTokenClaims {
 /** Checks a token's signature, issuer, audience, use and expiry (aws-jwt-verify's `CognitoJwtVerifier`). */
 export interface IdTokenVerifier {
   verify(token: string): Promise<IdTokenClaims>;
+}
+
+/**
+ * The stack's verifier: ID tokens of the stack's pool, of any of its app clients (it has one, and the
+ * groups, not the client, give the rights; the function's environment has room for the pool's id only).
+ */
+export function stackIdTokenVerifier(userPoolId: string) {
+  return CognitoJwtVerifier.create({ userPoolId, tokenUse: 'id', clientId: null });
 }
 
 /**

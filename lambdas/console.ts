@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { z } from 'zod/mini';
 import type { Approvals } from '../core/approvals';
 import type { PushStore, ReleaseStore } from '../core/cmdb-stores';
@@ -11,7 +10,7 @@ import { CommitDescriber, consoleBoard, consoleCandidates, consoleHistory } from
 import { NotFoundError, ValidationError } from '../core/errors';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
-import { cognitoAuthenticator, type ConsoleAuthenticator } from './console-auth';
+import { cognitoAuthenticator, stackIdTokenVerifier, type ConsoleAuthenticator } from './console-auth';
 import { ENV } from './handler-environment';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
 
@@ -152,7 +151,5 @@ function parse<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
 export const handler = coldStartHandler(() => {
   const userPoolId = process.env[ENV.userPoolId];
   if (!userPoolId) throw new Error(`the console function's environment lacks ${ENV.userPoolId}`);
-  // Any app client of the stack's pool: the pool has one, and the groups, not the client, give the rights.
-  const verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'id', clientId: null });
-  return consoleHandler({ ...awsDependencies('console').console(), authenticate: cognitoAuthenticator(verifier) });
+  return consoleHandler({ ...awsDependencies('console').console(), authenticate: cognitoAuthenticator(stackIdTokenVerifier(userPoolId)) });
 }, () => unavailable());

@@ -81,11 +81,11 @@ describe('console handler: who may do what', async () => {
     expect((await h.release.stores.approvals.getApproval(productionApproval))?.status).toBe('pending');
   });
 
-  it('refuses a token without a valid signature, an expired one, one of another app client, and none at all', async () => {
+  it('refuses a token without a valid signature, an expired one, one of another pool, an access token, and none at all', async () => {
     const tokens = {
       forged: pool.idToken('mara', ['release-managers'], {}, pool.strangerKey),
       expired: pool.idToken('mara', ['release-managers'], { exp: Math.floor(Date.now() / 1000) - 600, iat: Math.floor(Date.now() / 1000) - 4200 }),
-      otherClient: pool.idToken('mara', ['release-managers'], { aud: 'someotherclient' }),
+      otherPool: pool.idToken('mara', ['release-managers'], { iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_OtherPool1' }),
       accessToken: pool.idToken('mara', ['release-managers'], { token_use: 'access' }),
       unsigned: `${manager.split('.').slice(0, 2).join('.')}.`,
     };

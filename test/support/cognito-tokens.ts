@@ -1,5 +1,5 @@
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { stackIdTokenVerifier } from '../../lambdas/console-auth';
 
 export const USER_POOL_ID = 'us-east-1_TestPool01';
 export const CLIENT_ID = 'consoletestclient0000000001';
@@ -7,13 +7,13 @@ const ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${USER_POOL_ID}`;
 const KID = 'test-key-1';
 
 /**
- * A user pool's signing keys made by the test: an RSA key pair whose public half is loaded into a real
- * aws-jwt-verify `CognitoJwtVerifier` (its JWKS cache, so nothing is fetched), and ID tokens signed
- * as Cognito signs them.
+ * A user pool's signing keys made by the test: an RSA key pair whose public half is loaded into the
+ * stack's own verifier (aws-jwt-verify's `CognitoJwtVerifier`, its JWKS cache, so nothing is fetched),
+ * and ID tokens signed as Cognito signs them.
  */
 export function testUserPool() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const verifier = CognitoJwtVerifier.create({ userPoolId: USER_POOL_ID, tokenUse: 'id', clientId: CLIENT_ID });
+  const verifier = stackIdTokenVerifier(USER_POOL_ID);
   verifier.cacheJwks({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }] as never });
 
   /** An ID token for `username` in `groups`; `overrides` change or add claims (an expiry, another audience). */
