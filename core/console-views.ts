@@ -48,6 +48,14 @@ export interface ConsoleHistoryItem extends HistoryItemView {
   readonly failure: Failure | null;
 }
 
+/** Where to read one step's log: CodeBuild's or the workflow's page on AWS, a file in local mode. */
+export interface StepLog {
+  /** `build`, `deploy`, `test`, or `workflow` (the run's page, which links each step's log). */
+  readonly step: string;
+  readonly at: string | null;
+  readonly url: string;
+}
+
 export interface Candidate {
   readonly commit: CommitView;
   readonly acceptedAt: string;

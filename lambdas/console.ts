@@ -6,9 +6,10 @@ import type { PushStore, ReleaseStore } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
 import { consoleRights, requireRight, type ConsoleUser } from '../core/console-access';
 import { CONSOLE_API_ROUTES, type ConsoleApiRoute } from '../core/console-routes';
-import { CommitDescriber, consoleBoard, consoleCandidates, consoleHistory } from '../core/console-views';
+import { CommitDescriber, consoleBoard, consoleCandidates, consoleHistory, type StepLog } from '../core/console-views';
 import { NotFoundError, ValidationError } from '../core/errors';
 import type { ReleaseOperations } from '../core/release-operations';
+import type { ReleaseView } from '../core/release-views';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { cognitoAuthenticator, stackIdTokenVerifier, type ConsoleAuthenticator } from './console-auth';
 import { ENV } from './handler-environment';
@@ -25,6 +26,8 @@ export interface ConsoleDeps {
   readonly pushes: Pick<PushStore, 'getCommit'>;
   readonly authenticate: ConsoleAuthenticator;
   readonly logger: ConsoleLogger;
+  /** Where a release's step logs are; @default none known */
+  readonly stepLogs?: (release: ReleaseView) => Promise<StepLog[]>;
 }
 
 const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
@@ -74,7 +77,8 @@ export function consoleHandler(deps: ConsoleDeps) {
       case 'showRelease': {
         requireRight(rights, user, 'view');
         const release = await operations.showRelease(params.id ?? '');
-        return json(200, { ...release, commitView: await commits.describe(release.repository, release.commit) });
+        const [commitView, logs] = await Promise.all([commits.describe(release.repository, release.commit), deps.stepLogs?.(release) ?? []]);
+        return json(200, { ...release, commitView, logs });
       }
       case 'createRelease': {
         requireRight(rights, user, 'release');
@@ -147,9 +151,27 @@ function parse<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
   return result.data;
 }
 
+/**
+ * On AWS a release or rollback is one run of the promotion workflow, named by the release id; its page in
+ * the Step Functions console lists each step with its CodeBuild log. A continuous run records the log of
+ * a failing step on the release itself.
+ */
+export function workflowRunLogs(stateMachineArn: string, release: Pick<ReleaseView, 'releaseId' | 'kind' | 'createdAt'>): StepLog[] {
+  const arn = /^arn:([\w-]+):states:([\w-]+):(\d+):stateMachine:(.+)$/.exec(stateMachineArn);
+  if (!arn || release.kind === 'deploy') return [];
+  const [, partition, region, account, name] = arn;
+  const execution = `arn:${partition}:states:${region}:${account}:execution:${name}:${release.releaseId}`;
+  return [{ step: 'workflow', at: release.createdAt, url: `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${execution}` }];
+}
+
 /** Lambda entry point. */
 export const handler = coldStartHandler(() => {
   const userPoolId = process.env[ENV.userPoolId];
   if (!userPoolId) throw new Error(`the console function's environment lacks ${ENV.userPoolId}`);
-  return consoleHandler({ ...awsDependencies('console').console(), authenticate: cognitoAuthenticator(stackIdTokenVerifier(userPoolId)) });
+  const promotionArn = process.env[ENV.promotionStateMachineArn] ?? '';
+  return consoleHandler({
+    ...awsDependencies('console').console(),
+    authenticate: cognitoAuthenticator(stackIdTokenVerifier(userPoolId)),
+    stepLogs: async (release) => workflowRunLogs(promotionArn, release),
+  });
 }, () => unavailable());

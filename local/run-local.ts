@@ -114,7 +114,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     { method: 'HEAD', resource: '/approvals/{id}', handler: approvalPage },
     { method: 'POST', resource: '/approvals/{id}', handler: approvalPage },
     ...OPERATOR_API_ROUTES.map((route) => ({ method: route.method, resource: route.resource, handler: api })),
-    ...localConsoleRoutes(wiring.handlers),
+    ...localConsoleRoutes(wiring.handlers, { dataDir }),
   ];
   const server = createLocalHttpServer({ routes, onError: (error) => reporter.info(`a request failed: ${error instanceof Error ? error.message : String(error)}`) });
   try {

@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
-import type { CommitView } from '../../core/console-views';
+import type { CommitView, StepLog } from '../../core/console-views';
 import type { ReleaseView } from '../../core/release-views';
 import { el } from './dom';
 import { exact, gateWord } from './format';
 import { commitLine, logLink, stateBadge, when } from './parts';
 import { cellHref } from './board';
 
-export type ReleaseAnswer = ReleaseView & { commitView: CommitView };
+export type ReleaseAnswer = ReleaseView & { commitView: CommitView; logs: StepLog[] };
 
 /** One release: what it moves where, each state it went through (who, when, why), its decisions and failure. */
 export function releaseView(release: ReleaseAnswer): HTMLElement {
@@ -37,6 +37,14 @@ export function releaseView(release: ReleaseAnswer): HTMLElement {
         ),
       ),
     ),
+    el('h2', {}, 'Logs'),
+    release.logs.length === 0
+      ? el('p', { class: 'muted' }, 'No step of this release has written a log yet.')
+      : el(
+          'ul',
+          { class: 'logs' },
+          release.logs.map((log) => el('li', {}, el('strong', {}, log.step), ' ', log.at ? el('time', { datetime: log.at }, exact(log.at)) : null, ' ', logLink(log.url))),
+        ),
     release.approvals.length > 0
       ? [
           el('h2', {}, 'Decisions'),

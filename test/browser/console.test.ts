@@ -32,7 +32,7 @@ describe('web console in Chromium (local mode)', async () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    server = createLocalHttpServer({ routes: localConsoleRoutes(h.release.handlers) });
+    server = createLocalHttpServer({ routes: localConsoleRoutes(h.release.handlers, { dataDir: h.dataDir }) });
     baseUrl = `http://127.0.0.1:${await server.listen(0)}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -146,6 +146,9 @@ describe('web console in Chromium (local mode)', async () => {
     await page.locator('ol.steps li').first().waitFor(WAIT);
     expect(await page.locator('h1').textContent()).toMatch(/^Rollback /);
     expect(await page.locator('ol.steps').textContent()).toContain('deploying');
+    // Each step's log: the files the local buildspec runner wrote for this rollback's deploy and test.
+    await expect.poll(() => page.locator('ul.logs li strong').allTextContents(), WAIT).toEqual(['deploy', 'test']);
+    expect(await page.locator('ul.logs code').first().textContent()).toContain(`${first.commit.slice(0, 12)}-integration-deploy-`);
     expect(await accessibilityProblems(page)).toEqual([]);
 
     expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consoleHandler } from '../../lambdas/console';
+import { consoleHandler, workflowRunLogs } from '../../lambdas/console';
 import { cognitoAuthenticator } from '../../lambdas/console-auth';
 import { consolePageHandler } from '../../lambdas/console-page';
 import { CLIENT_ID, testUserPool } from '../support/cognito-tokens';
@@ -147,5 +147,18 @@ describe('console handler: who may do what', async () => {
     expect(page.body).not.toMatch(/<script>|<style>/);
     expect((await request('GET', '/console/assets/{file}', { pathParameters: { file: 'console.js' } })).body).toBe(ASSETS['console.js']);
     expect((await request('GET', '/console/assets/{file}', { pathParameters: { file: '..%2Fhandler-settings.json' } })).statusCode).toBe(404);
+  });
+
+  it('links a release to its workflow run on AWS, whose page lists each step with its log', () => {
+    const arn = 'arn:aws:states:eu-west-1:111111111111:stateMachine:acme-release-promotion';
+    expect(workflowRunLogs(arn, { releaseId: 'r-0abc', kind: 'release', createdAt: '2024-06-01T12:00:00.000Z' })).toEqual([
+      {
+        step: 'workflow',
+        at: '2024-06-01T12:00:00.000Z',
+        url: 'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:111111111111:execution:acme-release-promotion:r-0abc',
+      },
+    ]);
+    // A continuous run is not a promotion: its failing step's log is recorded on the release itself.
+    expect(workflowRunLogs(arn, { releaseId: 'r-0abd', kind: 'deploy', createdAt: '2024-06-01T12:00:00.000Z' })).toEqual([]);
   });
 });
