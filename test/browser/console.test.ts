@@ -88,7 +88,6 @@ describe('web console in Chromium (local mode)', async () => {
     expect(await cell('integration').locator('a.sha').getAttribute('href')).toBe(`https://github.com/acme/sample-service/commit/${first.commit}`);
     expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
     expect(await accessibilityProblems(page)).toEqual([]);
-    await screenshot('board-1280');
 
     // Act: release it to preproduction from its cell
     await page.getByRole('link', { name: 'Open sample-service in preproduction' }).click();
@@ -101,6 +100,16 @@ describe('web console in Chromium (local mode)', async () => {
     const confirm = page.getByLabel('Type preproduction to confirm');
     await confirm.waitFor(WAIT);
     await screenshot('cell-1280');
+    // Meanwhile, on the board in another tab: the waiting approval with its expiry, in its cell and in the list.
+    const board = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await board.goto(`${baseUrl}/`);
+    const waiting = board.locator('td[data-label="preproduction"] .pending');
+    await waiting.waitFor(WAIT);
+    expect(await waiting.textContent()).toMatch(new RegExp(`^waiting: accept after tests of ${first.commit.slice(0, 7)}, expires in \\d+ d$`));
+    expect(await board.locator('.pending-list li').textContent()).toContain(`sample-service ${first.commit.slice(0, 7)} → preproduction`);
+    expect(await accessibilityProblems(board)).toEqual([]);
+    await screenshot('board-1280', board);
+    await board.close();
     await confirm.fill('production');
     await page.getByRole('button', { name: 'Approve' }).click();
     await expect(page.getByRole('alert').textContent(WAIT)).resolves.toContain('type the environment\'s name, preproduction, to approve');
