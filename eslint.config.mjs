@@ -54,6 +54,18 @@ export default tseslint.config(
     },
   },
   {
+    // The console's page script runs in the browser: plain DOM, no package, and of this repository only core/.
+    files: ['console/app/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          noImportOf('console/app', ['lambdas', 'adapters', 'local', 'lib', 'cli']),
+          { regex: '^[^.]', message: 'console/app/ bundles no package: it is plain TypeScript and the DOM (docs/console.md#assets-and-page-security).' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
