@@ -45,6 +45,7 @@ describe('console handler: who may do what', async () => {
   const productionApprover = pool.idToken('pia', ['approvers-production']);
   let commit = '';
   let productionApproval = '';
+  let managersRelease = '';
 
   beforeAll(async () => {
     // A commit accepted in integration and preproduction, released to production, waiting before its deploy.
@@ -137,7 +138,21 @@ describe('console handler: who may do what', async () => {
     expect(released.statusCode).toBe(202);
     const { releaseId } = JSON.parse(released.body) as { releaseId: string };
     expect((await h.release.stores.releases.getRelease(releaseId))?.requestedBy).toBe('mara@example.com');
+    managersRelease = releaseId;
   });
+
+  it('lets an approver of preproduction reject there, with a reason, recorded by their email', async () => {
+    const approval = await h.pendingApproval(managersRelease, 'accept');
+    const decide = (body: unknown) => request('POST', '/console/api/approvals/{id}', { token: preproductionApprover, pathParameters: { id: approval.id }, body });
+
+    const silent = await decide({ decision: 'reject' });
+    expect(silent.statusCode).toBe(400);
+    expect(JSON.parse(silent.body).message).toContain('a rejection needs a comment');
+
+    const rejected = await decide({ decision: 'reject', comment: 'the greeting is wrong' });
+    expect(rejected.statusCode).toBe(200);
+    expect(await h.release.stores.approvals.getApproval(approval.id)).toMatchObject({ status: 'rejected', decidedBy: 'paul@example.com', comment: 'the greeting is wrong' });
+  }, 60_000);
 
   it('serves the page with the sign-in settings escaped into data attributes, and no inline script', async () => {
     const page = await request('GET', '/console');
