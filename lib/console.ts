@@ -166,10 +166,6 @@ export class ReleaseConsole extends Construct {
 
     Validations.of(resourceOf(this.userPool)).acknowledge(
       {
-        id: 'AwsSolutions-COG3',
-        reason: 'Threat protection (advanced security) needs the Plus feature plan, billed per active user; the pool has no self sign-up, a strong password policy and TOTP MFA (docs/console.md#signing-in).',
-      },
-      {
         id: 'AwsSolutions-COG8',
         reason: 'The Essentials plan: Plus adds threat protection and compromised-credential checks at a price per active user, for a pool of a few invited people with no self sign-up (docs/console.md#signing-in).',
       },
