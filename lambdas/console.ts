@@ -12,7 +12,7 @@ import type { ReleaseOperations } from '../core/release-operations';
 import type { ReleaseView } from '../core/release-views';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { cognitoAuthenticator, stackIdTokenVerifier, type ConsoleAuthenticator } from './console-auth';
-import { ENV } from './handler-environment';
+import { ENV, parseHandlerEnvironment } from './handler-environment';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
 
 export type ConsoleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -166,9 +166,9 @@ export function workflowRunLogs(stateMachineArn: string, release: Pick<ReleaseVi
 
 /** Lambda entry point. */
 export const handler = coldStartHandler(() => {
-  const userPoolId = process.env[ENV.userPoolId];
-  if (!userPoolId) throw new Error(`the console function's environment lacks ${ENV.userPoolId}`);
-  const promotionArn = process.env[ENV.promotionStateMachineArn] ?? '';
+  const env = parseHandlerEnvironment('console', process.env);
+  const userPoolId = env[ENV.userPoolId];
+  const promotionArn = env[ENV.promotionStateMachineArn];
   return consoleHandler({
     ...awsDependencies('console').console(),
     authenticate: cognitoAuthenticator(stackIdTokenVerifier(userPoolId)),
