@@ -1,7 +1,7 @@
 import { ConflictError } from '../../core/errors';
 import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
 import { HANDLER_TAG } from '../../lib/handler-function';
-import { WORKFLOW_TAG } from '../../lib/workflow-parts';
+import { LIST_ARTIFACT_VERSIONS, WORKFLOW_TAG } from '../../lib/workflow-parts';
 import type { LocalCodeBuild } from './local-codebuild';
 import {
   ExecutionAlreadyExistsError,
@@ -110,6 +110,8 @@ export class LocalWorkflows implements WorkflowEngine {
         lambda: (functionRef, payload) => handlerOf(functionRef)(payload),
         codebuild: (project, params) => codebuild.startBuild(project, params),
         sns: (params) => notify({ ...(typeof params.Subject === 'string' ? { subject: params.Subject } : {}), message: String(params.Message ?? '') }),
+        // The artifact bucket is local CodeBuild's folder of versions.
+        resources: { [LIST_ARTIFACT_VERSIONS]: (params) => codebuild.listObjectVersions(params) },
       },
       ...(this.options.onEvent ? { onEvent: (event: WorkflowEvent) => this.options.onEvent?.(workflow, event) } : {}),
       ...(this.options.onExecutionEnd ? { onExecutionEnd: (execution: WorkflowExecution, result: ExecutionResult) => this.options.onExecutionEnd?.(workflow, execution, result) } : {}),
