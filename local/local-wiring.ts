@@ -45,6 +45,8 @@ export interface LocalObserver {
   readonly workflows?: (engine: WorkflowEngine) => WorkflowEngine;
   readonly secrets?: (store: SecretStore) => SecretStore;
   readonly mailer?: (mailer: Mailer) => Mailer;
+  /** Each service call of a state machine's Task (`LocalWorkflowsOptions.onTask`). */
+  readonly task?: LocalWorkflowsOptions['onTask'];
 }
 
 export interface LocalWiringOptions {
@@ -149,6 +151,7 @@ export class LocalWiring {
         void asHandler('reconcile', (event: typeof ended) => reconciler.executionEnded(event))(ended).catch((error: unknown) => options.onReconcileError?.(error));
       },
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+      ...(observe.task ? { onTask: observe.task } : {}),
     });
     this.approvals = this.handlers.approvalRequests().approvals;
   }

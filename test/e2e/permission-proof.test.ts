@@ -13,7 +13,7 @@ import { pushWebhook } from '../../local/push-webhook';
 import { eventually } from '../support/eventually';
 import { evaluate, TemplatePolicies } from '../support/iam-evaluator';
 import { IamRecorder, type RecordedCall } from '../support/iam-recorder';
-import { cmdbTableId, PROOF_RECORDING, secretsOnAws, stateMachineArns, withoutStatement } from '../support/iam-proof';
+import { cmdbTableId, PROOF_RECORDING, roleOf, secretsOnAws, stateMachineArns, withoutStatement, workflowTargets } from '../support/iam-proof';
 import { git, localHarness } from '../support/local-harness';
 
 const config = loadConfig('release.config.yaml');
@@ -21,7 +21,7 @@ const template = synthesizeReleaseTemplate(config);
 
 /** Every recorded call the role of its handler would refuse, as `handler: command -> action on resource`. */
 function denied(policies: TemplatePolicies, calls: readonly RecordedCall[]): string[] {
-  const refused = calls.filter((call) => !evaluate(policies.statementsOf(policies.roleOfHandler(call.handler)), call.request).allowed);
+  const refused = calls.filter((call) => !evaluate(policies.statementsOf(roleOf(policies, call.handler)), call.request).allowed);
   return [...new Set(refused.map((call) => `${call.handler}: ${call.command} -> ${call.request.action} on ${call.request.resource}`))].sort();
 }
 
@@ -32,7 +32,7 @@ function denied(policies: TemplatePolicies, calls: readonly RecordedCall[]): str
  * in the synthesized template.
  */
 describe('permission proof: every AWS call of a release flow is allowed by its handler\'s role', () => {
-  const recorder = new IamRecorder({ stateMachines: stateMachineArns(template), secretArn: secretsOnAws(template, config) });
+  const recorder = new IamRecorder({ stateMachines: stateMachineArns(template), secretArn: secretsOnAws(template, config), ...workflowTargets(template, config) });
   const links: string[] = [];
   let h: Awaited<ReturnType<typeof localHarness>>;
   let policies: TemplatePolicies;
@@ -120,7 +120,7 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
 
   it('records the calls of every handler the flow goes through', () => {
     const handlers = new Set(recorder.calls.map((call) => call.handler));
-    expect([...handlers].sort()).toEqual(['approval-page', 'approval-request', 'continuous-step', 'operator-api', 'promotion-step', 'reconcile', 'webhook']);
+    expect([...handlers].sort()).toEqual(['approval-page', 'approval-request', 'continuous-step', 'operator-api', 'promotion-step', 'reconcile', 'webhook', 'workflow:continuous', 'workflow:promotion']);
     const actions = new Set(recorder.calls.map((call) => `${call.handler} ${call.request.action}`));
     for (const expected of [
       'webhook states:StartExecution',
@@ -137,6 +137,12 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
       'continuous-step dynamodb:UpdateItem',
       'promotion-step dynamodb:UpdateItem',
       'reconcile dynamodb:GetItem',
+      'workflow:continuous codebuild:StartBuild',
+      'workflow:continuous s3:ListBucketVersions',
+      'workflow:continuous lambda:InvokeFunction',
+      'workflow:continuous sns:Publish',
+      'workflow:promotion codebuild:StartBuild',
+      'workflow:promotion lambda:InvokeFunction',
     ]) {
       expect(actions, expected).toContain(expected);
     }
@@ -147,14 +153,22 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
     expect(denied(policies, recorder.calls)).toEqual([]);
   });
 
+  it('checks conditions: the listing of artifact versions is refused outside artifacts/', () => {
+    const listing = recorder.calls.find((call) => call.request.action === 's3:ListBucketVersions')!;
+    const statements = policies.statementsOf(roleOf(policies, listing.handler));
+    expect(evaluate(statements, listing.request).allowed).toBe(true);
+    expect(evaluate(statements, { ...listing.request, context: { 's3:prefix': 'logs/x' } }).allowed).toBe(false);
+  });
+
   it.each([
     ['the webhook\'s right to start the continuous workflow', 'webhook', 'states:StartExecution', '', 'webhook: StartExecutionCommand -> states:StartExecution on'],
     ['the operator API\'s Query of the index', 'operator-api', 'dynamodb:Query', '/index/', 'operator-api: QueryCommand -> dynamodb:Query on arn:aws:dynamodb:us-east-1:000000000000:table/cmdb-'],
     ['the approval emails\' SES grant', 'approval-request', 'ses:SendEmail', '', 'approval-request: SendEmailCommand -> ses:SendEmail on arn:aws:ses:'],
     ['the signing key the approval page reads', 'approval-page', 'secretsmanager:GetSecretValue', '', 'approval-page: GetSecretValueCommand -> secretsmanager:GetSecretValue on'],
+    ['the continuous workflow\'s listing of artifact versions', 'workflow:continuous', 's3:ListBucketVersions', '', 'workflow:continuous: aws-sdk:s3:listObjectVersions -> s3:ListBucketVersions on arn:aws:s3:::'],
   ])('fails when %s is removed', (_case, handler, action, on, refusal) => {
     // Prepare: the template with the one statement of that role that allows it taken out.
-    const weaker = new TemplatePolicies(withoutStatement(template, policies.roleOfHandler(handler), action, on), { [cmdbTableId(template)]: { Ref: h.release.options.tableName! } });
+    const weaker = new TemplatePolicies(withoutStatement(template, roleOf(policies, handler), action, on), { [cmdbTableId(template)]: { Ref: h.release.options.tableName! } });
 
     // Act
     const refused = denied(weaker, recorder.calls);

@@ -1,6 +1,7 @@
 import type { CfnTemplate } from '../../adapters/local/workflow';
 import type { ReleaseConfig } from '../../core/config';
 import { evaluate, globMatch, TemplatePolicies, type IamRequest, type Statement } from './iam-evaluator';
+import { WORKFLOW_CALLER } from './iam-recorder';
 
 /** Where the permission proof leaves what it recorded, for `npm run iam:unused` (git-ignored). */
 export const PROOF_RECORDING = '.cache/iam-proof/recorded-calls.json';
@@ -38,6 +39,30 @@ export function secretsOnAws(template: CfnTemplate, config: ReleaseConfig): (nam
   };
 }
 
+/** Where the state machines' Tasks call on AWS: the projects by the names local mode gives them, the artifact bucket. */
+export function workflowTargets(template: CfnTemplate, config: ReleaseConfig): { projectArn: (localName: string) => string; artifactBucketArn: string } {
+  const policies = new TemplatePolicies(template);
+  const resources = Object.entries(template.Resources ?? {});
+  const projects = new Map(resources.filter(([, resource]) => resource.Type === 'AWS::CodeBuild::Project').map(([id, resource]) => [String(resource.Properties?.Name), policies.arnOf(id)]));
+  // The bucket whose objects the build projects write: the artifact bucket (the other one holds its access logs).
+  const [bucket] = resources.find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && resource.Properties?.VersioningConfiguration !== undefined && id.startsWith('Artifacts')) ?? [];
+  if (!bucket) throw new Error('no versioned artifact bucket in the template');
+  return {
+    // Local mode names a project `<repo>-<kind>`; the stack `<stack>-<repo>-<kind>` (lib/build-projects.ts).
+    projectArn: (localName) => {
+      const arn = projects.get(`${config.product}-release-${localName}`);
+      if (!arn) throw new Error(`no CodeBuild project for ${localName} in the template`);
+      return arn;
+    },
+    artifactBucketArn: policies.arnOf(bucket),
+  };
+}
+
+/** The role a recorded call is made with: its handler's, or a state machine's for its Tasks' own calls. */
+export function roleOf(policies: TemplatePolicies, caller: string): string {
+  return caller.startsWith(WORKFLOW_CALLER) ? policies.roleOfStateMachine(caller.slice(WORKFLOW_CALLER.length)) : policies.roleOfHandler(caller);
+}
+
 /** The logical id of the CMDB table. */
 export function cmdbTableId(template: CfnTemplate): string {
   const [id] = Object.entries(template.Resources ?? {}).find(([, resource]) => resource.Type === 'AWS::DynamoDB::GlobalTable') ?? [];
@@ -61,10 +86,29 @@ export function withoutStatement(template: CfnTemplate, role: string, action: st
 }
 
 /**
- * Actions the Lambda runtime uses for its logs and traces, not the handler's code: no recorded call can
- * use them, so they are listed apart.
+ * Actions no recorded call can use because AWS takes them on the caller's behalf: the Lambda runtime's
+ * logs and X-Ray traces, Step Functions' log delivery, the `.sync` integration watching a build (it polls
+ * and stops builds and keeps a managed EventBridge rule), and the KMS key of the encrypted topic that SNS
+ * uses for a publisher. `iam:unused` lists them apart.
  */
-export const RUNTIME_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+export const ON_OUR_BEHALF = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:*',
+  'logs:*LogDeliver*',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'codebuild:BatchGetBuilds',
+  'codebuild:StopBuild',
+  'events:*',
+  'kms:GenerateDataKey',
+  'kms:Decrypt',
+];
+
+export function onOurBehalf(action: string): boolean {
+  return ON_OUR_BEHALF.some((pattern) => globMatch(pattern, action, true));
+}
 
 /** One grant: an action on a resource, of one statement. */
 export interface Grant {

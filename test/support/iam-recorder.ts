@@ -20,7 +20,14 @@ export interface AwsNames {
   readonly stateMachines: { readonly continuous: string; readonly promotion: string };
   /** A secret's ARN from the name local mode reads it by. */
   readonly secretArn: (name: string) => string;
+  /** A CodeBuild project's ARN from the name local mode gives it (`<repo>-build`). */
+  readonly projectArn: (localName: string) => string;
+  /** The artifact bucket's ARN (local mode calls it by a stand-in name). */
+  readonly artifactBucketArn: string;
 }
+
+/** The `handler` of a state machine's own calls: `workflow:continuous`, `workflow:promotion`. */
+export const WORKFLOW_CALLER = 'workflow:';
 
 const running = new AsyncLocalStorage<string>();
 const { partition, region, accountId } = PROOF_ACCOUNT;
@@ -48,7 +55,19 @@ export class IamRecorder {
       workflows: (engine) => this.watchWorkflows(engine),
       secrets: (store) => this.watchSecrets(store),
       mailer: (mailer) => this.watchMailer(mailer),
+      task: (workflow, service, params) => this.recordTask(`${WORKFLOW_CALLER}${workflow}`, service, params),
     };
+  }
+
+  /** A state machine's Task calling a service, as the integration asks IAM on AWS. */
+  private recordTask(caller: string, service: string, params: Readonly<Record<string, unknown>>): void {
+    const push = (command: string, request: IamRequest) => this.calls.push({ handler: caller, command, request });
+    if (service === 'lambda') push('lambda:invoke', { action: 'lambda:InvokeFunction', resource: String(params.FunctionName) });
+    else if (service === 'codebuild') push('codebuild:startBuild.sync', { action: 'codebuild:StartBuild', resource: this.names.projectArn(String(params.ProjectName)) });
+    else if (service === 'sns') push('sns:publish', { action: 'sns:Publish', resource: String(params.TopicArn) });
+    else if (service.endsWith(':s3:listObjectVersions')) {
+      push('aws-sdk:s3:listObjectVersions', { action: 's3:ListBucketVersions', resource: this.names.artifactBucketArn, context: { 's3:prefix': String(params.Prefix) } });
+    } else throw new Error(`the recorder does not know what IAM asks of ${service}: teach test/support/iam-recorder.ts`);
   }
 
   /** `run`, with every call it makes recorded as `name`'s. */
