@@ -110,10 +110,20 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
     await until('the rollback accepted', async () => (await state(rollback.body.releaseId)) === 'accepted');
     expect((await api('GET', '/api/history/sample-service/preproduction?limit=5')).status).toBe(200);
 
+    // C: up to production, rejected at acceptance there: autoRollback redeploys A.
+    const c = await pushed('Feature C');
+    const cInPreproduction = await release('preproduction', c);
+    await decideByApi(cInPreproduction, 'accept', 'approve');
+    await until('C accepted in preproduction', async () => (await state(cInPreproduction)) === 'accepted');
+    const cInProduction = await release('production', c);
+    await decideByApi(cInProduction, 'approve_deploy', 'approve');
+    await decideByApi(cInProduction, 'accept', 'reject');
+    await until('production rolled back to A', async () => (await state(cInProduction)) === 'rejected' && (await h.release.stores.releases.boardCell('sample-service', 'production'))?.commit === a);
+
     // For `npm run iam:unused`: what this flow asked of IAM, by handler.
     mkdirSync(dirname(PROOF_RECORDING), { recursive: true });
     writeFileSync(PROOF_RECORDING, `${JSON.stringify({ tableName: h.release.options.tableName, calls: recorder.calls }, null, 2)}\n`);
-  }, 300_000);
+  }, 400_000);
   afterAll(async () => {
     await server?.close();
   });
@@ -136,6 +146,7 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
       'approval-request secretsmanager:GetSecretValue',
       'continuous-step dynamodb:UpdateItem',
       'promotion-step dynamodb:UpdateItem',
+      'promotion-step dynamodb:Query',
       'reconcile dynamodb:GetItem',
       'workflow:continuous codebuild:StartBuild',
       'workflow:continuous s3:ListBucketVersions',
