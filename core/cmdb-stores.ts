@@ -52,6 +52,10 @@ export interface ReleaseStore {
   markAccepted(releaseId: string, change: Actor & { detail?: string }): Promise<Release>;
 
   isAccepted(repository: string, environment: string, commit: string): Promise<boolean>;
+  /** The artifact version of the newest acceptance of a commit in an environment, if one was recorded. */
+  acceptedArtifact(repository: string, environment: string, commit: string): Promise<string | undefined>;
+  /** Records which S3 object version of the commit's artifact the release deploys (set once, never changed). */
+  recordArtifact(releaseId: string, artifactVersion: string): Promise<void>;
   /** Acceptances of an environment, newest first (a commit accepted twice appears twice). */
   acceptedCommits(repository: string, environment: string, limit?: number): Promise<AcceptedCommit[]>;
   /** Every acceptance of an environment, newest first, read page by page as the caller goes on. */

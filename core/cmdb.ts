@@ -34,6 +34,11 @@ export interface NewRelease {
   readonly createdAt: string;
   /** For a rollback: the release whose commit it redeploys, or the release it undoes. */
   readonly rollbackOf?: string;
+  /**
+   * The S3 object version of the commit's artifact this release deploys: recorded by the build of a
+   * continuous run, carried by each acceptance to the next environment (docs/deploy-to-aws.md#artifact-versions).
+   */
+  readonly artifactVersion?: string;
 }
 
 /** A release, or a continuous run of one push; from its first deploy on, also a row of the history. */
@@ -117,6 +122,8 @@ export interface AcceptedCommit {
   readonly commit: string;
   readonly releaseId: string;
   readonly acceptedAt: string;
+  /** The artifact version the accepted release deployed (absent for an acceptance recorded before it was kept). */
+  readonly artifactVersion?: string;
 }
 
 export interface PushRecord {

@@ -1,3 +1,4 @@
+import { builtVersion, type ArtifactListing, type BuildTimes } from './artifact-version';
 import { isTerminal } from './release-lifecycle';
 import type { Failure, FailedStep } from './cmdb';
 import type { LeaseStore, PushStore, ReleaseStore } from './cmdb-stores';
@@ -66,6 +67,17 @@ export class ContinuousSteps {
       await releases.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.now, detail: `build of ${input.branch}` });
     }
     return { releaseId, ...(release?.state === 'superseded' ? { superseded: true } : {}) };
+  }
+
+  /**
+   * After the build: records which S3 object version of the artifact (`key`) this run's build stored, so
+   * that this run and every later promotion or rollback of it deploy exactly that version, whatever later
+   * builds of the same commit write to the key (docs/deploy-to-aws.md#artifact-versions).
+   */
+  async built(input: RunRef & { key: string; build: BuildTimes; versions: ArtifactListing }): Promise<{ version: string }> {
+    const version = builtVersion(input.versions, input.key, input.build);
+    await this.deps.releases.recordArtifact(input.releaseId, version);
+    return { version };
   }
 
   /**

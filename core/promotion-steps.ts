@@ -54,7 +54,25 @@ export class PromotionSteps {
       await releases.transitionRelease(release.releaseId, 'failed', { by: 'system', at: this.now, failure: { step: 'workflow', message: refusal } });
       throw new NotEligibleError(refusal);
     }
-    return this.runOf(release);
+    return this.runOf(release, await this.artifactOf(release));
+  }
+
+  /**
+   * The artifact version the release deploys: the one accepted directly below (a release) or here before
+   * (a rollback), recorded on the release once (docs/deploy-to-aws.md#artifact-versions).
+   */
+  private async artifactOf(release: Release): Promise<string> {
+    if (release.artifactVersion) return release.artifactVersion;
+    const { releases, chain } = this.deps;
+    const from = release.kind === 'release' ? chain.below(release.environment)?.name : release.environment;
+    const version = from === undefined ? undefined : await releases.acceptedArtifact(release.repository, from, release.commit);
+    if (version === undefined) {
+      const message = `no artifact version of ${release.commit.slice(0, 7)} was recorded in ${from ?? 'the environment below'}: push the commit again to build it`;
+      await releases.transitionRelease(release.releaseId, 'failed', { by: 'system', at: this.now, failure: { step: 'workflow', message } });
+      throw new NotEligibleError(message);
+    }
+    await releases.recordArtifact(release.releaseId, version);
+    return version;
   }
 
   private async refusal(release: Release): Promise<string | undefined> {
@@ -136,7 +154,8 @@ export class PromotionSteps {
       leaving: [run.commit],
       rolledBack: async (releaseId) => (await releases.getRelease(releaseId))?.state === 'rolled_back',
     });
-    if (!previous) return {};
+    // An acceptance from before artifact versions were kept cannot be redeployed exactly: no rollback.
+    if (!previous?.artifactVersion) return {};
     // The rollback becomes the environment's one active release, as an operator's would: a request that
     // came in meanwhile and is deploying keeps the environment (it replaces the bad release anyway).
     let rollback: Release;
@@ -150,12 +169,13 @@ export class PromotionSteps {
         requestedBy: `autoRollback of ${run.releaseId}`,
         createdAt: this.now,
         rollbackOf: run.releaseId,
+        artifactVersion: previous.artifactVersion,
       }));
     } catch (error) {
       if (error instanceof ConflictError) return {};
       throw error;
     }
-    return { rollback: this.runOf(rollback) };
+    return { rollback: this.runOf(rollback, previous.artifactVersion) };
   }
 
   private async markRolledBack(releaseId: string): Promise<void> {
@@ -167,7 +187,7 @@ export class PromotionSteps {
     }
   }
 
-  private runOf(release: Release): PromotionRun {
+  private runOf(release: Release, artifactVersion: string): PromotionRun {
     const env = this.deps.chain.get(release.environment);
     const approval = env.mode === 'approval' ? env : undefined;
     return {
@@ -179,6 +199,7 @@ export class PromotionSteps {
       approveBeforeDeploy: release.kind === 'release' && (approval?.approveBeforeDeploy ?? false),
       autoRollback: approval?.autoRollback ?? false,
       timeoutSeconds: approval ? this.deps.chain.approvalTimeoutSeconds(release.environment) : 0,
+      artifactVersion,
     };
   }
 }

@@ -73,13 +73,16 @@ export const PromotionRun = z.object({
   autoRollback: z.boolean(),
   /** The approval Tasks' timeout: the environment's `approvalTimeout`. */
   timeoutSeconds: z.int().check(z.nonnegative()),
+  /** The S3 object version of the commit's artifact that the deploy and test runs read. */
+  artifactVersion: NonEmpty,
 });
 export type PromotionRun = z.infer<typeof PromotionRun>;
 
 /** Where a commit is built, deployed and tested, and where its artifact lives: the CodeBuild Tasks read these. */
 export const CommitTargets = z.object({
   projects: z.object({ build: z.string(), deploy: z.string(), test: z.string() }),
-  artifact: z.object({ bucket: z.string(), path: z.string(), name: z.string(), location: z.string() }),
+  /** `key` is the object every build of the commit writes (`path/name`); `location` is `bucket/key`. */
+  artifact: z.object({ bucket: z.string(), path: z.string(), name: z.string(), key: z.string(), location: z.string() }),
 });
 export type CommitTargets = z.infer<typeof CommitTargets>;
 

@@ -10,6 +10,7 @@ import type { NotEligibleError } from './promotion-steps';
 /** The `action` of each Task of the continuous workflow that calls the `continuous-step` Lambda. */
 export const CONTINUOUS_ACTIONS = {
   begin: 'begin',
+  built: 'built',
   claim: 'claim',
   deployed: 'deployed',
   accept: 'accept',

@@ -1,4 +1,5 @@
 import { z } from 'zod/mini';
+import { ArtifactListing, BuildTimes } from './artifact-version';
 import {
   CaughtError,
   CommitTargets,
@@ -32,6 +33,8 @@ const Execution = z.object({
 
 export const ContinuousStepEvent = z.discriminatedUnion('action', [
   z.object({ action: z.literal(CONTINUOUS_ACTIONS.begin), input: ContinuousInput, execution: z.optional(Execution) }),
+  /** After the build: which version of the artifact it stored, from the key's versions listed then. */
+  z.extend(ContinuousRun, { action: z.literal(CONTINUOUS_ACTIONS.built), build: BuildTimes, versions: ArtifactListing }),
   z.extend(ContinuousRun, { action: z.literal(CONTINUOUS_ACTIONS.claim) }),
   z.extend(ContinuousRun, { action: z.literal(CONTINUOUS_ACTIONS.deployed) }),
   z.extend(ContinuousRun, { action: z.literal(CONTINUOUS_ACTIONS.accept) }),
@@ -48,6 +51,8 @@ export type ContinuousStepEvent = z.infer<typeof ContinuousStepEvent>;
 export const ContinuousStepResults = {
   /** `superseded`: the push is not the branch's head any more; the run ends without a build. */
   begin: z.extend(CommitTargets, { releaseId: NonEmpty, superseded: z.optional(z.boolean()) }),
+  /** `version`: the S3 object version of the commit's artifact, which the deploy and test runs read. */
+  built: z.object({ version: NonEmpty }),
   claim: z.object({ outcome: z.enum(CLAIM_OUTCOMES) }),
   deployed: Nothing,
   accept: Notice,

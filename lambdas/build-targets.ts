@@ -12,7 +12,8 @@ export function buildTargets(projects: Readonly<Record<string, { build: string; 
       const names = projects[repository];
       if (!names) throw new Error(`no build projects for repository ${repository}`);
       const path = `artifacts/${repository}/${commit}`;
-      return { projects: names, artifact: { bucket, path, name: 'artifact.zip', location: `${bucket}/${path}/artifact.zip` } };
+      const name = 'artifact.zip';
+      return { projects: names, artifact: { bucket, path, name, key: `${path}/${name}`, location: `${bucket}/${path}/${name}` } };
     },
   };
 }

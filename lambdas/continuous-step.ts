@@ -28,6 +28,10 @@ export function continuousStepHandler(deps: ContinuousStepDeps) {
         const begun = await deps.steps.begin(input, event.execution);
         return { ...begun, ...deps.targets.forCommit(input.repository, input.commit) };
       }
+      case CONTINUOUS_ACTIONS.built: {
+        const { key } = deps.targets.forCommit(input.repository, input.commit).artifact;
+        return deps.steps.built({ releaseId: event.releaseId, key, build: event.build, versions: event.versions });
+      }
       case CONTINUOUS_ACTIONS.claim:
         return deps.steps.claim({ ...input, releaseId: event.releaseId });
       case CONTINUOUS_ACTIONS.deployed:

@@ -6,16 +6,26 @@ import { resourceOf } from './acknowledge';
 
 export interface ArtifactStoreProps {
   /**
-   * How long replaced versions of an artifact are kept.
+   * How long a replaced version of an artifact is kept once a rebuild of its commit made it noncurrent.
+   * A release or rollback pinned to such a version can be deployed until then.
    * @default Duration.days(90)
    */
   readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * How many of the newest replaced versions of each artifact are kept whatever their age.
+   * @default 3
+   */
+  readonly noncurrentVersionsToRetain?: number;
 }
 
 /**
- * The bucket of build artifacts: each commit is built once, stored under `artifacts/<repository>/<commit>/`,
- * and every environment deploys that same object. Encrypted, TLS-only, versioned, never public, retained
- * with the stack, with server access logs in a second bucket.
+ * The bucket of build artifacts, each commit's at `artifacts/<repository>/<commit>/artifact.zip`.
+ * Versioned: the continuous workflow records which object version a run's build stored, and every deploy of
+ * that run, its promotions and rollbacks included, asks CodeBuild for that version, so a later build of the
+ * same commit never changes what an environment receives (docs/deploy-to-aws.md#artifact-versions). The
+ * current version of a key never expires; a version a rebuild replaced is kept for 90 days, and the 3
+ * newest replaced versions of a key for good. Encrypted, TLS-only, never public, retained with the stack,
+ * with server access logs in a second bucket.
  */
 export class ArtifactStore extends Construct {
   readonly bucket: s3.Bucket;
@@ -44,7 +54,15 @@ export class ArtifactStore extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
-      lifecycleRules: [{ noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(90) }],
+      lifecycleRules: [
+        {
+          id: 'ExpireReplacedArtifacts',
+          noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(90),
+          noncurrentVersionsToRetain: props.noncurrentVersionsToRetain ?? 3,
+          // An upload CodeBuild never finished holds storage and is no version of anything.
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
     });
   }
 

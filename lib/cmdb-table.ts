@@ -76,7 +76,7 @@ export class CmdbTable extends Construct {
   /** The continuous-step function (`ContinuousSteps`): runs, the deploy lease, the branch head. */
   grantContinuousSteps(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
-      releases: ['createRelease', 'getRelease', 'transitionRelease', 'boardCell', 'recordDeployment', 'markAccepted'],
+      releases: ['createRelease', 'getRelease', 'transitionRelease', 'boardCell', 'recordDeployment', 'markAccepted', 'recordArtifact'],
       pushes: ['branchHead'],
       leases: ['acquireLease', 'releaseLease'],
     });
@@ -88,7 +88,7 @@ export class CmdbTable extends Construct {
    */
   grantPromotionSteps(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
-      releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptances', 'startExclusive'],
+      releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptances', 'startExclusive', 'acceptedArtifact', 'recordArtifact'],
       approvals: ['closeApproval'],
       leases: ['acquireLease', 'releaseLease'],
     });

@@ -25,6 +25,11 @@ export interface CodeBuildTaskProps {
   readonly values?: Record<string, string>;
   /** Extra StartBuild parameters (ArtifactsOverride, SecondarySourcesOverride, ServiceRoleOverride). */
   readonly parameters?: Record<string, unknown>;
+  /**
+   * More of the build to keep at `resultPath`: field -> JSONPath into the `{ Build }` answer.
+   * @default - the build's id, status and log link only
+   */
+  readonly keep?: Record<string, string>;
   readonly resultPath: string;
   readonly timeoutSeconds: number;
 }
@@ -50,7 +55,12 @@ export function codeBuildTask(scope: Construct, id: string, props: CodeBuildTask
         ],
         ...props.parameters,
       },
-      ResultSelector: { 'id.$': '$.Build.Id', 'status.$': '$.Build.BuildStatus', 'logUrl.$': '$.Build.Logs.DeepLink' },
+      ResultSelector: {
+        'id.$': '$.Build.Id',
+        'status.$': '$.Build.BuildStatus',
+        'logUrl.$': '$.Build.Logs.DeepLink',
+        ...Object.fromEntries(Object.entries(props.keep ?? {}).map(([field, path]) => [`${field}.$`, path])),
+      },
       ResultPath: props.resultPath,
     },
   }).addRetry({ errors: CODEBUILD_RETRYABLE, interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });

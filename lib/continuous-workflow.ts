@@ -12,7 +12,18 @@ import type { CmdbTable } from './cmdb-table';
 import { codeBuildTask } from './codebuild-task';
 import type { DeployTargets } from './deploy-targets';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import {
+  acknowledgeWorkflowFindings,
+  artifactSource,
+  grantCodeBuildSync,
+  grantListArtifactVersions,
+  listArtifactVersions,
+  loggedStateMachine,
+  notify,
+  projectNames,
+  retryWhileLeaseBusy,
+  stepTask,
+} from './workflow-parts';
 
 export interface ContinuousWorkflowProps {
   readonly product: string;
@@ -48,7 +59,7 @@ export interface ContinuousWorkflowProps {
  * and accept. Every failure is recorded with its step and a log link, gives the lease back, and is
  * published; so is every acceptance.
  *
- *   Begin -> Build -> Claim -> (superseded | held: end) -> Deploy -> Deployed -> Test -> Accept -> notify
+ *   Begin -> Build -> (list versions) Built -> Claim -> (superseded | held: end) -> Deploy -> Deployed -> Test -> Accept -> notify
  *              \________\___________\____________\__________\________\-> Failed(step) -> notify -> Fail
  */
 export class ContinuousWorkflow extends Construct {
@@ -73,6 +84,7 @@ export class ContinuousWorkflow extends Construct {
     const definition = this.definition(props);
     this.stateMachine = loggedStateMachine(this, 'StateMachine', 'continuous', definition, props.timeout ?? Duration.hours(6));
     grantCodeBuildSync(this.stateMachine, projects.flatMap(([, p]) => [p.build, p.deploy, p.test]));
+    grantListArtifactVersions(this.stateMachine, props.artifactBucket);
     props.deployTargets.grantPassRoles(this.stateMachine, isContinuous);
     acknowledgeWorkflowFindings(this.stateMachine, this.steps);
   }
@@ -83,7 +95,7 @@ export class ContinuousWorkflow extends Construct {
     const run = { 'releaseId.$': '$.run.value.releaseId' };
     const variables = { COT_REPOSITORY: '$.repository', COT_COMMIT: '$.commit' };
     const deployVariables = { ...variables, COT_ENVIRONMENT: '$.environment' };
-    const artifactSource = { SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.run.value.artifact.location', SourceIdentifier: 'artifact' }] };
+    const artifact = artifactSource('$.run.value.artifact.location', '$.artifact.value.version');
 
     const failed = new sfn.Fail(this, 'Failed', { error: EXECUTION_ERRORS.continuousFailed, cause: 'a build, deploy or test failed; see the release in the CMDB' });
     const recordFailure = (step: FailedStep) =>
@@ -122,10 +134,23 @@ export class ContinuousWorkflow extends Construct {
           NamespaceType: 'NONE',
         },
       },
+      // When it ran: the artifact version it stored was created meanwhile.
+      keep: { startTime: '$.Build.StartTime', endTime: '$.Build.EndTime' },
       resultPath: '$.build',
       timeoutSeconds: stepTimeout,
     });
-    onFailure(build, recordFailure('build'));
+    const buildFailure = recordFailure('build');
+    onFailure(build, buildFailure);
+    const versions = listArtifactVersions(this, 'ListArtifactVersions', { bucketPath: '$.run.value.artifact.bucket', keyPath: '$.run.value.artifact.key', resultPath: '$.versions' });
+    onFailure(versions, buildFailure);
+    const built = stepTask(this, 'Built', {
+      fn,
+      action: CONTINUOUS_ACTIONS.built,
+      fields: { ...run, 'build.$': '$.build', 'versions.$': '$.versions' },
+      resultPath: '$.artifact',
+      comment: 'Record the artifact version this build stored: every deploy of this run reads that version',
+    });
+    onFailure(built, buildFailure);
 
     const claim = stepTask(this, 'Claim', { fn, action: CONTINUOUS_ACTIONS.claim, fields: run, resultPath: '$.claim', comment: 'Newest commit? Environment held? Take the deploy lease' });
     retryWhileLeaseBusy(claim, props.leaseRetryInterval);
@@ -138,7 +163,7 @@ export class ContinuousWorkflow extends Construct {
       projectName: '$.run.value.projects.deploy',
       sourceVersion: '$.commit',
       environment: deployVariables,
-      parameters: artifactSource,
+      parameters: artifact,
       resultPath: '$.deploy',
       timeoutSeconds: stepTimeout,
     });
@@ -154,7 +179,7 @@ export class ContinuousWorkflow extends Construct {
       projectName: '$.run.value.projects.test',
       sourceVersion: '$.commit',
       environment: deployVariables,
-      parameters: artifactSource,
+      parameters: artifact,
       resultPath: '$.test',
       timeoutSeconds: stepTimeout,
     });
@@ -176,7 +201,7 @@ export class ContinuousWorkflow extends Construct {
         sfn.Condition.and(sfn.Condition.isPresent('$.run.value.superseded'), sfn.Condition.booleanEquals('$.run.value.superseded', true)),
         new sfn.Succeed(this, 'SupersededBeforeBuild', { comment: 'A newer commit of the branch was pushed' }),
       )
-      .otherwise(build.next(claim).next(decide));
+      .otherwise(build.next(versions).next(built).next(claim).next(decide));
     return begin.next(buildOrStop);
   }
 }

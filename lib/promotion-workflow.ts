@@ -14,7 +14,7 @@ import type { BuildProjects } from './build-projects';
 import type { CmdbTable } from './cmdb-table';
 import type { DeployTargets } from './deploy-targets';
 import { HandlerFunction } from './handler-function';
-import { acknowledgeWorkflowFindings, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
+import { acknowledgeWorkflowFindings, artifactSource, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface PromotionWorkflowProps {
   readonly config: ReleaseConfig;
@@ -94,7 +94,7 @@ export class PromotionWorkflow extends Construct {
     const stepTimeout = (props.stepTimeout ?? Duration.hours(1)).toSeconds();
     const run = { 'run.$': '$.run.value' };
     const deployVariables = { COT_REPOSITORY: '$.run.value.repository', COT_COMMIT: '$.run.value.commit', COT_ENVIRONMENT: '$.run.value.environment', COT_RELEASE_ID: '$.run.value.releaseId' };
-    const artifactSource = { SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.run.value.artifact.location', SourceIdentifier: 'artifact' }] };
+    const artifact = artifactSource('$.run.value.artifact.location', '$.run.value.artifactVersion');
     const catchAll = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 
     // Endings: record, publish, then go on with a rollback run or stop.
@@ -152,7 +152,7 @@ export class PromotionWorkflow extends Construct {
       projectName: '$.run.value.projects.deploy',
       sourceVersion: '$.run.value.commit',
       environment: deployVariables,
-      parameters: artifactSource,
+      parameters: artifact,
       resultPath: '$.deploy',
       timeoutSeconds: stepTimeout,
     });
@@ -166,7 +166,7 @@ export class PromotionWorkflow extends Construct {
       projectName: '$.run.value.projects.test',
       sourceVersion: '$.run.value.commit',
       environment: deployVariables,
-      parameters: artifactSource,
+      parameters: artifact,
       resultPath: '$.test',
       timeoutSeconds: stepTimeout,
     });

@@ -3,6 +3,7 @@ import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -112,6 +113,50 @@ export function acknowledgeWorkflowFindings(machine: sfn.StateMachine, ...functi
 /** Waits for the deploy lease: a run holding it deploys and tests for minutes, so back off up to 2 minutes. */
 export function retryWhileLeaseBusy(claim: tasks.LambdaInvoke, interval: Duration = Duration.seconds(10)): void {
   claim.addRetry({ errors: [WORKFLOW_ERRORS.leaseBusy], interval, backoffRate: 1.5, maxDelay: Duration.minutes(2), maxAttempts: 120, jitterStrategy: sfn.JitterType.FULL });
+}
+
+/** The Step Functions SDK integration that lists an artifact's S3 object versions after its build. */
+export const LIST_ARTIFACT_VERSIONS = 'arn:aws:states:::aws-sdk:s3:listObjectVersions';
+
+/**
+ * The StartBuild parameters of a deploy or test run: the commit's artifact as the secondary source
+ * `artifact`, pinned to one S3 object version (for an S3 source, CodeBuild's source version is the
+ * object's version id), so that a later build of the same commit never changes what is deployed.
+ */
+export function artifactSource(locationPath: string, versionPath: string): Record<string, unknown> {
+  return {
+    SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': locationPath, SourceIdentifier: 'artifact' }],
+    SecondarySourcesVersionOverride: [{ SourceIdentifier: 'artifact', 'SourceVersion.$': versionPath }],
+  };
+}
+
+/**
+ * Lists the versions of the commit's artifact key right after its build (the step Lambda then picks the
+ * one the build made: core/artifact-version.ts). The state machine may list versions under `artifacts/`
+ * of this bucket only. A failure to list is retried briefly, then caught as the build's.
+ */
+export function listArtifactVersions(scope: Construct, id: string, props: { bucketPath: string; keyPath: string; resultPath: string }): sfn.CustomState {
+  // The whole answer is kept: a ResultSelector would fail the run uncatchably on a key with no versions.
+  return new sfn.CustomState(scope, id, {
+    stateJson: {
+      Type: 'Task',
+      Comment: 'Which versions does the artifact key have now? (the build stored one of them)',
+      Resource: LIST_ARTIFACT_VERSIONS,
+      Parameters: { 'Bucket.$': props.bucketPath, 'Prefix.$': props.keyPath, MaxKeys: 100 },
+      ResultPath: props.resultPath,
+    },
+  }).addRetry({ errors: [sfn.Errors.TASKS_FAILED], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+}
+
+/** What `listArtifactVersions` needs of the state machine's role: the bucket's versions under `artifacts/`. */
+export function grantListArtifactVersions(machine: sfn.StateMachine, bucket: s3.IBucket): void {
+  machine.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucketVersions'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': 'artifacts/*' } },
+    }),
+  );
 }
 
 /** The `projects` setting of a step function: each repository's build, deploy and test project names. */

@@ -15,7 +15,7 @@ import type { Approvals } from '../core/approvals';
 import type { CmdbStores } from '../core/cmdb-stores';
 import { Reconciler } from '../core/reconcile';
 import type { ReleaseConfig } from '../core/config';
-import { systemClock, type Clock } from '../core/ports';
+import { systemClock, type Clock, type Mailer, type SecretStore, type WorkflowEngine } from '../core/ports';
 import { webhookSecretName } from '../core/webhook-intake';
 import { approvalRequestHandler } from '../lambdas/approval-request';
 import { buildTargets } from '../lambdas/build-targets';
@@ -30,6 +30,23 @@ const LOCAL_BUCKET = 'local-artifacts';
 export interface Notification {
   readonly subject?: string;
   readonly message: string;
+}
+
+/**
+ * Lets a test watch what local mode's handlers send (the permission proof, test/support/iam-recorder.ts).
+ * Each part is optional; without an observer local mode runs as it always does.
+ */
+export interface LocalObserver {
+  /** Each SDK client local mode makes (the CMDB's DynamoDB client), before its first use. */
+  readonly client?: (client: DynamoDBClient) => void;
+  /** Each handler local mode runs itself (the step Lambdas and the reconciler), by its `cot:handler` name. */
+  readonly handler?: <E, R>(name: string, run: (event: E) => Promise<R>) => (event: E) => Promise<R>;
+  /** The local stand-ins for AWS services, as the handlers are given them. */
+  readonly workflows?: (engine: WorkflowEngine) => WorkflowEngine;
+  readonly secrets?: (store: SecretStore) => SecretStore;
+  readonly mailer?: (mailer: Mailer) => Mailer;
+  /** Each service call of a state machine's Task (`LocalWorkflowsOptions.onTask`). */
+  readonly task?: LocalWorkflowsOptions['onTask'];
 }
 
 export interface LocalWiringOptions {
@@ -53,6 +70,8 @@ export interface LocalWiringOptions {
    * @default nobody is told
    */
   readonly approvalEmail?: { readonly baseUrl: () => string; readonly onLinkSent?: (sent: SentLink) => void };
+  /** @default nothing watches */
+  readonly observe?: LocalObserver;
 }
 
 /**
@@ -95,14 +114,17 @@ export class LocalWiring {
     const { approvalEmail } = options;
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
     const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
+    const observe = options.observe ?? {};
+    const watched = <P>(port: P, watch: ((port: P) => P) | undefined): P => (watch ? watch(port) : port);
+    const asHandler = <E, R>(name: string, run: (event: E) => Promise<R>) => (observe.handler ? observe.handler(name, run) : run);
     this.handlers = composeRelease({
       config: () => config,
       stores: () => this.stores,
       // One engine runs both state machines and holds the task tokens.
-      workflows: () => this.workflows,
+      workflows: () => watched<WorkflowEngine>(this.workflows, observe.workflows),
       buildTargets: () => targets,
-      secrets: () => this.secrets,
-      ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: new OutboxMailer({ dir: join(dataDir, 'outbox') }) }) } : {}),
+      secrets: () => watched<SecretStore>(this.secrets, observe.secrets),
+      ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: watched<Mailer>(new OutboxMailer({ dir: join(dataDir, 'outbox') }), observe.mailer) }) } : {}),
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });
@@ -110,10 +132,10 @@ export class LocalWiring {
     this.workflows = new LocalWorkflows({
       template: synthesizeReleaseTemplate(config),
       lambdas: {
-        'continuous-step': continuousStepHandler(this.handlers.continuous()),
-        'promotion-step': promotionStepHandler(this.handlers.promotion()),
+        'continuous-step': asHandler('continuous-step', continuousStepHandler(this.handlers.continuous())),
+        'promotion-step': asHandler('promotion-step', promotionStepHandler(this.handlers.promotion())),
         // Looked up per event: `this.approvals` answers through the engine made here, so it comes after it.
-        'approval-request': (event) => approvalRequestHandler({ approvals: this.approvals })(event),
+        'approval-request': asHandler('approval-request', (event: unknown) => approvalRequestHandler({ approvals: this.approvals })(event)),
       },
       codebuild: this.codebuild,
       notify: (notification) => {
@@ -125,11 +147,11 @@ export class LocalWiring {
       // nothing open. Runs aborted because local mode stops are resumed or failed at the next start.
       onExecutionEnd: (_workflow, execution, result) => {
         if (result.status !== 'FAILED' && result.status !== 'TIMED_OUT') return;
-        void reconciler
-          .executionEnded({ name: execution.name, startDate: execution.startDate.toISOString(), input: execution.input, status: result.status, cause: result.cause })
-          .catch((error: unknown) => options.onReconcileError?.(error));
+        const ended = { name: execution.name, startDate: execution.startDate.toISOString(), input: execution.input, status: result.status, cause: result.cause };
+        void asHandler('reconcile', (event: typeof ended) => reconciler.executionEnded(event))(ended).catch((error: unknown) => options.onReconcileError?.(error));
       },
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+      ...(observe.task ? { onTask: observe.task } : {}),
     });
     this.approvals = this.handlers.approvalRequests().approvals;
   }
@@ -142,6 +164,7 @@ export class LocalWiring {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     try {
+      options.observe?.client?.(client);
       await client.send(new CreateTableCommand(cmdbCreateTableInput(options.tableName ?? LOCAL_TABLE_NAME)));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;

@@ -41,6 +41,9 @@ export const CMDB_ACCESS = {
     // Update of the commit's acceptance item (first acceptor kept, count added).
     markAccepted: { table: ['GetItem', 'UpdateItem', 'PutItem'] },
     isAccepted: { table: ['GetItem'] },
+    acceptedArtifact: { table: ['GetItem'] },
+    // One conditional Update of the release item.
+    recordArtifact: { table: ['UpdateItem'] },
     // The first page or pages of `acceptances`.
     acceptedCommits: { index: ['Query'] },
     // Acceptances newest first, a Query of the index per page.

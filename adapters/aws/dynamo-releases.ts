@@ -134,18 +134,21 @@ export class DynamoReleases implements ReleaseStore {
           releaseId,
           acceptedAt: change.at,
           acceptedBy: change.by,
+          ...(release.artifactVersion ? { artifactVersion: release.artifactVersion } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
+    // The commit's item also carries the artifact of its newest acceptance: what the next environment deploys.
+    const artifact = release.artifactVersion ? { set: ', artifactVersion = :artifactVersion', values: { ':artifactVersion': release.artifactVersion } } : { set: '', values: {} };
     const firstOfCommit = {
       Update: {
         TableName: this.tableName,
         Key: keys.accepted(repository, environment, commit),
         UpdateExpression:
-          'SET repository = :repository, environment = :environment, #commit = :commit, releaseId = if_not_exists(releaseId, :releaseId), acceptedAt = if_not_exists(acceptedAt, :at), acceptedBy = if_not_exists(acceptedBy, :by), lastAcceptedAt = :at ADD acceptances :one REMOVE gsi1pk, gsi1sk',
+          `SET repository = :repository, environment = :environment, #commit = :commit, releaseId = if_not_exists(releaseId, :releaseId), acceptedAt = if_not_exists(acceptedAt, :at), acceptedBy = if_not_exists(acceptedBy, :by), lastAcceptedAt = :at${artifact.set} ADD acceptances :one REMOVE gsi1pk, gsi1sk`,
         ExpressionAttributeNames: { '#commit': 'commit' },
-        ExpressionAttributeValues: { ':repository': repository, ':environment': environment, ':commit': commit, ':releaseId': releaseId, ':at': change.at, ':by': change.by, ':one': 1 },
+        ExpressionAttributeValues: { ':repository': repository, ':environment': environment, ':commit': commit, ':releaseId': releaseId, ':at': change.at, ':by': change.by, ':one': 1, ...artifact.values },
       },
     };
     const acceptance = [log, firstOfCommit];
@@ -154,6 +157,28 @@ export class DynamoReleases implements ReleaseStore {
 
   async isAccepted(repository: string, environment: string, commit: string): Promise<boolean> {
     return (await this.get(keys.accepted(repository, environment, commit))) !== undefined;
+  }
+
+  async acceptedArtifact(repository: string, environment: string, commit: string): Promise<string | undefined> {
+    const item = await this.get(keys.accepted(repository, environment, commit));
+    return typeof item?.artifactVersion === 'string' ? item.artifactVersion : undefined;
+  }
+
+  async recordArtifact(releaseId: string, artifactVersion: string): Promise<void> {
+    // Set once: a retried step records the same version; another one is a conflict, never a silent swap.
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.release(releaseId),
+          UpdateExpression: 'SET artifactVersion = :version',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(artifactVersion) OR artifactVersion = :version)',
+          ExpressionAttributeValues: { ':version': artifactVersion },
+        }),
+      )
+      .catch((error: unknown) => {
+        throw toDomainError(error, `release ${releaseId} does not exist or deploys another artifact version`);
+      });
   }
 
   async acceptedCommits(repository: string, environment: string, limit = 20): Promise<AcceptedCommit[]> {
@@ -169,7 +194,14 @@ export class DynamoReleases implements ReleaseStore {
     let start: Record<string, unknown> | undefined;
     do {
       const result = await this.newestFirst(keys.acceptedPartition(repository, environment), 50, start);
-      for (const item of result.Items ?? []) yield { commit: String(item.commit), releaseId: String(item.releaseId), acceptedAt: String(item.acceptedAt) };
+      for (const item of result.Items ?? []) {
+        yield {
+          commit: String(item.commit),
+          releaseId: String(item.releaseId),
+          acceptedAt: String(item.acceptedAt),
+          ...(typeof item.artifactVersion === 'string' ? { artifactVersion: item.artifactVersion } : {}),
+        };
+      }
       start = result.LastEvaluatedKey;
     } while (start);
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { RepositoryConfig } from '../../core/config';
 import type { BuildspecRunner } from './buildspec';
@@ -19,7 +19,17 @@ const StartBuildParams = z.object({
   EnvironmentVariablesOverride: z.array(z.object({ Name: z.string(), Value: z.string(), Type: z.literal('PLAINTEXT').optional() })).default([]),
   ArtifactsOverride: z.object({ Type: z.literal('S3'), Location: z.string(), Path: z.string(), Name: z.string() }).optional(),
   SecondarySourcesOverride: z.array(z.object({ Type: z.literal('S3'), Location: z.string(), SourceIdentifier: z.string() })).optional(),
+  SecondarySourcesVersionOverride: z.array(z.object({ SourceIdentifier: z.string(), SourceVersion: z.string().min(1) })).optional(),
 });
+
+/** The parameters of S3's ListObjectVersions that the continuous workflow sends (lib/workflow-parts.ts). */
+const ListObjectVersionsParams = z.object({ Bucket: z.string(), Prefix: z.string(), MaxKeys: z.number().optional() });
+
+/** One stored version of an artifact key, as S3 lists it. */
+interface StoredVersion {
+  readonly VersionId: string;
+  readonly LastModified: string;
+}
 
 export interface LocalCodeBuildOptions {
   /** The data folder: artifacts in `<data>/artifacts`, logs in `<data>/logs`, deploy targets in `<data>/environments`. */
@@ -36,8 +46,11 @@ export interface LocalCodeBuildOptions {
 
 /**
  * CodeBuild's `startBuild.sync` on this machine: runs the project's buildspec from the repository at the
- * commit with the buildspec runner. Artifacts live under `<data>/<ArtifactsOverride.Path>` (that is
- * `<data>/artifacts/<repository>/<commit>`), so every deploy of a commit uses the one artifact its build made.
+ * commit with the buildspec runner. It also stands in for the versioned artifact bucket: each build's
+ * artifact is kept (unzipped) as a new version of its key, in `<data>/<ArtifactsOverride.Path>/versions/<id>`
+ * with the key's versions listed in `versions.json` beside them, and `listObjectVersions` answers as S3
+ * does. A deploy or test reads the version its `SecondarySourcesVersionOverride` names (the latest one
+ * without it), so a rebuild of a commit never changes what a promotion of an earlier run deploys.
  */
 export class LocalCodeBuild {
   private readonly projects = new Map<string, { repository: RepositoryConfig; kind: ProjectKind }>();
@@ -61,9 +74,13 @@ export class LocalCodeBuild {
     if (environment) variables.COT_TARGET_DIR = join(this.options.dataDir, 'environments', environment, repository.name);
 
     const artifactInput = params.SecondarySourcesOverride?.find((source) => source.SourceIdentifier === 'artifact');
-    const artifactInputDir = artifactInput ? this.localArtifactDir(artifactInput.Location) : undefined;
+    const artifactVersion = params.SecondarySourcesVersionOverride?.find((source) => source.SourceIdentifier === 'artifact')?.SourceVersion;
+    const artifactInputDir = artifactInput ? this.artifactVersionDir(artifactInput.Location, artifactVersion) : undefined;
     if (artifactInputDir) variables.CODEBUILD_SRC_DIR_artifact = artifactInputDir;
-    const artifactOutputDir = params.ArtifactsOverride ? join(this.options.dataDir, params.ArtifactsOverride.Path) : undefined;
+    const artifactKeyDir = params.ArtifactsOverride ? this.keyDir(`${params.ArtifactsOverride.Path}/${params.ArtifactsOverride.Name}`) : undefined;
+    // S3's version ids are opaque strings; ours are random too, so nothing can be read into them.
+    const newVersion = randomUUID().replaceAll('-', '');
+    const artifactOutputDir = artifactKeyDir ? join(artifactKeyDir, 'versions', newVersion) : undefined;
 
     const buildId = `${projectName}:${randomUUID()}`;
     const logDir = join(this.options.dataDir, 'logs', repository.name);
@@ -81,6 +98,8 @@ export class LocalCodeBuild {
       timeoutSeconds: this.options.timeoutSeconds ?? 1800,
       ...(this.options.onOutput ? { onOutput: (line: string) => this.options.onOutput?.(projectName, line) } : {}),
     });
+    // As CodeBuild's upload: only a build that succeeded stores a new version of the key.
+    if (artifactKeyDir && result.status === 'SUCCEEDED') this.addVersion(artifactKeyDir, newVersion);
     return {
       Id: buildId,
       BuildStatus: result.status,
@@ -100,10 +119,37 @@ export class LocalCodeBuild {
     };
   }
 
-  /** `<bucket>/artifacts/<repo>/<commit>/artifact.zip` -> `<data>/artifacts/<repo>/<commit>` (kept unzipped locally). */
-  private localArtifactDir(location: string): string {
-    const key = location.slice(location.indexOf('/') + 1).replace(/\/artifact\.zip$/, '');
-    if (key.split('/').includes('..')) throw new Error(`refusing artifact location ${location}`);
-    return join(this.options.dataDir, key);
+  /** S3's `ListObjectVersions` of an artifact key (`Prefix`), newest first, as the Step Functions SDK Task answers. */
+  listObjectVersions(rawParams: unknown): { Name: string; Prefix: string; Versions: Array<StoredVersion & { Key: string; IsLatest: boolean }> } {
+    const params = ListObjectVersionsParams.parse(rawParams);
+    const versions = this.versionsOf(this.keyDir(params.Prefix)).reverse().slice(0, params.MaxKeys ?? 1000);
+    return { Name: params.Bucket, Prefix: params.Prefix, Versions: versions.map((version, index) => ({ Key: params.Prefix, ...version, IsLatest: index === 0 })) };
+  }
+
+  /** `<bucket>/<key>` at a version (the latest without one) -> the folder that version is kept in. */
+  private artifactVersionDir(location: string, version: string | undefined): string {
+    const keyDir = this.keyDir(location.slice(location.indexOf('/') + 1));
+    const versionId = version ?? this.versionsOf(keyDir).at(-1)?.VersionId;
+    const stored = versionId !== undefined && this.versionsOf(keyDir).some((each) => each.VersionId === versionId);
+    if (!stored) throw Object.assign(new Error(`no version ${versionId ?? ''} of ${location}`), { name: 'CodeBuild.InvalidInputException' });
+    return join(keyDir, 'versions', versionId);
+  }
+
+  /** `artifacts/<repo>/<commit>/artifact.zip` -> `<data>/artifacts/<repo>/<commit>`. */
+  private keyDir(key: string): string {
+    if (key.split('/').includes('..')) throw new Error(`refusing artifact key ${key}`);
+    return join(this.options.dataDir, dirname(key));
+  }
+
+  /** The versions of a key, oldest first. */
+  private versionsOf(keyDir: string): StoredVersion[] {
+    const index = join(keyDir, 'versions.json');
+    return existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as StoredVersion[]) : [];
+  }
+
+  /** Read and written in one go (no await between): two builds of one commit never lose a version. */
+  private addVersion(keyDir: string, versionId: string): void {
+    const versions = [...this.versionsOf(keyDir), { VersionId: versionId, LastModified: new Date().toISOString() }];
+    writeFileSync(join(keyDir, 'versions.json'), `${JSON.stringify(versions, null, 2)}\n`);
   }
 }

@@ -1,7 +1,7 @@
 import { ConflictError } from '../../core/errors';
 import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
 import { HANDLER_TAG } from '../../lib/handler-function';
-import { WORKFLOW_TAG } from '../../lib/workflow-parts';
+import { LIST_ARTIFACT_VERSIONS, WORKFLOW_TAG } from '../../lib/workflow-parts';
 import type { LocalCodeBuild } from './local-codebuild';
 import {
   ExecutionAlreadyExistsError,
@@ -39,6 +39,12 @@ export interface LocalWorkflowsOptions {
   readonly onExecutionEnd?: (workflow: WorkflowName, execution: WorkflowExecution, result: ExecutionResult) => void;
   /** Test speed-ups: retry intervals by state name (seconds). */
   readonly retryIntervalOverrides?: Readonly<Record<string, number | number[]>>;
+  /**
+   * Told of each service call a Task makes, as `lambda`, `codebuild`, `sns` or the exact SDK resource, with
+   * what it calls (`FunctionName`, `ProjectName`, `TopicArn`, or the SDK parameters). The permission proof
+   * checks these against the state machine's role.
+   */
+  readonly onTask?: (workflow: WorkflowName, service: string, params: Readonly<Record<string, unknown>>) => void;
 }
 
 /**
@@ -94,6 +100,7 @@ export class LocalWorkflows implements WorkflowEngine {
     let runner = this.runners.get(workflow);
     if (runner) return runner;
     const { template, lambdas, codebuild, notify } = this.options;
+    const told = (service: string, params: Readonly<Record<string, unknown>>) => this.options.onTask?.(workflow, service, params);
     const rendered = renderDefinition(template, { tag: { key: WORKFLOW_TAG, value: workflow } });
     const handlerOf = (functionRef: string) => {
       const logicalId = rendered.logicalIdOf(functionRef);
@@ -107,9 +114,11 @@ export class LocalWorkflows implements WorkflowEngine {
       definition: rendered.definition,
       tokens: this.tokens,
       handlers: {
-        lambda: (functionRef, payload) => handlerOf(functionRef)(payload),
-        codebuild: (project, params) => codebuild.startBuild(project, params),
-        sns: (params) => notify({ ...(typeof params.Subject === 'string' ? { subject: params.Subject } : {}), message: String(params.Message ?? '') }),
+        lambda: (functionRef, payload) => (told('lambda', { FunctionName: functionRef }), handlerOf(functionRef)(payload)),
+        codebuild: (project, params) => (told('codebuild', { ...params, ProjectName: project }), codebuild.startBuild(project, params)),
+        sns: (params) => (told('sns', params), notify({ ...(typeof params.Subject === 'string' ? { subject: params.Subject } : {}), message: String(params.Message ?? '') })),
+        // The artifact bucket is local CodeBuild's folder of versions.
+        resources: { [LIST_ARTIFACT_VERSIONS]: (params) => (told(LIST_ARTIFACT_VERSIONS, params as Record<string, unknown>), codebuild.listObjectVersions(params)) },
       },
       ...(this.options.onEvent ? { onEvent: (event: WorkflowEvent) => this.options.onEvent?.(workflow, event) } : {}),
       ...(this.options.onExecutionEnd ? { onExecutionEnd: (execution: WorkflowExecution, result: ExecutionResult) => this.options.onExecutionEnd?.(workflow, execution, result) } : {}),

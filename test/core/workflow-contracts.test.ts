@@ -9,11 +9,11 @@ import { WORKFLOW_ERRORS } from '../../core/workflow-names';
 const sha = 'a'.repeat(40);
 const push = { repository: 'svc', environment: 'integration', branch: 'main', commit: sha, message: 'm', author: 'a', requestedBy: 'push:github:1' };
 const prepared = { releaseId: 'r-1', repository: 'svc', environment: 'production', commit: sha, kind: 'release', requestedBy: 'ops@example.com' };
-const run = { releaseId: 'r-1', repository: 'svc', environment: 'production', commit: sha, kind: 'release', approveBeforeDeploy: false, autoRollback: true, timeoutSeconds: 60 };
+const run = { releaseId: 'r-1', repository: 'svc', environment: 'production', commit: sha, kind: 'release', approveBeforeDeploy: false, autoRollback: true, timeoutSeconds: 60, artifactVersion: 'v-1' };
 const request = { taskToken: 'token', gate: 'accept', releaseId: 'r-1', timeoutSeconds: 60 };
 const targets = {
   projects: { build: 'b', deploy: 'd', test: 't' },
-  artifact: { bucket: 'bucket', path: 'artifacts/svc/x', name: 'artifact.zip', location: 'bucket/artifacts/svc/x/artifact.zip' },
+  artifact: { bucket: 'bucket', path: 'artifacts/svc/x', name: 'artifact.zip', key: 'artifacts/svc/x/artifact.zip', location: 'bucket/artifacts/svc/x/artifact.zip' },
 };
 
 type Schema = { safeParse(value: unknown): { success: true } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } };
@@ -56,6 +56,7 @@ describe('workflow contracts', () => {
       'approveBeforeDeploy: Invalid input: expected boolean, received string',
       'autoRollback: Invalid input: expected boolean, received undefined',
     ]],
+    ['a run without its artifact version', PromotionRun, { ...run, artifactVersion: '' }, ['artifactVersion: Too small: expected string to have >=1 characters']],
     ['a run without its targets', TargetedRun, run, ['projects: Invalid input: expected object, received undefined', 'artifact: Invalid input: expected object, received undefined']],
     ['a gate that waits no time', ApprovalRequest, { ...request, timeoutSeconds: 0 }, ['timeoutSeconds: Too small: expected number to be >0']],
     ['an empty approval request', ApprovalRequest, { gate: 'later' }, [

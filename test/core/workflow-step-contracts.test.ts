@@ -4,17 +4,25 @@ import { ContinuousStepEvent, ContinuousStepResults, PromotionStepEvent, Promoti
 
 const sha = 'b'.repeat(40);
 const input = { repository: 'svc', environment: 'integration', branch: 'main', commit: sha, message: 'm', author: 'a', requestedBy: 'push:github:1' };
-const run = { releaseId: 'r-1', repository: 'svc', environment: 'production', commit: sha, kind: 'release', approveBeforeDeploy: true, autoRollback: false, timeoutSeconds: 60 };
+const run = { releaseId: 'r-1', repository: 'svc', environment: 'production', commit: sha, kind: 'release', approveBeforeDeploy: true, autoRollback: false, timeoutSeconds: 60, artifactVersion: 'v-1' };
 const caught = { Error: 'States.TaskFailed', Cause: '{}' };
 const targets = {
   projects: { build: 'b', deploy: 'd', test: 't' },
-  artifact: { bucket: 'bucket', path: 'artifacts/svc/x', name: 'artifact.zip', location: 'bucket/artifacts/svc/x/artifact.zip' },
+  artifact: { bucket: 'bucket', path: 'artifacts/svc/x', name: 'artifact.zip', key: 'artifacts/svc/x/artifact.zip', location: 'bucket/artifacts/svc/x/artifact.zip' },
 };
 const notice = { subject: 'svc bbbbbbb accepted', message: 'svc bbbbbbb accepted\n...' };
 
 /** One call per action, as the state machine's Task sends it (every Task also passes the execution input). */
 const continuousCalls: Record<ContinuousAction, unknown> = {
   begin: { action: 'begin', input, execution: { name: 'exec', startTime: '2024-05-01T10:00:00.000Z' } },
+  // As the Build and ListArtifactVersions Tasks leave them: CodeBuild's epoch seconds, S3's ISO times.
+  built: {
+    action: 'built',
+    input,
+    releaseId: 'r-1',
+    build: { startTime: 1714557600.5, endTime: 1714557700.25 },
+    versions: { Versions: [{ Key: 'artifacts/svc/x/artifact.zip', VersionId: 'v-1', LastModified: '2024-05-01T10:01:30Z', IsLatest: true }] },
+  },
   claim: { action: 'claim', input, releaseId: 'r-1' },
   deployed: { action: 'deployed', input, releaseId: 'r-1' },
   accept: { action: 'accept', input, releaseId: 'r-1' },
@@ -34,6 +42,7 @@ const promotionCalls: Record<PromotionAction, unknown> = {
 /** One answer per action, as the handlers give them. */
 const continuousAnswers: Record<ContinuousAction, unknown> = {
   begin: { releaseId: 'r-1', ...targets },
+  built: { version: 'v-1' },
   claim: { outcome: CLAIM_OUTCOMES.held },
   deployed: {},
   accept: notice,
@@ -63,12 +72,13 @@ describe('continuous step contracts', () => {
   });
 
   it.each<[string, unknown, string[]]>([
-    ['an unknown action', { action: 'tested', input, releaseId: 'r-1' }, ["action: Invalid discriminator value. Expected 'begin' | 'claim' | 'deployed' | 'accept' | 'fail'"]],
+    ['an unknown action', { action: 'tested', input, releaseId: 'r-1' }, ["action: Invalid discriminator value. Expected 'begin' | 'built' | 'claim' | 'deployed' | 'accept' | 'fail'"]],
     ['a start time that is no time', { ...(continuousCalls.begin as object), execution: { name: '', startTime: 'soon' } }, [
       'execution.name: Too small: expected string to have >=1 characters',
       'execution.startTime: must be a time',
     ]],
     ['a claim without its release', { action: 'claim', input }, ['releaseId: Invalid input: expected string, received undefined']],
+    ['a built step without the build times', { action: 'built', input, releaseId: 'r-1', versions: {} }, ['build: Invalid input: expected object, received undefined']],
     ['a failure of an unknown step', { action: 'fail', input, step: 'lint', error: {} }, ['step: Invalid option: expected one of "build"|"deploy"|"test"|"approval"|"workflow"']],
     ['a caught error that is not text', { action: 'fail', input, step: 'test', error: { Error: 5 } }, ['error.Error: Invalid input: expected string, received number']],
   ])('refuses %s', (_case, call, expected) => {

@@ -225,4 +225,59 @@ describe('ReleaseStack for real accounts', () => {
       expect(writes.map((statement) => statement.Resource), id).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/Logs[0-9A-F]{8}$/), 'Arn'] }]);
     }
   });
+
+  describe('artifact versions', () => {
+    it('versions the artifact bucket and expires only replaced versions, keeping enough for rollbacks', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              Id: 'ExpireReplacedArtifacts',
+              Status: 'Enabled',
+              NoncurrentVersionExpiration: { NoncurrentDays: 90, NewerNoncurrentVersions: 3 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+            },
+          ],
+        },
+      });
+    });
+
+    it('lists the artifact key\'s versions after the build and records the one it stored', () => {
+      const states = definitionOf(template, 'ContinuousStateMachine').States;
+      expect(states.Build).toMatchObject({ Next: 'ListArtifactVersions', ResultSelector: expect.objectContaining({ 'startTime.$': '$.Build.StartTime', 'endTime.$': '$.Build.EndTime' }) });
+      expect(states.ListArtifactVersions).toMatchObject({
+        Resource: 'arn:aws:states:::aws-sdk:s3:listObjectVersions',
+        Parameters: { 'Bucket.$': '$.run.value.artifact.bucket', 'Prefix.$': '$.run.value.artifact.key', MaxKeys: 100 },
+        ResultPath: '$.versions',
+        Next: 'Built',
+        Catch: [expect.objectContaining({ Next: 'RecordBuildFailure' })],
+      });
+      expect(states.Built).toMatchObject({
+        Parameters: { Payload: expect.objectContaining({ action: 'built', 'build.$': '$.build', 'versions.$': '$.versions' }) },
+        ResultPath: '$.artifact',
+        Next: 'Claim',
+        Catch: [expect.objectContaining({ Next: 'RecordBuildFailure' })],
+      });
+      const listing = statementsOf(template, 'ContinuousStateMachineRole').filter((statement) => actionsOf(statement).includes('s3:ListBucketVersions'));
+      expect(listing).toEqual([expect.objectContaining({ Action: 's3:ListBucketVersions', Condition: { StringLike: { 's3:prefix': 'artifacts/*' } } })]);
+      expect(JSON.stringify(listing[0]!.Resource)).toMatch(/ArtifactsBucket[0-9A-F]{8}/);
+    });
+
+    it.each([
+      ['ContinuousStateMachine', ['Deploy', 'Test'], '$.artifact.value.version'],
+      ['PromotionStateMachine', ['Deploy', 'Deploy-preproduction', 'Deploy-production', 'Test', 'Test-production'], '$.run.value.artifactVersion'],
+    ])('pins every deploy and test of %s to the recorded artifact version', (machine, names, versionPath) => {
+      const states = definitionOf(template, machine).States;
+      for (const name of names) {
+        expect(states[name], name).toMatchObject({
+          Resource: 'arn:aws:states:::codebuild:startBuild.sync',
+          Parameters: {
+            SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.run.value.artifact.location', SourceIdentifier: 'artifact' }],
+            SecondarySourcesVersionOverride: [{ SourceIdentifier: 'artifact', 'SourceVersion.$': versionPath }],
+          },
+        });
+      }
+    });
+  });
 });

@@ -15,6 +15,11 @@ function deployedCommit(h: Harness): string | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { commit: string }).commit : undefined;
 }
 
+/** Where local mode keeps the artifact version a release recorded (adapters/local/local-codebuild.ts). */
+function artifactOf(h: Harness, commit: string, release: { artifactVersion?: string } | undefined): string {
+  return join(h.dataDir, 'artifacts', 'sample-service', commit, 'versions', String(release?.artifactVersion));
+}
+
 function buildLogs(h: Harness, commit: string): string[] {
   const dir = join(h.dataDir, 'logs', 'sample-service');
   return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(commit.slice(0, 12)) && name.includes('-build-')) : [];
@@ -41,7 +46,8 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     expect(history.items[0]?.history.map((change) => change.state)).toEqual(['prepared', 'building', 'deploying', 'testing', 'accepted']);
     expect(await h.release.stores.releases.isAccepted('sample-service', 'integration', good)).toBe(true);
     expect(deployedCommit(h)).toBe(good);
-    expect(JSON.parse(readFileSync(join(h.dataDir, 'artifacts', 'sample-service', good, 'version.json'), 'utf8'))).toMatchObject({ commit: good });
+    expect(history.items[0]?.artifactVersion).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.parse(readFileSync(join(artifactOf(h, good, history.items[0]), 'version.json'), 'utf8'))).toMatchObject({ commit: good });
     expect(buildLogs(h, good)).toHaveLength(1);
     expect(h.release.notifications.at(-1)?.subject).toBe(`sample-service ${good.slice(0, 7)} accepted in integration`);
   });
@@ -157,7 +163,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     expect(board).toMatchObject({ commit: before?.commit, acceptedCommit: before?.acceptedCommit, state: 'built' });
     const release = await h.release.stores.releases.getRelease(board!.releaseId!);
     expect(release?.history.at(-1)).toMatchObject({ state: 'built', detail: 'built, not deployed: integration is held' });
-    expect(existsSync(join(h.dataDir, 'artifacts', 'sample-service', input.commit, 'version.json'))).toBe(true);
+    expect(existsSync(join(artifactOf(h, input.commit, release), 'version.json'))).toBe(true);
   }, 60_000);
 
   it('is a valid Amazon States Language definition', () => {

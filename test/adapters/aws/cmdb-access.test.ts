@@ -42,6 +42,8 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await releases.board();
     await releases.history('svc', 'env');
     await releases.isAccepted('svc', 'env', COMMIT);
+    await releases.recordArtifact(newer.releaseId, 'v-1');
+    await releases.acceptedArtifact('svc', 'env', COMMIT);
     await releases.acceptedCommits('svc', 'env');
     for await (const acceptance of releases.acceptances('svc', 'env')) expect(acceptance.commit).toBe(COMMIT);
     await releases.setHeld('svc', 'env', true, at(7));

@@ -155,6 +155,43 @@ describe('DynamoReleases: releases, board and history (DynamoDB Local)', () => {
     await expect(t.releases.history('svc', 'history', { limit: 101 })).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('keeps the artifact version a release deploys, once, and carries it with each acceptance', async () => {
+    // Prepare
+    const accept = async (releaseId: string, minute: number) => {
+      await t.releases.transitionRelease(releaseId, 'deploying', { by: 'ci', at: at(minute) });
+      await t.releases.recordDeployment(releaseId, { by: 'ci', at: at(minute + 1) });
+      await t.releases.markAccepted(releaseId, { by: 'ci', at: at(minute + 2) });
+    };
+    const first = release({ environment: 'pinned', kind: 'deploy', createdAt: at(1) });
+    const rebuilt = release({ environment: 'pinned', kind: 'deploy', createdAt: at(10) });
+    const unrecorded = release({ environment: 'pinned', kind: 'deploy', commit: COMMIT_B, createdAt: at(20) });
+    for (const each of [first, rebuilt, unrecorded]) await t.releases.createRelease(each);
+
+    // Act
+    await t.releases.recordArtifact(first.releaseId, 'v1');
+    await t.releases.recordArtifact(first.releaseId, 'v1');
+    const swap = await t.releases.recordArtifact(first.releaseId, 'v2').catch((error: unknown) => error);
+    await accept(first.releaseId, 2);
+    const afterFirst = await t.releases.acceptedArtifact('svc', 'pinned', COMMIT_A);
+    await t.releases.recordArtifact(rebuilt.releaseId, 'v2');
+    await accept(rebuilt.releaseId, 11);
+    await accept(unrecorded.releaseId, 21);
+
+    // Assess
+    expect(swap).toBeInstanceOf(ConflictError);
+    await expect(t.releases.recordArtifact('no-such-release', 'v1')).rejects.toBeInstanceOf(ConflictError);
+    expect(await t.releases.getRelease(first.releaseId)).toMatchObject({ artifactVersion: 'v1' });
+    expect(afterFirst).toBe('v1');
+    expect(await t.releases.acceptedArtifact('svc', 'pinned', COMMIT_A)).toBe('v2');
+    expect(await t.releases.acceptedArtifact('svc', 'pinned', COMMIT_B)).toBeUndefined();
+    expect(await t.releases.acceptedArtifact('svc', 'elsewhere', COMMIT_A)).toBeUndefined();
+    expect(await t.releases.acceptedCommits('svc', 'pinned')).toEqual([
+      { commit: COMMIT_B, releaseId: unrecorded.releaseId, acceptedAt: at(23) },
+      { commit: COMMIT_A, releaseId: rebuilt.releaseId, acceptedAt: at(13), artifactVersion: 'v2' },
+      { commit: COMMIT_A, releaseId: first.releaseId, acceptedAt: at(4), artifactVersion: 'v1' },
+    ]);
+  });
+
   it('lists accepted commits of an environment newest first, for rollback', async () => {
     const first = release({ environment: 'rollback', commit: COMMIT_A, kind: 'deploy' });
     const second = release({ environment: 'rollback', commit: COMMIT_B, kind: 'deploy' });
