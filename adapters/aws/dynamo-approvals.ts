@@ -154,7 +154,10 @@ export class DynamoApprovals implements ApprovalStore {
                 TableName: this.tableName,
                 Key: keys.release(current.releaseId),
                 UpdateExpression: 'SET approvals = list_append(if_not_exists(approvals, :empty), :record)',
-                ExpressionAttributeValues: { ':record': [{ approvalId, gate: current.gate, ...record }], ':empty': [] },
+                // A decision counts only while its release still waits at the gate: once a newer release
+                // superseded it (or it ended otherwise), nobody can approve it into the environment.
+                ...(mustBeUnexpired ? { ConditionExpression: '#state = :waiting', ExpressionAttributeNames: { '#state': 'state' } } : {}),
+                ExpressionAttributeValues: { ':record': [{ approvalId, gate: current.gate, ...record }], ':empty': [], ...(mustBeUnexpired ? { ':waiting': waitingState(current.gate) } : {}) },
               },
             },
           ],
@@ -163,6 +166,10 @@ export class DynamoApprovals implements ApprovalStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw toDomainError(error, '');
       const now = await this.getApproval(approvalId);
+      const [approvalLost, , releaseLost] = cancellationCodes(error);
+      if (releaseLost === 'ConditionalCheckFailed' && approvalLost !== 'ConditionalCheckFailed') {
+        throw new ConflictError(`release ${current.releaseId} no longer waits for this decision: it was superseded or has ended`, { cause: error });
+      }
       throw new ConflictError(describeClosed(now ?? current, actor.at), { cause: error });
     }
     return { ...current, ...decided };
