@@ -80,8 +80,8 @@ export class Approvals {
       requestedBy: release.requestedBy,
       createdAt: now.toISOString(),
       // The waiting Task's clock started a moment before this one: the links expire a little earlier, so
-      // a click they accept always reaches a workflow that still waits.
-      expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(60_000, input.timeoutSeconds * 100)).toISOString(),
+      // a click they accept always reaches a workflow that still waits (see `waitDeadline`).
+      expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(LINK_MARGIN_MS, input.timeoutSeconds * 100)).toISOString(),
     });
     await this.notify(approval, waiting);
     return approval;
@@ -167,6 +167,20 @@ async function withRetries(call: () => Promise<void>, delaysMs: readonly number[
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/** The most an approval's links expire before its Task's timeout (a tenth of the timeout when shorter). */
+const LINK_MARGIN_MS = 60_000;
+
+/**
+ * When the Task waiting for an approval times out, from what the CMDB stored: its expiry plus the margin
+ * `request` took off (`min(60 s, timeout / 10)`; with `expiresAt - createdAt = timeout - margin`, that
+ * margin is `min(60 s, (expiresAt - createdAt) / 9)`). Local mode resumes a wait after a restart until
+ * this deadline, never for a whole new timeout.
+ */
+export function waitDeadline(approval: Pick<Approval, 'createdAt' | 'expiresAt'>): Date {
+  const expiresAt = Date.parse(approval.expiresAt);
+  return new Date(expiresAt + Math.min(LINK_MARGIN_MS, Math.max(0, expiresAt - Date.parse(approval.createdAt)) / 9));
 }
 
 /** Why an approval can no longer be decided, in words for the person who tried. */

@@ -39,6 +39,11 @@ export interface NewRelease {
    * continuous run, carried by each acceptance to the next environment (docs/deploy-to-aws.md#artifact-versions).
    */
   readonly artifactVersion?: string;
+  /**
+   * The environment whose acceptance of the commit gives the release its rank (docs/architecture.md#never-backwards):
+   * the one below for a release, the release's own for a rollback (the default).
+   */
+  readonly rankFrom?: string;
 }
 
 /** A release, or a continuous run of one push; from its first deploy on, also a row of the history. */
@@ -53,6 +58,12 @@ export interface Release extends NewRelease {
   readonly deployedAt?: string;
   readonly finishedAt?: string;
   readonly failure?: Failure;
+  /**
+   * Where its commit stands in the order commits passed the chain: when it was first accepted in the
+   * first environment it passed (an ISO time, compared as a string). Set for operators' releases and
+   * rollbacks; an ordinary release never moves an environment to a lower rank.
+   */
+  readonly rank?: string;
 }
 
 /** One cell of the board: a repository in an environment (docs/architecture.md#the-board). */

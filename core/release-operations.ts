@@ -95,7 +95,8 @@ export class ReleaseOperations {
     if (!(await this.deps.releases.isAccepted(repository, below.name, commit))) {
       throw new ConflictError(`${short(commit)} is not accepted in ${below.name}: only a commit accepted there may be released into ${environment}`);
     }
-    return this.start({ repository, environment, commit, kind: 'release', requestedBy: input.requestedBy });
+    // Ranked by its acceptance below: it may not take the environment back (docs/architecture.md#never-backwards).
+    return this.start({ repository, environment, commit, kind: 'release', requestedBy: input.requestedBy, rankFrom: below.name });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { waitDeadline } from '../core/approvals';
 import type { LocalWiring } from './local-wiring';
 import type { ReleaseState } from '../core/release-lifecycle';
 
@@ -6,7 +7,8 @@ const INTERRUPTED: readonly ReleaseState[] = ['prepared', 'building', 'deploying
 
 /**
  * After a restart on the same data folder: every release that was waiting for a person waits again at its
- * gate (same approval, links still valid, a new task token); an approval whose time ran out expires; a run
+ * gate (same approval, links still valid, a new task token) until the deadline it had before, never for a
+ * whole new timeout; an approval whose time ran out expires; a run
  * cut off mid-step is recorded as failed and its deploy lease given back. Returns how many waits resumed.
  */
 export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | 'workflows'>, say: (line: string) => void): Promise<number> {
@@ -23,9 +25,12 @@ export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | '
       say(`${waiting.repository}  ${waiting.commit.slice(0, 7)}  ${waiting.environment}  approval expired while local mode was stopped`);
       continue;
     }
-    await workflows.startPromotion(
+    const approval = await approvals.getApproval(pending.id);
+    if (!approval) continue;
+    await workflows.resumePromotion(
       { releaseId: waiting.releaseId, repository: waiting.repository, environment: waiting.environment, commit: waiting.commit, kind: waiting.kind, requestedBy: waiting.requestedBy, resumeAt: pending.gate },
       `${waiting.releaseId}-resumed-${now.getTime()}`,
+      waitDeadline(approval),
     );
     resumed += 1;
   }

@@ -51,8 +51,9 @@ export const CMDB_ACCESS = {
     setHeld: { table: ['UpdateItem'] },
   },
   approvals: {
-    // A transaction of two Puts: the approval and its pending marker.
-    createApproval: { table: ['PutItem'] },
+    // A transaction of two Puts (the approval and its pending marker) and a ConditionCheck that its
+    // release still waits at the gate.
+    createApproval: { table: ['PutItem', 'ConditionCheckItem'] },
     getApproval: { table: ['GetItem'] },
     // Reads the approval; one transaction updates it and its release and deletes its pending marker.
     decideApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },

@@ -2,11 +2,11 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import type { Approval, ApprovalRecord, NewApproval } from '../../core/cmdb';
 import type { ApprovalStore } from '../../core/cmdb-stores';
 import { ConflictError, NotFoundError } from '../../core/errors';
-import type { ApprovalStatus, Decision } from '../../core/release-lifecycle';
+import { waitingState, type ApprovalStatus, type Decision } from '../../core/release-lifecycle';
 import { describeClosed } from '../../core/approvals';
 import { toApproval } from './cmdb-items';
 import { keys } from './cmdb-keys';
-import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
+import { cancellationCodes, guarded, isConditionFailure, toDomainError } from './dynamo-errors';
 
 /**
  * Approvals: one item per pending human decision, plus a marker in the product's board partition so the
@@ -22,8 +22,9 @@ export class DynamoApprovals implements ApprovalStore {
 
   async createApproval(input: NewApproval): Promise<Approval> {
     const approval: Approval = { ...input, status: 'pending' };
-    await guarded(
-      this.client.send(
+    const waiting = waitingState(input.gate);
+    try {
+      await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             { Put: { TableName: this.tableName, Item: { ...keys.approval(input.approvalId), ...approval }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -44,11 +45,24 @@ export class DynamoApprovals implements ApprovalStore {
                 },
               },
             },
+            // Only a release still waiting at this gate gets an approval: one superseded or ended meanwhile
+            // (a newer request won the race) never shows a decision to anybody.
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.release(input.releaseId),
+                ConditionExpression: '#state = :waiting',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':waiting': waiting },
+              },
+            },
           ],
         }),
-      ),
-      `approval ${input.approvalId} already exists`,
-    );
+      );
+    } catch (error) {
+      const lostRelease = cancellationCodes(error)[2] === 'ConditionalCheckFailed';
+      throw toDomainError(error, lostRelease ? `release ${input.releaseId} is no longer ${waiting}: no approval is asked for it` : `approval ${input.approvalId} already exists`);
+    }
     return approval;
   }
 
@@ -140,7 +154,10 @@ export class DynamoApprovals implements ApprovalStore {
                 TableName: this.tableName,
                 Key: keys.release(current.releaseId),
                 UpdateExpression: 'SET approvals = list_append(if_not_exists(approvals, :empty), :record)',
-                ExpressionAttributeValues: { ':record': [{ approvalId, gate: current.gate, ...record }], ':empty': [] },
+                // A decision counts only while its release still waits at the gate: once a newer release
+                // superseded it (or it ended otherwise), nobody can approve it into the environment.
+                ...(mustBeUnexpired ? { ConditionExpression: '#state = :waiting', ExpressionAttributeNames: { '#state': 'state' } } : {}),
+                ExpressionAttributeValues: { ':record': [{ approvalId, gate: current.gate, ...record }], ':empty': [], ...(mustBeUnexpired ? { ':waiting': waitingState(current.gate) } : {}) },
               },
             },
           ],
@@ -149,6 +166,10 @@ export class DynamoApprovals implements ApprovalStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw toDomainError(error, '');
       const now = await this.getApproval(approvalId);
+      const [approvalLost, , releaseLost] = cancellationCodes(error);
+      if (releaseLost === 'ConditionalCheckFailed' && approvalLost !== 'ConditionalCheckFailed') {
+        throw new ConflictError(`release ${current.releaseId} no longer waits for this decision: it was superseded or has ended`, { cause: error });
+      }
       throw new ConflictError(describeClosed(now ?? current, actor.at), { cause: error });
     }
     return { ...current, ...decided };

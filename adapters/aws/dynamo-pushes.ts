@@ -8,6 +8,8 @@ import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/;
+/** Pauses before asking again for the keys a BatchGetItem left unprocessed. */
+const UNPROCESSED_RETRY_MS = [25, 50, 100, 200, 400] as const;
 
 /** What the CMDB knows of each repository's commits, branches and tags. */
 export class DynamoPushes implements PushStore {
@@ -78,12 +80,19 @@ export class DynamoPushes implements PushStore {
     return toKnownCommit(result.Attributes ?? { commit: push.commit });
   }
 
-  /** What is known of these commits, read 100 at a time (BatchGetItem's limit). */
+  /**
+   * What is known of these commits, read 100 at a time (BatchGetItem's limit). Keys DynamoDB leaves
+   * unprocessed (throttling) are asked again after a short, growing pause, a bounded number of times;
+   * then the push fails as transient and its delivery is retried.
+   */
   private async known(repository: string, commits: readonly string[]): Promise<KnownCommit[]> {
     const found: KnownCommit[] = [];
     for (let index = 0; index < commits.length; index += 100) {
       let keysLeft: Array<Record<string, unknown>> | undefined = commits.slice(index, index + 100).map((commit) => ({ ...keys.commit(repository, commit) }));
-      while (keysLeft && keysLeft.length > 0) {
+      for (let attempt = 0; keysLeft && keysLeft.length > 0; attempt += 1) {
+        const pause = UNPROCESSED_RETRY_MS[attempt - 1];
+        if (attempt > 0 && pause === undefined) throw new TransientError(`the CMDB left ${keysLeft.length} commits of ${repository} unread; try again`);
+        if (pause !== undefined) await new Promise((resolve) => setTimeout(resolve, pause));
         const result: BatchGetCommandOutput = await guarded(this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysLeft, ConsistentRead: true } } })));
         found.push(...(result.Responses?.[this.tableName] ?? []).map(toKnownCommit));
         keysLeft = result.UnprocessedKeys?.[this.tableName]?.Keys;

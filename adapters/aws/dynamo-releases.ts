@@ -16,7 +16,7 @@ import { CMDB_SCHEMA } from './cmdb-schema';
 import { decodeCursor, encodeCursor, toBoardCell, toPendingApproval, toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-errors';
-import { boardUpdate, preparedRelease, releaseTransition } from './release-updates';
+import { backwardsReason, boardUpdate, NOT_BACKWARDS, preparedRelease, releaseTransition } from './release-updates';
 import { startExclusive } from './release-exclusive';
 
 const MAX_PAGE = 100;
@@ -105,7 +105,8 @@ export class DynamoReleases implements ReleaseStore {
     const release = await this.mustGetRelease(releaseId);
     // Deploying makes the release a row of its environment's history, ordered by when the deploy started.
     const extra = to === 'deploying' ? { startedAt: change.at, ...keys.historyIndex(release.repository, release.environment, change.at, releaseId) } : {};
-    return this.writeTransition(release, to, change, { extra });
+    // A release starts no deploy of a commit older than what ran there (docs/architecture.md#never-backwards).
+    return this.writeTransition(release, to, change, { extra, notBackwards: to === 'deploying' });
   }
 
   async recordDeployment(releaseId: string, change: Actor): Promise<Release> {
@@ -113,7 +114,8 @@ export class DynamoReleases implements ReleaseStore {
     // Whichever release deployed last runs there now, whether or not it is the cell's newest release.
     return this.writeTransition(release, 'testing', change, {
       extra: { deployedAt: change.at },
-      cell: { commit: release.commit, deployedReleaseId: releaseId },
+      cell: { commit: release.commit, deployedReleaseId: releaseId, ...(release.rank === undefined ? {} : { deployedRank: release.rank }) },
+      notBackwards: true,
     });
   }
 
@@ -146,13 +148,19 @@ export class DynamoReleases implements ReleaseStore {
         TableName: this.tableName,
         Key: keys.accepted(repository, environment, commit),
         UpdateExpression:
-          `SET repository = :repository, environment = :environment, #commit = :commit, releaseId = if_not_exists(releaseId, :releaseId), acceptedAt = if_not_exists(acceptedAt, :at), acceptedBy = if_not_exists(acceptedBy, :by), lastAcceptedAt = :at${artifact.set} ADD acceptances :one REMOVE gsi1pk, gsi1sk`,
-        ExpressionAttributeNames: { '#commit': 'commit' },
-        ExpressionAttributeValues: { ':repository': repository, ':environment': environment, ':commit': commit, ':releaseId': releaseId, ':at': change.at, ':by': change.by, ':one': 1, ...artifact.values },
+          `SET repository = :repository, environment = :environment, #commit = :commit, releaseId = if_not_exists(releaseId, :releaseId), acceptedAt = if_not_exists(acceptedAt, :at), acceptedBy = if_not_exists(acceptedBy, :by), #rank = if_not_exists(#rank, :rank), lastAcceptedAt = :at${artifact.set} ADD acceptances :one REMOVE gsi1pk, gsi1sk`,
+        ExpressionAttributeNames: { '#commit': 'commit', '#rank': 'rank' },
+        // The commit's rank: the release's (from the environment below), or, where it first passes the
+        // chain (a continuous environment), the time of this first acceptance.
+        ExpressionAttributeValues: { ':repository': repository, ':environment': environment, ':commit': commit, ':releaseId': releaseId, ':at': change.at, ':by': change.by, ':one': 1, ':rank': release.rank ?? change.at, ...artifact.values },
       },
     };
     const acceptance = [log, firstOfCommit];
-    return this.writeTransition(release, 'accepted', change, { cell: { acceptedCommit: commit }, items: acceptance });
+    return this.writeTransition(release, 'accepted', change, {
+      cell: { acceptedCommit: commit, ...(release.rank === undefined ? {} : { acceptedRank: release.rank }) },
+      items: acceptance,
+      notBackwards: true,
+    });
   }
 
   async isAccepted(repository: string, environment: string, commit: string): Promise<boolean> {
@@ -225,19 +233,23 @@ export class DynamoReleases implements ReleaseStore {
     release: Release,
     to: ReleaseState,
     change: Actor & { detail?: string; failure?: Failure },
-    options: { extra?: Record<string, unknown>; cell?: Record<string, unknown>; items?: TransactItem[] } = {},
+    options: { extra?: Record<string, unknown>; cell?: Record<string, unknown>; items?: TransactItem[]; notBackwards?: boolean } = {},
   ): Promise<Release> {
     const { releaseId, repository, environment } = release;
     const transition = { Update: releaseTransition(this.tableName, releaseId, to, change, options.extra) };
     const cell = options.cell ?? {};
+    // Only an ordinary release is held to the environment's order; a rollback is the deliberate way back.
+    const rank = options.notBackwards && release.kind === 'release' ? release.rank : undefined;
+    const guard = rank === undefined ? '' : ` AND ${NOT_BACKWARDS}`;
     let owner = true;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const board = owner
-        ? boardUpdate(this.tableName, this.product, repository, environment, { set: { ...cell, state: to, updatedAt: change.at }, condition: 'releaseId = :releaseId' })
-        : Object.keys(cell).length > 0
-          ? boardUpdate(this.tableName, this.product, repository, environment, { set: { ...cell, updatedAt: change.at }, condition: 'attribute_not_exists(releaseId) OR releaseId <> :releaseId' })
+        ? boardUpdate(this.tableName, this.product, repository, environment, { set: { ...cell, state: to, updatedAt: change.at }, condition: `releaseId = :releaseId${guard}` })
+        : Object.keys(cell).length > 0 || rank !== undefined
+          ? boardUpdate(this.tableName, this.product, repository, environment, { set: { ...cell, updatedAt: change.at }, condition: `(attribute_not_exists(releaseId) OR releaseId <> :releaseId)${guard}` })
           : undefined;
       if (board) board.Update.ExpressionAttributeValues[':releaseId'] = releaseId;
+      if (board && rank !== undefined) board.Update.ExpressionAttributeValues[':rank'] = rank;
       const items: TransactItem[] = [transition, ...(options.items ?? []), ...(board ? [board] : [])];
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -247,6 +259,8 @@ export class DynamoReleases implements ReleaseStore {
         const boardLost = board !== undefined && reasons[items.length - 1] === 'ConditionalCheckFailed';
         const othersHeld = reasons.slice(0, board ? -1 : undefined).every((code) => code === undefined || code === 'None');
         if (boardLost && othersHeld) {
+          const backwards = rank === undefined ? undefined : backwardsReason(await this.get(keys.board(this.product, repository, environment)), { ...release, rank });
+          if (backwards) throw new ConflictError(backwards, { cause: error });
           owner = !owner;
           continue;
         }

@@ -5,7 +5,7 @@ import { isTerminal, type ReleaseState } from '../../core/release-lifecycle';
 import { toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { cancellationCodes, isConditionFailure, toDomainError } from './dynamo-errors';
-import { boardUpdate, preparedRelease, releaseTransition } from './release-updates';
+import { backwardsReason, boardUpdate, NOT_BACKWARDS, preparedRelease, rankOf, releaseTransition } from './release-updates';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -32,13 +32,18 @@ export async function startExclusive(ctx: ExclusiveContext, release: NewRelease)
     const item = await ctx.get(keys.release(releaseId));
     return item && toRelease(item);
   };
-  const item = preparedRelease(release);
+  const rank = await releaseRank(ctx, release);
+  const item = preparedRelease(release, rank);
+  // Only an ordinary release is held to the environment's order; a rollback is the way back.
+  const guarded = release.kind === 'release' && rank !== undefined ? rank : undefined;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const cell = await ctx.get(keys.board(ctx.product, release.repository, release.environment));
     const activeId = typeof cell?.activeReleaseId === 'string' ? cell.activeReleaseId : undefined;
     const active = activeId ? await getReleaseItem(activeId) : undefined;
     const live = active && !isTerminal(active.state) ? active : undefined;
     if (live && live.commit === release.commit && live.kind === release.kind) return { release: live, existing: true };
+    const backwards = guarded === undefined ? undefined : backwardsReason(cell, { ...release, rank: guarded });
+    if (backwards) throw new ConflictError(backwards);
     if (live && !SUPERSEDABLE.includes(live.state)) {
       throw new ConflictError(`release ${live.releaseId} of ${short(live.commit)} is ${live.state} in ${release.environment}: one release at a time; try again once it has been tested`);
     }
@@ -56,9 +61,10 @@ export async function startExclusive(ctx: ExclusiveContext, release: NewRelease)
     const board = boardUpdate(ctx.tableName, ctx.product, release.repository, release.environment, {
       set: { releaseId: release.releaseId, activeReleaseId: release.releaseId, state: 'prepared', updatedAt: release.createdAt },
       // The active release is the one read above, and no newer release owns the cell.
-      condition: `(${activeId ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)`,
+      condition: `(${activeId ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)${guarded === undefined ? '' : ` AND ${NOT_BACKWARDS}`}`,
     });
     if (activeId) board.Update.ExpressionAttributeValues[':observedActive'] = activeId;
+    if (guarded !== undefined) board.Update.ExpressionAttributeValues[':rank'] = guarded;
     items.push(board);
     try {
       await ctx.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -69,4 +75,13 @@ export async function startExclusive(ctx: ExclusiveContext, release: NewRelease)
     }
   }
   throw new ConflictError(`${release.repository} in ${release.environment} kept changing; try again`);
+}
+
+/**
+ * The rank of a new release's commit (docs/architecture.md#never-backwards): from its acceptance in
+ * `rankFrom` (the environment below, for a release) or, for a rollback, in its own environment.
+ */
+async function releaseRank(ctx: ExclusiveContext, release: NewRelease): Promise<string | undefined> {
+  const from = release.rankFrom ?? (release.kind === 'rollback' ? release.environment : undefined);
+  return from === undefined ? undefined : rankOf(await ctx.get(keys.accepted(release.repository, from, release.commit)));
 }

@@ -55,12 +55,37 @@ export function boardUpdate(tableName: string, product: string, repository: stri
 }
 
 /** A new release as first written: prepared, its one state change by whoever asked for it. */
-export function preparedRelease(release: NewRelease): Release {
+export function preparedRelease({ rankFrom: _rankFrom, ...release }: NewRelease, rank?: string): Release {
   return {
     ...release,
+    ...(rank === undefined ? {} : { rank }),
     state: 'prepared',
     updatedAt: release.createdAt,
     history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
     approvals: [],
   };
+}
+
+/*
+ * Never backwards (docs/architecture.md#never-backwards): a board cell keeps the rank of the commit running
+ * there (`deployedRank`) and of the commit accepted there (`acceptedRank`); an ordinary release's start,
+ * deploy and acceptance are conditional on neither being above its own rank. Rollbacks write them
+ * without the condition: the one deliberate way back.
+ */
+
+/** The condition on a board cell: nothing there ranks above `:rank`. */
+export const NOT_BACKWARDS = '(attribute_not_exists(deployedRank) OR deployedRank <= :rank) AND (attribute_not_exists(acceptedRank) OR acceptedRank <= :rank)';
+
+/** Why a release of `commit` at `rank` would move the cell (as stored) back; undefined when it would not. */
+export function backwardsReason(cell: Record<string, unknown> | undefined, release: { commit: string; environment: string; rank: string }): string | undefined {
+  const above = (field: 'deployedRank' | 'acceptedRank') => typeof cell?.[field] === 'string' && (cell[field] as string) > release.rank;
+  const newer = above('deployedRank') ? { commit: cell?.commit, what: 'runs' } : above('acceptedRank') ? { commit: cell?.acceptedCommit, what: 'was accepted' } : undefined;
+  if (!newer) return undefined;
+  return `${release.commit.slice(0, 7)} is older than ${String(newer.commit).slice(0, 7)}, which ${newer.what} in ${release.environment}: a release never moves an environment back; roll back to go back (cot rollback --to)`;
+}
+
+/** The rank an acceptance item gives its commit (items written before ranks existed: their first acceptance). */
+export function rankOf(acceptance: Record<string, unknown> | undefined): string | undefined {
+  const rank = acceptance?.rank ?? acceptance?.acceptedAt;
+  return typeof rank === 'string' ? rank : undefined;
 }

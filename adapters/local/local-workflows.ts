@@ -69,6 +69,15 @@ export class LocalWorkflows implements WorkflowEngine {
     return this.start('promotion', input, executionName);
   }
 
+  /**
+   * Local mode after a restart (docs/architecture.md#restart-recovery): a promotion run that goes straight
+   * back to waiting at its gate (`input.resumeAt`), and waits there until `deadline` at the latest, the
+   * deadline the wait had before the restart; past it, the wait expires at once.
+   */
+  resumePromotion(input: PromotionInput & { resumeAt: NonNullable<PromotionInput['resumeAt']> }, executionName: string, deadline: Date): Promise<{ started: boolean; executionId: string }> {
+    return this.start('promotion', input, executionName, deadline);
+  }
+
   async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
     await this.tokens.sendTaskSuccess(taskToken, JSON.stringify(output)).catch(toDomainError);
   }
@@ -86,9 +95,9 @@ export class LocalWorkflows implements WorkflowEngine {
     return this.runner(workflow).list();
   }
 
-  private async start(workflow: WorkflowName, input: ContinuousInput | PromotionInput, name: string) {
+  private async start(workflow: WorkflowName, input: ContinuousInput | PromotionInput, name: string, firstWaitDeadline?: Date) {
     try {
-      const execution = this.runner(workflow).start(input as unknown as JsonValue, { name });
+      const execution = this.runner(workflow).start(input as unknown as JsonValue, { name, ...(firstWaitDeadline ? { firstWaitDeadline } : {}) });
       return { started: true, executionId: execution.executionArn };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExistsError) return { started: false, executionId: name };

@@ -19,8 +19,9 @@ export class LocalModeProcess {
     readonly dataDir: string,
   ) {}
 
-  static async start(): Promise<LocalModeProcess> {
-    const local = new LocalModeProcess(await freePort(), mkdtempSync(join(tmpdir(), 'cot-e2e-')));
+  /** Starts local mode; on `dataDir`, a restart on the data folder a previous run left. */
+  static async start(options: { dataDir?: string } = {}): Promise<LocalModeProcess> {
+    const local = new LocalModeProcess(await freePort(), options.dataDir ?? mkdtempSync(join(tmpdir(), 'cot-e2e-')));
     const child = spawn(process.execPath, [TSX, 'bin/cot.ts', 'local', '--port', String(local.port), '--data', local.dataDir, '--config', 'release.config.yaml'], {
       env: { ...process.env, COT_WEBHOOK_SECRET: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,6 +101,22 @@ export class LocalModeProcess {
     }
   }
 
+  /**
+   * `kill -9` of local mode, by the PID its data-folder lock names (the process a person finds; the
+   * `tsx` launcher in front of it is killed too): nothing of local mode's own clean-up runs, and the data
+   * folder stays for a restart. Resolves once local mode is gone.
+   */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const { pid } = JSON.parse(readFileSync(join(this.dataDir, 'local-mode.lock'), 'utf8')) as { pid: number };
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(pid, 'SIGKILL');
+    child.kill('SIGKILL');
+    await exited;
+    while (isRunning(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
   /** Ctrl-C: resolves with the exit code once the process is gone. */
   async stop(): Promise<number | null> {
     const child = this.child;
@@ -123,4 +140,13 @@ export function cot(endpoint: string, ...args: string[]): Promise<{ code: number
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Whether a process with this PID runs (a zombie, waiting for its parent to read its end, does not). */
+export function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

@@ -34,6 +34,41 @@ describe('reconciliation on AWS', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Tags: Match.arrayWith([{ Key: 'cot:handler', Value: 'reconcile' }]) });
   });
 
+  it('keeps every event it could not handle in an encrypted, TLS-only dead-letter queue, and alarms to the notification topic when it holds one', () => {
+    // The queue: encrypted at rest, refusing plain HTTP.
+    const queues = template.findResources('AWS::SQS::Queue');
+    const [queueId, queue] = Object.entries(queues).find(([id]) => id.startsWith('ReconciliationDeadLetters')) ?? [];
+    expect(queueId).toBeDefined();
+    expect(queue?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+
+    // What EventBridge cannot deliver, after retries, and what the function fails on after Lambda's own.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86_400 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^ReconciliationHandler') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+
+    // The alarm: any message at all, sent to the notification topic, whose key CloudWatch may use.
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      AlarmActions: [{ Ref: topic }],
+    });
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    expect(JSON.stringify(key?.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
+  });
+
   it('lets the reconcile function touch only what it closes: releases, leases and approvals, no index', () => {
     const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ReconciliationHandler') }] } }));
     const statements = (policy?.Properties.PolicyDocument.Statement ?? []) as Array<{ Action: string | string[]; Resource: unknown }>;

@@ -191,7 +191,7 @@ describe('ReleaseStack grants each function the CMDB actions its use cases send,
     ['webhook', { table: actions('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
     ['continuous-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
     ['promotion-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
-    ['approval-request', { table: actions('GetItem', 'PutItem', 'Query', 'UpdateItem') }],
+    ['approval-request', { table: actions('ConditionCheckItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem') }],
     ['approval-page', { table: actions('DeleteItem', 'GetItem', 'UpdateItem') }],
     ['operator-api', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
   ])('%s', (handler, expected) => {

@@ -8,7 +8,7 @@ export { TemplateResolutionError } from './cfn-intrinsics';
 export type { CfnTemplate, ResolveOptions, ResourceOverrides, ResolvedReference } from './cfn-intrinsics';
 export { validateDefinition, InvalidDefinitionError } from './validate-definition';
 export { LocalWorkflowRunner, ExecutionAlreadyExistsError, InvalidNameError } from './local-workflow-runner';
-export type { LocalWorkflowRunnerOptions } from './local-workflow-runner';
+export type { LocalWorkflowRunnerOptions, StartOptions } from './local-workflow-runner';
 export type { WorkflowExecution, ExecutionResult, ExecutionStatus } from './local-execution';
 export type { WorkflowEvent, WorkflowEventListener, WorkflowEventType } from './workflow-events';
 export { UnservedTaskError, UnsupportedDefinitionError } from './interpreter-definition';

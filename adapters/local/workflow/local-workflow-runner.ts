@@ -48,6 +48,25 @@ export class InvalidNameError extends Error {
   override readonly name = 'InvalidName';
 }
 
+/** A deadline for the first `.waitForTaskToken` state an execution enters (see `StartOptions.firstWaitDeadline`). */
+interface WaitDeadline {
+  readonly until: Date;
+  /** The state it binds, known once the execution first waits. */
+  stateName?: string;
+}
+
+export interface StartOptions {
+  /** @default a random UUID */
+  readonly name?: string;
+  /**
+   * The first `.waitForTaskToken` state the execution enters waits until then at the latest, however long
+   * its own timeout, and fails with `States.Timeout` at once when the time has passed (every entry of that
+   * state: a retried Task keeps it; later waits have their own timeouts). Local mode resumes a wait cut
+   * off by a restart this way, so that it keeps its original deadline.
+   */
+  readonly firstWaitDeadline?: Date;
+}
+
 /** The `$$.Task.Token` of one execution: the token the next Task entry will get. */
 interface TokenSource {
   current: string;
@@ -73,6 +92,7 @@ export class LocalWorkflowRunner {
   private readonly machine: StateMachine;
   private readonly tasks: ReadonlyMap<string, ServedTask>;
   private readonly executions = new Map<string, LocalExecution>();
+  private readonly waitDeadlines = new Map<string, WaitDeadline>();
 
   constructor(private readonly options: LocalWorkflowRunnerOptions) {
     const { noValidate = false, ...validation } = options.validationOptions ?? {};
@@ -92,7 +112,7 @@ export class LocalWorkflowRunner {
    * `ExecutionAlreadyExists`, except while that execution still runs with the very same input, when the
    * call is idempotent and answers the running execution.
    */
-  start(input: JsonValue = {}, { name = randomUUID() }: { readonly name?: string } = {}): WorkflowExecution {
+  start(input: JsonValue = {}, { name = randomUUID(), firstWaitDeadline }: StartOptions = {}): WorkflowExecution {
     if (!isValidName(name)) throw new InvalidNameError(`Invalid execution name: ${JSON.stringify(name)}`);
     const existing = this.executions.get(name);
     if (existing) {
@@ -103,9 +123,11 @@ export class LocalWorkflowRunner {
     const execution = new LocalExecution(executionArn, name, structuredClone(input), this.options.onEvent, (ended, result) => {
       // Whatever still waits on a token of an ended execution can never be answered.
       this.tokens.closeExecution(ended.executionArn, new TaskFailure('States.Runtime', 'The execution ended'));
+      this.waitDeadlines.delete(ended.executionArn);
       this.options.onExecutionEnd?.(ended, result);
     });
     this.executions.set(name, execution);
+    if (firstWaitDeadline) this.waitDeadlines.set(executionArn, { until: firstWaitDeadline });
     const token: TokenSource = { current: this.tokens.newToken() };
     execution.attach(
       this.machine.run(input, {
@@ -172,7 +194,7 @@ export class LocalWorkflowRunner {
 
     if (!execution.running) throw new TaskFailure('States.Runtime', 'The execution ended');
     const context: TaskContext = { ...base, taskToken: token };
-    const timeoutMs = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds * 1000 : undefined;
+    const timeoutMs = this.waitTimeoutMs(execution, stateName, typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds * 1000 : undefined);
     // Open the token before calling the handler: it may answer before it returns.
     const answer = this.tokens.wait(token, base, timeoutMs);
     try {
@@ -182,6 +204,22 @@ export class LocalWorkflowRunner {
       throw error;
     }
     return answer;
+  }
+
+  /**
+   * How long the registry keeps a wait open: the state's own timeout (the interpreter raises
+   * `States.Timeout` itself; the registry only frees the token a moment later), or, for the execution's
+   * first waiting state when it was started with a deadline, the time left until then: the registry's
+   * `States.Timeout` then ends the wait, and is caught like the interpreter's.
+   */
+  private waitTimeoutMs(execution: LocalExecution, stateName: string, stateTimeoutMs: number | undefined): number | undefined {
+    const deadline = this.waitDeadlines.get(execution.executionArn);
+    if (!deadline) return stateTimeoutMs;
+    deadline.stateName ??= stateName;
+    if (deadline.stateName !== stateName) return stateTimeoutMs;
+    const left = deadline.until.getTime() - Date.now();
+    if (left <= 0) throw new TaskFailure('States.Timeout', `Task timed out: its deadline, ${deadline.until.toISOString()}, has passed`);
+    return stateTimeoutMs === undefined ? left : Math.min(stateTimeoutMs, left);
   }
 }
 

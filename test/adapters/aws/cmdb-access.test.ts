@@ -57,7 +57,9 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await releases.transitionRelease(superseding.release.releaseId, 'deploying', { by: 'ci', at: at(13) });
     await expect(releases.startExclusive(exclusive(14))).rejects.toBeInstanceOf(ConflictError);
 
-    const approval = { approvalId: newApprovalId(), releaseId: older.releaseId, repository: 'svc', environment: 'env', commit: COMMIT, gate: 'accept' as const, approvers: ['qa@example.com'], taskToken: 'token', requestedBy: 'alice', createdAt: at(1), expiresAt: at(60) };
+    // An approval is only made for a release waiting at its gate (a ConditionCheck in the same transaction).
+    await releases.transitionRelease(older.releaseId, 'awaiting_approval', { by: 'system', at: at(1) });
+    const approval = { approvalId: newApprovalId(), releaseId: older.releaseId, repository: 'svc', environment: 'env', commit: COMMIT, gate: 'approve_deploy' as const, approvers: ['qa@example.com'], taskToken: 'token', requestedBy: 'alice', createdAt: at(1), expiresAt: at(60) };
     await approvals.createApproval(approval);
     await approvals.getApproval(approval.approvalId);
     await approvals.renewApprovalToken(approval.approvalId, 'token-2');

@@ -29,8 +29,15 @@ describe('DynamoApprovals (DynamoDB Local)', () => {
       expiresAt: at(60),
       ...overrides,
     };
+    // As the approval Task does: the release waits at the gate first, then its approval is made.
+    await waitAt(releaseId, approval.gate);
     await t.approvals.createApproval(approval);
     return approval;
+  }
+
+  async function waitAt(releaseId: string, gate: NewApproval['gate']): Promise<void> {
+    const moves = gate === 'approve_deploy' ? (['awaiting_approval'] as const) : (['deploying', 'testing', 'awaiting_acceptance'] as const);
+    for (const state of moves) await t.releases.transitionRelease(releaseId, state, { by: 'system', at: at(0) });
   }
 
   it('lists a pending approval on the board until it is decided', async () => {
@@ -79,5 +86,23 @@ describe('DynamoApprovals (DynamoDB Local)', () => {
     expect(closed?.status).toBe('superseded');
     expect(again?.status).toBe('superseded');
     await expect(t.approvals.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(5) })).rejects.toThrow(/closed: superseded/);
+  });
+
+  it('makes no approval for a release that no longer waits at the gate (superseded meanwhile), and leaves no marker', async () => {
+    // Prepare: the release waited for its approval, and a newer request superseded it first.
+    const releaseId = newReleaseId();
+    await t.releases.createRelease({ releaseId, repository: 'svc', environment: 'staging', commit: 'd'.repeat(40), kind: 'release', requestedBy: 'alice', createdAt: at(0) });
+    await waitAt(releaseId, 'approve_deploy');
+    await t.releases.transitionRelease(releaseId, 'superseded', { by: 'bob', at: at(1) });
+    const approvalId = newApprovalId();
+
+    // Act
+    const made = t.approvals.createApproval({ approvalId, releaseId, repository: 'svc', environment: 'staging', commit: 'd'.repeat(40), gate: 'approve_deploy', approvers: ['qa@example.com'], taskToken: 'token', requestedBy: 'alice', createdAt: at(1), expiresAt: at(60) });
+
+    // Assess
+    await expect(made).rejects.toBeInstanceOf(ConflictError);
+    await expect(made).rejects.toThrow(`release ${releaseId} is no longer awaiting_approval`);
+    expect(await t.approvals.getApproval(approvalId)).toBeUndefined();
+    expect((await t.releases.board()).pendingApprovals.map((pending) => pending.id)).not.toContain(approvalId);
   });
 });
