@@ -1,5 +1,5 @@
 import { ConflictError } from '../../core/errors';
-import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
+import type { ContinuousInput, ProductInput, PromotionInput, WorkflowEngine } from '../../core/ports';
 import { HANDLER_TAG } from '../../lib/handler-function';
 import { WORKFLOW_TAG } from '../../lib/workflow-parts';
 import type { LocalCodeBuild } from './local-codebuild';
@@ -59,7 +59,7 @@ export class LocalWorkflows implements WorkflowEngine {
     return this.start('continuous', input, executionName);
   }
 
-  startPromotion(input: PromotionInput, executionName: string): Promise<{ started: boolean; executionId: string }> {
+  startPromotion(input: PromotionInput | ProductInput, executionName: string): Promise<{ started: boolean; executionId: string }> {
     return this.start('promotion', input, executionName);
   }
 
@@ -80,7 +80,7 @@ export class LocalWorkflows implements WorkflowEngine {
     return this.runner(workflow).list();
   }
 
-  private async start(workflow: WorkflowName, input: ContinuousInput | PromotionInput, name: string) {
+  private async start(workflow: WorkflowName, input: ContinuousInput | PromotionInput | ProductInput, name: string) {
     try {
       const execution = this.runner(workflow).start(input as unknown as JsonValue, { name });
       return { started: true, executionId: execution.executionArn };

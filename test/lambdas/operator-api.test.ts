@@ -70,7 +70,7 @@ let call: (request: Request) => Promise<APIGatewayProxyResult>;
 beforeEach(async () => {
   world = await createWorld();
   logger = recordingLogger();
-  const handler = operatorApiHandler({ operations: world.operations, logger });
+  const handler = operatorApiHandler({ operations: world.operations, products: world.products, logger });
   call = (request) => handler(event(request));
 });
 
@@ -298,7 +298,7 @@ describe('operator API refusals', () => {
         property === 'board' ? () => Promise.reject(new TransientError('DynamoDB throttled: ProvisionedThroughputExceededException')) : Reflect.get(target, property, receiver),
     }) as ReleaseStore;
     const operations = new ReleaseOperations({ config, releases: failing, pushes: world.stores.pushes, workflows: world.workflows, clock: world.clock, approvals: world.approvals });
-    const handler = operatorApiHandler({ operations, logger });
+    const handler = operatorApiHandler({ operations, products: world.products, logger });
     const response = await handler(event(get.status()));
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toEqual({ error: 'unavailable', message: 'a service this request needs is unavailable; try again later' });
