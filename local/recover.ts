@@ -23,8 +23,10 @@ export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | '
       say(`${waiting.repository}  ${waiting.commit.slice(0, 7)}  ${waiting.environment}  approval expired while local mode was stopped`);
       continue;
     }
+    const common = { releaseId: waiting.releaseId, environment: waiting.environment, kind: waiting.kind, requestedBy: waiting.requestedBy, resumeAt: pending.gate };
+    // A promotion of several repositories waits again on its own path (docs/architecture.md#promotions).
     await workflows.startPromotion(
-      { releaseId: waiting.releaseId, repository: waiting.repository, environment: waiting.environment, commit: waiting.commit, kind: waiting.kind, requestedBy: waiting.requestedBy, resumeAt: pending.gate },
+      waiting.members ? { ...common, product: true } : { ...common, repository: waiting.repository, commit: waiting.commit },
       `${waiting.releaseId}-resumed-${now.getTime()}`,
     );
     resumed += 1;
