@@ -33,7 +33,7 @@ export function threeRepositoryConfig(): ReleaseConfig {
  * The product wired as local mode wires it (the same handlers, the rendered state machines, DynamoDB
  * Local, the buildspec runner, the outbox), with a git repository per configured repository.
  */
-export async function productHarness(config: ReleaseConfig = threeRepositoryConfig()) {
+export async function productHarness(config: ReleaseConfig = threeRepositoryConfig(), configDir = '.') {
   const dataDir = mkdtempSync(join(tmpdir(), 'cot-product-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const release = await LocalWiring.create({
@@ -44,9 +44,9 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
     retryIntervalOverrides: { Claim: 200, ProductClaim: 200 },
     approvalEmail: { baseUrl: () => 'http://127.0.0.1:3000' },
   });
-  for (const { name } of config.repositories) {
+  for (const { name, localPath } of config.repositories) {
     const repo = release.repositoryDir(name);
-    cpSync('examples/sample-service', repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });
+    cpSync(join(configDir, localPath ?? 'examples/sample-service'), repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });
     git(repo, 'init', '--quiet', '--initial-branch=main');
     git(repo, 'add', '--all');
     git(repo, 'commit', '--quiet', '-m', 'Initial commit');

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowEvent } from '../../adapters/local/workflow';
+import { loadConfig } from '../../core/config-file';
 import { productHarness } from '../support/product-harness';
 
 type Harness = Awaited<ReturnType<typeof productHarness>>;
@@ -85,5 +86,27 @@ describe('a promotion of three repositories: the real ASL run locally against Dy
     }
     expect(await releases.isAccepted('web', 'preproduction', web)).toBe(false);
     expect(h.deployedCommit('worker', 'preproduction')).toBe(first.worker);
+  }, 180_000);
+});
+
+describe('the sample product that ships (examples/product.config.yaml)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await productHarness(loadConfig('examples/product.config.yaml'), 'examples');
+  }, 60_000);
+
+  it('promotes sample-service and sample-web together, the web page after the service it calls', async () => {
+    const service = await h.acceptedInIntegration('sample-service', 'service change');
+    const web = await h.acceptedInIntegration('sample-web', 'web change');
+
+    const promoted = await h.products.promote({ environment: 'preproduction', requestedBy: 'alice' });
+    const approval = await h.pendingApproval(promoted.releaseId, 'accept');
+    await h.release.approvals.decide({ approvalId: approval.id, decision: 'approve', by: 'qa@example.com', via: 'api' });
+    const execution = h.execution(promoted.releaseId);
+
+    expect((await execution.result).status).toBe('SUCCEEDED');
+    expect(at(execution.history, 'StateEntered', 'MemberDeploy', 'sample-web')).toBeGreaterThan(at(execution.history, 'StateExited', 'MemberTest', 'sample-service'));
+    expect(h.deployedCommit('sample-service', 'preproduction')).toBe(service);
+    expect(h.deployedCommit('sample-web', 'preproduction')).toBe(web);
   }, 180_000);
 });
