@@ -84,11 +84,13 @@ export function productPath(scope: Construct, props: ProductPathProps): { start:
       timeoutSeconds: props.stepTimeout,
     });
   const deploy = codeBuild('MemberDeploy', 'deploy', 'Deploy the member\'s stored artifact (never a rebuild)');
-  for (const task of deploy.tasks) task.addCatch(recordFailure('MemberRecordDeployFailure', 'deploy'), catchAll);
+  const deployFailed = recordFailure('MemberRecordDeployFailure', 'deploy');
+  for (const task of deploy.tasks) task.addCatch(deployFailed, catchAll);
   const deployed = step('MemberDeployed', PRODUCT_ACTIONS.memberDeployed, member, null, 'The member\'s commit now runs in the environment');
   deployed.addCatch(memberFailed, catchAll);
   const test = codeBuild('MemberTest', 'test', 'Test the member\'s deployment');
-  for (const task of test.tasks) task.addCatch(recordFailure('MemberRecordTestFailure', 'test'), catchAll);
+  const testFailed = recordFailure('MemberRecordTestFailure', 'test');
+  for (const task of test.tasks) task.addCatch(testFailed, catchAll);
 
   const wave = new sfn.Map(scope, 'DeployWave', {
     comment: 'The members of one wave, in parallel',

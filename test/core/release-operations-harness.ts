@@ -97,7 +97,7 @@ export async function createWorld(): Promise<World> {
   const workflows = new RecordingWorkflows();
   const chain = new EnvironmentChain(config);
   const approvals = new Approvals({ releases, approvals: approvalStore, workflows, clock, chain });
-  const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals, promotions });
+  const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals });
   const products = new ProductOperations({ config, releases, promotions, workflows, clock });
   return { stores, clock, workflows, approvals, operations, products, seed: new Seeder(releases, pushes, clock, approvals) };
 }
