@@ -87,6 +87,30 @@ describe('a promotion of three repositories: the real ASL run locally against Dy
     expect(await releases.isAccepted('web', 'preproduction', web)).toBe(false);
     expect(h.deployedCommit('worker', 'preproduction')).toBe(first.worker);
   }, 180_000);
+
+  it('rolls the last promotion back on request: every member returns to the set accepted before it', async () => {
+    const web = await h.acceptedInIntegration('web', 'web: green again', { FAIL_TEST: null });
+    const promoted = await h.products.promote({ environment: 'preproduction', requestedBy: 'alice' });
+    await h.release.approvals.decide({ approvalId: (await h.pendingApproval(promoted.releaseId, 'accept')).id, decision: 'approve', by: 'qa@example.com', via: 'api' });
+    expect((await h.execution(promoted.releaseId).result).status).toBe('SUCCEEDED');
+    expect(h.deployedCommit('web', 'preproduction')).toBe(web);
+
+    const rollback = await h.products.rollbackProduct({ environment: 'preproduction', requestedBy: 'bob' });
+    const result = await h.execution(rollback.releaseId).result;
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(rollback.members.map((member) => member.repository).sort()).toEqual(promoted.members.map((member) => member.repository).sort());
+    const { releases } = h.release.stores;
+    expect(await releases.getRelease(rollback.releaseId)).toMatchObject({ kind: 'rollback', state: 'accepted', rollbackOf: promoted.releaseId });
+    expect(await releases.getRelease(promoted.releaseId)).toMatchObject({ state: 'rolled_back' });
+    for (const member of promoted.members) {
+      expect(h.deployedCommit(member.repository, 'preproduction')).toBe(first[member.repository]);
+      expect(await releases.boardCell(member.repository, 'preproduction')).toMatchObject({ commit: first[member.repository], acceptedCommit: first[member.repository] });
+    }
+    for (const member of (await releases.getRelease(promoted.releaseId))?.members ?? []) expect((await releases.getRelease(member.releaseId))?.state).toBe('rolled_back');
+    // Nothing older to undo: the first promotion had nothing accepted before it.
+    await expect(h.products.rollbackProduct({ environment: 'preproduction', requestedBy: 'bob' })).rejects.toThrow(/nothing to roll back in preproduction/);
+  }, 180_000);
 });
 
 describe('the sample product that ships (examples/product.config.yaml)', () => {
