@@ -122,14 +122,18 @@ async function describePromotion(approval: Approval, deps: { releases: ReleaseSt
 
 /** The git host's page of one commit. */
 export function commitUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, commit: string): string {
-  const root = repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
   const paths: Record<Provider, string> = { github: `/commit/${commit}`, gitlab: `/-/commit/${commit}`, bitbucket: `/commits/${commit}` };
-  return root + paths[repository.provider];
+  return webRoot(repository) + paths[repository.provider];
+}
+
+/** The repository's web address, without a trailing slash or `.git`. */
+function webRoot(repository: Pick<RepositoryConfig, 'url'>): string {
+  return repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
 }
 
 /** The git host's page of the changes from `base` to `head`. */
 export function compareUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, base: string, head: string): string {
-  const root = repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
+  const root = webRoot(repository);
   const paths: Record<Provider, string> = {
     github: `/compare/${base}...${head}`,
     gitlab: `/-/compare/${base}...${head}`,
