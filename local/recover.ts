@@ -46,6 +46,12 @@ export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | '
     await releases
       .transitionRelease(run.releaseId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
       .catch(() => undefined);
+    // A member's promotion was cut off with it (docs/architecture.md#promotions).
+    if (interrupted.promotionId) {
+      await releases
+        .transitionRelease(interrupted.promotionId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
+        .catch(() => undefined);
+    }
     say(`${run.repository}  ${run.environment}  release ${run.releaseId} ${detail}`);
   }
   return resumed;
