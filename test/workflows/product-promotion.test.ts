@@ -55,8 +55,6 @@ describe('a promotion of three repositories: the real ASL run locally against Dy
       expect(h.deployedCommit(member.repository, 'preproduction')).toBe(member.commit);
     }
     expect(await promotions.acceptedSets()).toEqual([expect.objectContaining({ environment: 'preproduction', releaseId: promoted.releaseId, kind: 'release' })]);
-    // Figures for docs/architecture.md#promotions.
-    console.log(`transitions of a 3-member promotion: ${events.filter((event) => event.type === 'StateEntered').length}`);
   }, 120_000);
 
   it('answers 409 when every repository already runs what is accepted below', async () => {
