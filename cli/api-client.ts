@@ -51,7 +51,11 @@ export class ApiClient {
     return this.request('GET', `/api/releases/${segment(releaseId)}`);
   }
 
-  createRollback(body: { repository: string; environment: string; to?: string }): Promise<unknown> {
+  createPromotion(body: { environment: string; repositories?: string[] }): Promise<unknown> {
+    return this.request('POST', '/api/promotions', { body });
+  }
+
+  createRollback(body: { repository?: string; environment: string; to?: string }): Promise<unknown> {
     return this.request('POST', '/api/rollbacks', { body });
   }
 

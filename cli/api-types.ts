@@ -34,6 +34,13 @@ export const Status = z.looseObject({
   environments: z.array(text),
   repositories: z.array(z.looseObject({ name: text, environments: z.record(text, BoardCell.nullable()) })),
   pendingApprovals: z.array(PendingApproval).default([]),
+  /** Per environment, the product's accepted set and the repositories waiting below (absent from older APIs). */
+  product: z
+    .looseObject({
+      name: text,
+      environments: z.record(text, z.looseObject({ releaseId: optionalText, acceptedAt: optionalText, waiting: z.array(text).default([]), changesWaiting: z.number().nullish() })),
+    })
+    .optional(),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -82,6 +89,8 @@ export const Release = z.looseObject({
   history: z.array(StateChange).default([]),
   approvals: z.array(ApprovalRecord).optional(),
   failure: z.looseObject({ step: optionalText, message: text, logUrl: optionalText }).nullish(),
+  /** A promotion's members, each with the state of its own release. */
+  members: z.array(z.looseObject({ repository: text, commit: text, state: optionalText })).optional(),
 });
 export type Release = z.infer<typeof Release>;
 

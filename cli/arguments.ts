@@ -14,6 +14,13 @@ export function parseName(value: string): string {
   return value;
 }
 
+/** `api,web`: names as in release.config.yaml, at least one. */
+export function parseNameList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError('name at least one repository, comma-separated.');
+  return names.map(parseName);
+}
+
 export function parseNonBlank(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('it must not be empty.');
   return value.trim();

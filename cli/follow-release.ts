@@ -44,7 +44,10 @@ export async function reportStarted(ctx: CommandContext, client: ApiClient, answ
 
 function summarize(release: Release, color: boolean): string {
   const style = styleFor(color);
-  const what = `Release ${release.releaseId} ${styleState(release.state, style)}: ${release.repository} ${shortSha(release.commit)} in ${release.environment}`;
+  const subject = release.members
+    ? release.members.map((member) => `${member.repository} ${shortSha(member.commit)}${member.state ? ` (${member.state.replaceAll('_', ' ')})` : ''}`).join(', ')
+    : `${release.repository} ${shortSha(release.commit)}`;
+  const what = `${release.members ? 'Promotion' : 'Release'} ${release.releaseId} ${styleState(release.state, style)}: ${subject} in ${release.environment}`;
   if (release.state === 'accepted') return `${what}.\n`;
   const reason = release.failure ? `\n  ${release.failure.step ? `${release.failure.step}: ` : ''}${release.failure.message}` : '';
   return `${what}.${reason}\nDetails: cot show ${release.releaseId}\n`;

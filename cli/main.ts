@@ -4,6 +4,7 @@ import { registerApprove } from './commands/approve';
 import { registerDoctor } from './commands/doctor';
 import { registerHistory } from './commands/history';
 import { registerLocal } from './commands/local';
+import { registerPromote } from './commands/promote';
 import { registerReject } from './commands/reject';
 import { registerRelease } from './commands/release';
 import { registerResume } from './commands/resume';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerShow(program, ctx);
   registerRelease(program, ctx);
   registerRollback(program, ctx);
+  registerPromote(program, ctx);
   registerApprove(program, ctx);
   registerReject(program, ctx);
   registerResume(program, ctx);

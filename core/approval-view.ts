@@ -1,6 +1,7 @@
 import type { Approval } from './cmdb';
 import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { Provider, ReleaseConfig, RepositoryConfig } from './config';
+import { PROMOTION_REPOSITORY } from './promotions';
 import type { ApprovalGate } from './release-lifecycle';
 
 /**
@@ -31,12 +32,28 @@ export interface ApprovalView {
    */
   readonly compare?: { readonly base: string; readonly url: string };
   readonly expiresAt: Date;
+  /** A promotion (docs/architecture.md#promotions): every member, with its changes; `repository` is then the product. */
+  readonly members?: readonly MemberFacts[];
+}
+
+/** One member of a promotion, as an approver sees it. */
+export interface MemberFacts {
+  readonly repository: string;
+  readonly commit: string;
+  readonly shortCommit: string;
+  /** The commit's page on its git host. */
+  readonly commitUrl?: string;
+  readonly message?: string;
+  readonly author?: string;
+  readonly runningNow: string | null;
+  readonly compare?: { readonly base: string; readonly url: string };
 }
 
 export const shortSha = (commit: string): string => commit.slice(0, 7);
 
 export async function describeApproval(approval: Approval, deps: { releases: ReleaseStore; pushes: PushStore; config: ReleaseConfig }): Promise<ApprovalView> {
   const { releases, pushes, config } = deps;
+  if (approval.repository === PROMOTION_REPOSITORY) return describePromotion(approval, deps);
   const [commit, board] = await Promise.all([
     pushes.getCommit(approval.repository, approval.commit),
     releases.boardCell(approval.repository, approval.environment),
@@ -64,9 +81,59 @@ export async function describeApproval(approval: Approval, deps: { releases: Rel
   };
 }
 
+/** A promotion's approval: the product, and each member with its commit and its changes since what runs there. */
+async function describePromotion(approval: Approval, deps: { releases: ReleaseStore; pushes: PushStore; config: ReleaseConfig }): Promise<ApprovalView> {
+  const { releases, pushes, config } = deps;
+  const promotion = await releases.getRelease(approval.releaseId);
+  const members = await Promise.all(
+    (promotion?.members ?? []).map(async (member): Promise<MemberFacts> => {
+      const [commit, board] = await Promise.all([pushes.getCommit(member.repository, member.commit), releases.boardCell(member.repository, approval.environment)]);
+      const repository = config.repositories.find((candidate) => candidate.name === member.repository);
+      // Before the deploy, the changes since what runs there; after it (the member runs there), since what was accepted before.
+      const base = approval.gate === 'accept' ? member.previous : board?.commit;
+      return {
+        repository: member.repository,
+        commit: member.commit,
+        shortCommit: shortSha(member.commit),
+        ...(repository ? { commitUrl: commitUrl(repository, member.commit) } : {}),
+        ...(commit ? { message: commit.message, author: commit.author } : {}),
+        runningNow: board?.commit ?? null,
+        ...(repository && base && base !== member.commit ? { compare: { base, url: compareUrl(repository, base, member.commit) } } : {}),
+      };
+    }),
+  );
+  const index = config.environments.findIndex((env) => env.name === approval.environment);
+  const next = index >= 0 ? config.environments[index + 1]?.name : undefined;
+  return {
+    approvalId: approval.approvalId,
+    releaseId: approval.releaseId,
+    repository: config.product,
+    environment: approval.environment,
+    ...(next ? { nextEnvironment: next } : {}),
+    gate: approval.gate,
+    commit: '',
+    shortCommit: `${members.length} repositor${members.length === 1 ? 'y' : 'ies'}`,
+    requestedBy: approval.requestedBy,
+    runningNow: null,
+    expiresAt: new Date(approval.expiresAt),
+    members,
+  };
+}
+
+/** The git host's page of one commit. */
+export function commitUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, commit: string): string {
+  const paths: Record<Provider, string> = { github: `/commit/${commit}`, gitlab: `/-/commit/${commit}`, bitbucket: `/commits/${commit}` };
+  return webRoot(repository) + paths[repository.provider];
+}
+
+/** The repository's web address, without a trailing slash or `.git`. */
+function webRoot(repository: Pick<RepositoryConfig, 'url'>): string {
+  return repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
+}
+
 /** The git host's page of the changes from `base` to `head`. */
 export function compareUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, base: string, head: string): string {
-  const root = repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
+  const root = webRoot(repository);
   const paths: Record<Provider, string> = {
     github: `/compare/${base}...${head}`,
     gitlab: `/-/compare/${base}...${head}`,

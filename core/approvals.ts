@@ -68,6 +68,12 @@ export class Approvals {
             at: now.toISOString(),
             detail: `approval requested from ${chain.approval(release.environment).approvers.join(', ')}`,
           });
+    // A promotion's members wait with it, so each repository's board cell says who it waits for.
+    for (const member of release.members ?? []) {
+      await releases.transitionRelease(member.releaseId, waitingState(input.gate), { by: 'system', at: now.toISOString(), detail: `promotion ${release.releaseId} waits for a person` }).catch((error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
+    }
     const approval = await approvals.createApproval({
       approvalId: newApprovalId(),
       releaseId: release.releaseId,

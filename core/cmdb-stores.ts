@@ -12,6 +12,7 @@ import type {
   PushRecord,
   Release,
 } from './cmdb';
+import type { PromotionStore } from './promotions';
 import type { Decision, ReleaseState } from './release-lifecycle';
 
 /*
@@ -119,4 +120,5 @@ export interface CmdbStores {
   readonly pushes: PushStore;
   readonly leases: LeaseStore;
   readonly deliveries: DeliveryStore;
+  readonly promotions: PromotionStore;
 }

@@ -44,6 +44,19 @@ export interface NewRelease {
    * the one below for a release, the release's own for a rollback (the default).
    */
   readonly rankFrom?: string;
+  /** A member release: the promotion it belongs to (docs/architecture.md#promotions). */
+  readonly promotionId?: string;
+  /** A promotion: its members, one release of each (`repository` is then `*`, `commit` empty). */
+  readonly members?: readonly PromotionMember[];
+}
+
+/** One repository of a promotion: its own release of its commit, and what was accepted there before. */
+export interface PromotionMember {
+  readonly repository: string;
+  readonly commit: string;
+  readonly releaseId: string;
+  /** The environment's accepted commit when the promotion was prepared: what rolling it back returns to. */
+  readonly previous: string | null;
 }
 
 /** A release, or a continuous run of one push; from its first deploy on, also a row of the history. */

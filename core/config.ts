@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deployAfterCycle } from './deploy-order';
 import { parseDuration, DURATION_PATTERN } from './duration';
 
 /** The default life of an approval link and of the workflow task that waits for it. */
@@ -65,6 +66,10 @@ export const RepositoryConfig = z.strictObject({
     .optional()
     .describe('CodeConnections connection CodeBuild checks the repository out through; required for gitlab on AWS.'),
   build: BuildSettings.optional(),
+  deployAfter: z
+    .array(name)
+    .optional()
+    .describe('Repositories that a promotion deploys before this one, when they are promoted together (no cycles).'),
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 
@@ -149,6 +154,7 @@ export const ReleaseConfig = z
   .superRefine((config, ctx) => {
     uniqueNames(config.repositories, 'repositories', ctx);
     uniqueNames(config.environments, 'environments', ctx);
+    checkDeployAfter(config.repositories, ctx);
     config.environments.forEach((env, index) => {
       const roleAccount = env.deployRoleArn === undefined ? undefined : ROLE_ARN.exec(env.deployRoleArn)?.[1];
       if (env.account !== undefined && roleAccount !== undefined && env.account !== roleAccount) {
@@ -203,4 +209,21 @@ function uniqueNames(items: ReadonlyArray<{ name: string }>, field: string, ctx:
     }
     seen.add(item.name);
   });
+}
+
+/** `deployAfter` names configured repositories other than itself, and never makes a cycle. */
+function checkDeployAfter(repositories: ReadonlyArray<{ name: string; deployAfter?: string[] | undefined }>, ctx: z.RefinementCtx): void {
+  const names = new Set(repositories.map((repository) => repository.name));
+  repositories.forEach((repository, index) => {
+    (repository.deployAfter ?? []).forEach((other, position) => {
+      const path = ['repositories', index, 'deployAfter', position];
+      if (other === repository.name) ctx.addIssue({ code: 'custom', path, message: `"${other}" is this repository: it cannot deploy after itself` });
+      else if (!names.has(other)) ctx.addIssue({ code: 'custom', path, message: `unknown repository "${other}"; configured: ${[...names].join(', ')}` });
+    });
+  });
+  const cycle = deployAfterCycle(repositories);
+  if (cycle && cycle.length > 2) {
+    const index = repositories.findIndex((repository) => repository.name === cycle[0]);
+    ctx.addIssue({ code: 'custom', path: ['repositories', index, 'deployAfter'], message: `deployAfter makes a cycle: ${cycle.join(' -> ')}` });
+  }
 }

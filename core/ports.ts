@@ -1,7 +1,7 @@
-import type { ContinuousInput, PromotionInput } from './workflow-contracts';
+import type { ContinuousInput, ProductInput, PromotionInput } from './workflow-contracts';
 
 /** The workflows' inputs; defined, and parsed, in `workflow-contracts.ts`. */
-export type { ContinuousInput, PromotionInput };
+export type { ContinuousInput, ProductInput, PromotionInput };
 
 /**
  * Step Functions as the use cases see it. On AWS: StartExecution and SendTask*; in local mode: the local
@@ -10,7 +10,8 @@ export type { ContinuousInput, PromotionInput };
  */
 export interface WorkflowEngine {
   startContinuous(input: ContinuousInput, executionName: string): Promise<{ started: boolean; executionId: string }>;
-  startPromotion(input: PromotionInput, executionName: string): Promise<{ started: boolean; executionId: string }>;
+  /** One repository's release or rollback, or a promotion of several (`ProductInput`), by the same state machine. */
+  startPromotion(input: PromotionInput | ProductInput, executionName: string): Promise<{ started: boolean; executionId: string }>;
   sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
 }

@@ -204,7 +204,8 @@ export class PromotionSteps {
   }
 }
 
-function parseCause(cause: string | undefined): { by?: string; comment?: string } {
+/** Who decided at a gate, and why, from the Cause a rejection was sent with. */
+export function parseCause(cause: string | undefined): { by?: string; comment?: string } {
   try {
     const value = JSON.parse(cause ?? '{}') as { by?: unknown; comment?: unknown };
     return {

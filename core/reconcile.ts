@@ -43,8 +43,16 @@ export class Reconciler {
     for (const pending of (await releases.board()).pendingApprovals.filter((approval) => approval.releaseId === releaseId)) {
       await approvals.closeApproval(pending.id, 'expired', at);
     }
-    if (isTerminal(release.state)) return { releaseId, closed: false };
     const message = `the workflow ${execution.status.toLowerCase().replace('_', ' ')}${execution.cause ? `: ${execution.cause.slice(0, 500)}` : ''}`;
+    // A promotion's members (docs/architecture.md#promotions) were cut off with it: their leases back, each failed.
+    for (const member of release.members ?? []) {
+      await leases.releaseLease(member.repository, release.environment, member.releaseId);
+      const open = await releases.getRelease(member.releaseId);
+      if (open && !isTerminal(open.state)) {
+        await releases.transitionRelease(member.releaseId, 'failed', { by: 'system', at, detail: message, failure: { step: 'workflow', message } }).catch(() => undefined);
+      }
+    }
+    if (isTerminal(release.state)) return { releaseId, closed: false };
     try {
       await releases.transitionRelease(releaseId, 'failed', { by: 'system', at, detail: message, failure: { step: 'workflow', message } });
     } catch (error) {

@@ -7,6 +7,8 @@ import { EnvironmentChain } from './environment-chain';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { isReleaseId, newReleaseId } from './ids';
 import type { Clock, PromotionInput, WorkflowEngine } from './ports';
+import { memberViews, productView } from './product-views';
+import type { PromotionStore } from './promotions';
 import type { Decision } from './release-lifecycle';
 import { historyItemView, releaseView, statusView, type HistoryView, type ReleaseView, type StatusView } from './release-views';
 
@@ -20,6 +22,8 @@ export interface ReleaseOperationsDeps {
   readonly chain?: EnvironmentChain;
   /** Decides as an operator and closes what a new release supersedes (no notifier needed: the API sends no email). */
   readonly approvals: Approvals;
+  /** Promotions: the board's product row and a promotion's members. @default neither is shown */
+  readonly promotions?: PromotionStore;
 }
 
 export interface PrepareReleaseInput {
@@ -63,7 +67,10 @@ export class ReleaseOperations {
 
   /** The whole board from one CMDB Query. */
   async status(): Promise<StatusView> {
-    return statusView(this.deps.config, await this.deps.releases.board(), this.deps.clock.now());
+    const { promotions, config } = this.deps;
+    const [board, sets] = await Promise.all([this.deps.releases.board(), promotions ? promotions.acceptedSets() : undefined]);
+    const view = statusView(config, board, this.deps.clock.now());
+    return sets ? { ...view, product: productView(config, board, sets) } : view;
   }
 
   async history(repository: string, environment: string, page: { limit?: number; cursor?: string } = {}): Promise<HistoryView> {
@@ -76,7 +83,10 @@ export class ReleaseOperations {
     if (!isReleaseId(releaseId)) throw new ValidationError(`"${releaseId.slice(0, 40)}${releaseId.length > 40 ? '…' : ''}" is not a release id`);
     const release = await this.deps.releases.getRelease(releaseId);
     if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
-    return releaseView(release);
+    if (!release.members) return releaseView(release);
+    // A promotion (docs/architecture.md#promotions): its members, each with the state of its own release.
+    const members = await Promise.all(release.members.map((member) => this.deps.releases.getRelease(member.releaseId)));
+    return { ...releaseView(release), members: memberViews(release, members) };
   }
 
   /** A release of a commit accepted in the environment below into an approval environment. */

@@ -1,5 +1,6 @@
 import type { ApprovalRecord, Board, BoardCell, Failure, PendingApproval, Release, StateChange } from './cmdb';
 import type { ReleaseConfig } from './config';
+import type { MemberView, ProductView } from './product-views';
 import type { ApprovalGate, ReleaseKind, ReleaseState } from './release-lifecycle';
 
 /*
@@ -25,6 +26,8 @@ export interface StatusView {
   readonly environments: string[];
   readonly repositories: Array<{ name: string; environments: Record<string, BoardCellView | null> }>;
   readonly pendingApprovals: PendingApprovalView[];
+  /** Per environment, the product's accepted set and the repositories waiting below (docs/architecture.md#promotions). */
+  readonly product?: ProductView;
 }
 
 export interface ApprovalRecordView {
@@ -68,6 +71,8 @@ export interface ReleaseView {
   readonly failure?: Failure;
   readonly history: StateChange[];
   readonly approvals: Array<ApprovalRecordView & { approvalId: string }>;
+  /** A promotion's members (its `repository` is `*` and `commit` empty); absent for one repository's release. */
+  readonly members?: MemberView[];
 }
 
 /**

@@ -62,6 +62,21 @@ export const PromotionInput = z.object({
 });
 export type PromotionInput = z.infer<typeof PromotionInput>;
 
+/** Input of the promotion workflow for a promotion of several repositories (its members are in the CMDB). */
+export const ProductInput = z.object({
+  releaseId: NonEmpty,
+  environment: Name,
+  kind: PromotedKind,
+  requestedBy: NonEmpty,
+  product: z.literal(true),
+  resumeAt: z.optional(ApprovalGate),
+});
+export type ProductInput = z.infer<typeof ProductInput>;
+
+/** What starts a promotion workflow: one repository's release, or a promotion of several (docs/architecture.md#promotions). */
+export const ExecutionInput = z.union([ProductInput, PromotionInput]);
+export type ExecutionInput = z.infer<typeof ExecutionInput>;
+
 /** The release a promotion run works on: the prepared release, or after a rejection its automatic rollback. */
 export const PromotionRun = z.object({
   releaseId: NonEmpty,
@@ -89,6 +104,37 @@ export type CommitTargets = z.infer<typeof CommitTargets>;
 /** A promotion run as the workflow holds it at `$.run.value`. */
 export const TargetedRun = z.extend(PromotionRun, CommitTargets.shape);
 export type TargetedRun = z.infer<typeof TargetedRun>;
+
+/** One member of a promotion run: its own release of its repository's commit. */
+export const MemberRun = z.object({ releaseId: NonEmpty, repository: Name, commit: Sha });
+export type MemberRun = z.infer<typeof MemberRun>;
+
+/** A promotion run: its members in waves (deployed one wave after the other, a wave's members in parallel). */
+export const ProductRun = z.object({
+  releaseId: NonEmpty,
+  environment: Name,
+  kind: PromotedKind,
+  product: z.literal(true),
+  approveBeforeDeploy: z.boolean(),
+  autoRollback: z.boolean(),
+  timeoutSeconds: z.int().check(z.nonnegative()),
+  waves: z.array(z.array(MemberRun)),
+});
+export type ProductRun = z.infer<typeof ProductRun>;
+
+/** A member with the projects and the artifact its deploy and test Tasks read. */
+export const TargetedMember = z.extend(MemberRun, CommitTargets.shape);
+/** A promotion run as the workflow holds it at `$.run.value`. */
+export const TargetedProductRun = z.extend(ProductRun, { waves: z.array(z.array(TargetedMember)) });
+export type TargetedProductRun = z.infer<typeof TargetedProductRun>;
+
+/** How a promotion ended when it did not end accepted; `rollback` returns the members deployed to the previous set. */
+export const ProductEnding = z.object({
+  outcome: z.enum(ENDING_OUTCOMES),
+  rollback: z.optional(ProductRun),
+  failure: z.optional(Failure),
+});
+export type ProductEnding = z.infer<typeof ProductEnding>;
 
 /** How a release ended when it did not end accepted; `rollback` is the run that redeploys the previous commit. */
 export const Ending = z.object({

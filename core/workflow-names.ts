@@ -32,6 +32,22 @@ export const PROMOTION_ACTIONS = {
 export type PromotionAction = (typeof PROMOTION_ACTIONS)[keyof typeof PROMOTION_ACTIONS];
 
 /**
+ * The `action` of each Task of the promotion workflow's product path (a promotion of several repositories,
+ * docs/architecture.md#promotions); the same `promotion-step` Lambda serves them.
+ */
+export const PRODUCT_ACTIONS = {
+  productClaim: 'productClaim',
+  memberDeployed: 'memberDeployed',
+  memberFailed: 'memberFailed',
+  productTested: 'productTested',
+  productAccept: 'productAccept',
+  productReject: 'productReject',
+  productExpire: 'productExpire',
+  productFail: 'productFail',
+} as const;
+export type ProductAction = (typeof PRODUCT_ACTIONS)[keyof typeof PRODUCT_ACTIONS];
+
+/**
  * Errors a Task fails with that a `Retry` or `Catch` matches by name. The thrown ones are the `name` of
  * their error class (`satisfies` keeps them equal; the class's own name is minified away in bundles);
  * `Rejected` and `Superseded` are sent with `SendTaskFailure` to a waiting gate.
@@ -50,6 +66,8 @@ export const EXECUTION_ERRORS = {
   releaseRejected: 'ReleaseRejected',
   approvalExpired: 'ApprovalExpired',
   releaseFailed: 'ReleaseFailed',
+  /** A member's deploy or test failed inside the deploy Map; the promotion's Catch takes it. */
+  memberFailed: 'MemberFailed',
   continuousFailed: 'ContinuousDeploymentFailed',
   continuousNotStarted: 'ContinuousDeploymentNotStarted',
 } as const;

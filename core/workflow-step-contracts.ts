@@ -9,11 +9,14 @@ import {
   FailedStep,
   NonEmpty,
   Approver,
-  PromotionInput,
+  ExecutionInput,
+  MemberRun,
   PromotionRun,
+  ProductRun,
+  TargetedProductRun,
   TargetedRun,
 } from './workflow-contracts';
-import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, PROMOTION_ACTIONS, type ContinuousAction, type PromotionAction } from './workflow-names';
+import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, PRODUCT_ACTIONS, PROMOTION_ACTIONS, type ContinuousAction, type ProductAction, type PromotionAction } from './workflow-names';
 
 /**
  * The call of each step Task, `{ action, ...fields }` (a union on `action`), and what each action answers.
@@ -61,9 +64,12 @@ export const ContinuousStepResults = {
 export type ContinuousStepResult<A extends ContinuousAction = ContinuousAction> = z.infer<(typeof ContinuousStepResults)[A]>;
 
 const WithRun = z.object({ run: PromotionRun });
+const WithProduct = z.object({ run: ProductRun });
+/** A member's step inside the deploy Map: the member and the promotion's environment. */
+const WithMember = z.object({ member: MemberRun, environment: NonEmpty });
 
 export const PromotionStepEvent = z.discriminatedUnion('action', [
-  z.object({ action: z.literal(PROMOTION_ACTIONS.begin), input: PromotionInput }),
+  z.object({ action: z.literal(PROMOTION_ACTIONS.begin), input: ExecutionInput }),
   z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.claim) }),
   z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.deployed) }),
   z.extend(WithRun, { action: z.literal(PROMOTION_ACTIONS.tested) }),
@@ -74,11 +80,25 @@ export const PromotionStepEvent = z.discriminatedUnion('action', [
 ]);
 export type PromotionStepEvent = z.infer<typeof PromotionStepEvent>;
 
+/** The calls of the product path's Tasks (docs/architecture.md#promotions), served by the same Lambda. */
+export const ProductStepEvent = z.discriminatedUnion('action', [
+  z.extend(WithProduct, { action: z.literal(PRODUCT_ACTIONS.productClaim) }),
+  z.extend(WithMember, { action: z.literal(PRODUCT_ACTIONS.memberDeployed) }),
+  z.extend(WithMember, { action: z.literal(PRODUCT_ACTIONS.memberFailed), step: FailedStep, error: CaughtError }),
+  z.extend(WithProduct, { action: z.literal(PRODUCT_ACTIONS.productTested) }),
+  z.extend(WithProduct, { action: z.literal(PRODUCT_ACTIONS.productAccept), approval: Approver }),
+  z.extend(WithProduct, { action: z.literal(PRODUCT_ACTIONS.productReject), error: CaughtError }),
+  z.extend(WithProduct, { action: z.literal(PRODUCT_ACTIONS.productExpire) }),
+  z.extend(WithProduct, { action: z.literal(PRODUCT_ACTIONS.productFail), step: FailedStep, error: CaughtError }),
+]);
+export type ProductStepEvent = z.infer<typeof ProductStepEvent>;
+
 /** An ending as published, and the rollback run (with its targets) the workflow goes on with. */
 const Ended = z.extend(Notice, { outcome: Ending.shape.outcome, rollback: z.optional(TargetedRun) });
+const ProductEnded = z.extend(Notice, { outcome: Ending.shape.outcome, rollback: z.optional(TargetedProductRun) });
 
 export const PromotionStepResults = {
-  begin: TargetedRun,
+  begin: z.union([TargetedRun, TargetedProductRun]),
   claim: Nothing,
   deployed: Nothing,
   tested: Nothing,
@@ -88,3 +108,15 @@ export const PromotionStepResults = {
   fail: Ended,
 } satisfies Record<PromotionAction, z.ZodMiniType>;
 export type PromotionStepResult<A extends PromotionAction = PromotionAction> = z.infer<(typeof PromotionStepResults)[A]>;
+
+export const ProductStepResults = {
+  productClaim: Nothing,
+  memberDeployed: Nothing,
+  memberFailed: Nothing,
+  productTested: Nothing,
+  productAccept: Notice,
+  productReject: ProductEnded,
+  productExpire: ProductEnded,
+  productFail: ProductEnded,
+} satisfies Record<ProductAction, z.ZodMiniType>;
+export type ProductStepResult<A extends ProductAction = ProductAction> = z.infer<(typeof ProductStepResults)[A]>;

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { formatTime, gateConsequence, gateTitle, type ApprovalView } from '../core/approval-view';
+import { formatTime, gateConsequence, gateTitle, type ApprovalView, type MemberFacts } from '../core/approval-view';
 import type { Approval } from '../core/cmdb';
 import { html, SafeHtml } from '../core/html-escape';
 
@@ -55,7 +55,26 @@ ${content}
 `;
 }
 
+/** A promotion's members: each repository, its commit linked on its git host, its changes since what runs there. */
+function memberFacts(view: ApprovalView, members: readonly MemberFacts[]): SafeHtml {
+  const rows = members.map(
+    (member) => html`<tr><td><strong>${member.repository}</strong></td><td>${member.commitUrl ? html`<a href="${member.commitUrl}" rel="noreferrer noopener"><code>${member.shortCommit}</code></a>` : html`<code>${member.shortCommit}</code>`}</td><td>${(member.message ?? '(no commit message recorded)').split('\n')[0] ?? ''} <span class="muted">${member.author ?? ''}</span></td><td>${member.runningNow ? html`<code>${member.runningNow.slice(0, 7)}</code>` : 'nothing yet'}</td><td>${member.compare ? html`<a href="${member.compare.url}" rel="noreferrer noopener">changes</a>` : ''}</td></tr>`,
+  );
+  return html`<table>
+<tr><th>Product</th><td colspan="4">${view.repository}</td></tr>
+<tr><th>Environment</th><td colspan="4">${view.environment}</td></tr>
+<tr><th>Gate</th><td colspan="4">${gateTitle(view.gate)}</td></tr>
+<tr><th>Requested by</th><td colspan="4">${view.requestedBy}</td></tr>
+<tr><th>Link expires</th><td colspan="4">${formatTime(view.expiresAt)}</td></tr>
+</table>
+<table>
+<tr><th>Repository</th><th>Commit</th><th>Message</th><th>Running now</th><th></th></tr>
+${rows}
+</table>`;
+}
+
 function facts(view: ApprovalView): SafeHtml {
+  if (view.members) return memberFacts(view, view.members);
   const compare = view.compare
     ? html`<tr><th>Changes</th><td><a href="${view.compare.url}" rel="noreferrer noopener">${view.compare.base.slice(0, 7)}…${view.shortCommit}</a> on the git host</td></tr>`
     : '';

@@ -7,6 +7,8 @@ import type { ReleaseConfig } from '../core/config';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
 import type { Clock, Mailer, SecretStore, WorkflowEngine } from '../core/ports';
+import { ProductOperations } from '../core/product-operations';
+import { ProductSteps } from '../core/product-steps';
 import { PromotionSteps } from '../core/promotion-steps';
 import { ReleaseOperations } from '../core/release-operations';
 import type { ApprovalPageDeps } from './approval-page';
@@ -75,8 +77,12 @@ export function composeRelease(platform: Platform) {
       return { steps: new ContinuousSteps({ releases, pushes, leases, clock }), targets: platform.buildTargets() };
     },
     promotion: (): PromotionStepDeps => {
-      const { releases, approvals: store, leases } = platform.stores();
-      return { steps: new PromotionSteps({ releases, approvals: store, leases, clock, chain: chain() }), targets: platform.buildTargets() };
+      const { releases, approvals: store, leases, promotions } = platform.stores();
+      return {
+        steps: new PromotionSteps({ releases, approvals: store, leases, clock, chain: chain() }),
+        products: new ProductSteps({ config: platform.config(), releases, approvals: store, leases, promotions, clock, chain: chain() }),
+        targets: platform.buildTargets(),
+      };
     },
     approvalRequests: () => ({ approvals: approvals({ notify: true }) }),
     approvalPage: (): ApprovalPageDeps => {
@@ -84,10 +90,13 @@ export function composeRelease(platform: Platform) {
       return { approvals: approvals({ notify: false }), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };
     },
     operatorApi: (): OperatorApiDeps => {
-      const { releases, pushes } = platform.stores();
+      const { releases, pushes, promotions } = platform.stores();
       const config = platform.config();
-      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals({ notify: false }) });
-      return { operations, logger: platform.logger() };
+      const workflows = platform.workflows('promotion');
+      const decisions = approvals({ notify: false });
+      const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals: decisions, promotions });
+      const products = new ProductOperations({ config, releases, promotions, workflows, clock });
+      return { operations, products, logger: platform.logger() };
     },
     /** The web console: the operator use cases, plus what its pages read; who signs in is the platform's to check. */
     console: (): Omit<ConsoleDeps, 'authenticate'> => {

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { OPERATOR_API_ROUTES, type OperatorApiRoute } from '../core/operator-api-routes';
+import type { ProductOperations } from '../core/product-operations';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
@@ -10,6 +11,8 @@ export type OperatorApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface OperatorApiDeps {
   readonly operations: ReleaseOperations;
+  /** Promotions of several repositories (docs/architecture.md#promotions). */
+  readonly products: ProductOperations;
   readonly logger: OperatorApiLogger;
 }
 
@@ -18,7 +21,12 @@ const name = z.string().trim().min(1).max(128);
 const ref = z.string().trim().min(1).max(255);
 
 const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
-const RollbackBody = z.strictObject({ repository: name, environment: name, to: ref.optional() });
+// Without a repository: the environment's last promotion is rolled back (`to` then makes no sense).
+const RollbackBody = z.strictObject({ repository: name.optional(), environment: name, to: ref.optional() }).refine((body) => body.repository !== undefined || body.to === undefined, {
+  message: '"to" needs a repository: a promotion is rolled back to the set accepted before it',
+  path: ['to'],
+});
+const PromotionBody = z.strictObject({ environment: name, repositories: z.array(name).min(1).max(100).optional() });
 const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(4000).optional() });
 const ResumeBody = z.strictObject({ repository: name, environment: name });
 const HistoryQuery = z.object({
@@ -106,12 +114,17 @@ export function operatorApiHandler(deps: OperatorApiDeps) {
       case 'showRelease':
         return json(200, await ops.showRelease(params.id ?? ''));
       case 'createRollback': {
-        const body = parse(RollbackBody, readJson(event), 'body');
-        return json(202, await ops.rollback({ ...body, requestedBy: by }));
+        const { repository, environment, to } = parse(RollbackBody, readJson(event), 'body');
+        if (repository === undefined) return json(202, await deps.products.rollbackProduct({ environment, requestedBy: by }));
+        return json(202, await ops.rollback({ repository, environment, ...(to === undefined ? {} : { to }), requestedBy: by }));
       }
       case 'decide': {
         const body = parse(DecisionBody, readJson(event), 'body');
         return json(200, await ops.decideFromApi({ approvalId: params.id ?? '', ...body, by }));
+      }
+      case 'createPromotion': {
+        const body = parse(PromotionBody, readJson(event), 'body');
+        return json(202, await deps.products.promote({ ...body, requestedBy: by }));
       }
       case 'resume': {
         const body = parse(ResumeBody, readJson(event), 'body');

@@ -1,14 +1,17 @@
 import { z } from 'zod/mini';
 import { ValidationError } from '../core/errors';
+import type { ProductSteps } from '../core/product-steps';
 import type { PromotionSteps } from '../core/promotion-steps';
-import type { PromotionRun } from '../core/workflow-contracts';
-import { PROMOTION_ACTIONS } from '../core/workflow-names';
-import { PromotionStepEvent, type PromotionStepResult } from '../core/workflow-step-contracts';
+import type { ProductEnding, ProductRun, PromotionRun } from '../core/workflow-contracts';
+import { PRODUCT_ACTIONS, PROMOTION_ACTIONS } from '../core/workflow-names';
+import { ProductStepEvent, PromotionStepEvent, type ProductStepResult, type PromotionStepResult } from '../core/workflow-step-contracts';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
 import type { BuildTargets } from './build-targets';
 
 export interface PromotionStepDeps {
   readonly steps: PromotionSteps;
+  /** The steps of a promotion of several repositories. */
+  readonly products: ProductSteps;
   readonly targets: BuildTargets;
 }
 
@@ -19,13 +22,52 @@ export interface PromotionStepDeps {
  */
 export function promotionStepHandler(deps: PromotionStepDeps) {
   const withTargets = <T extends { repository: string; commit: string }>(run: T) => ({ ...run, ...deps.targets.forCommit(run.repository, run.commit) });
-  return async (raw: unknown): Promise<PromotionStepResult> => {
+  const productWithTargets = (run: ProductRun) => ({ ...run, waves: run.waves.map((wave) => wave.map(withTargets)) });
+  const productEnded = (run: ProductRun, ending: ProductEnding) => {
+    const what = ending.failure ? ending.failure.message : ending.outcome;
+    const then = ending.rollback ? `\n\nRolling back ${ending.rollback.waves.flat().map((member) => `${member.repository} to ${member.commit.slice(0, 7)}`).join(', ')} (release ${ending.rollback.releaseId}).` : '';
+    return {
+      outcome: ending.outcome,
+      ...(ending.rollback ? { rollback: productWithTargets(ending.rollback) } : {}),
+      ...productNotice(run, `${ending.outcome} in ${run.environment}`, `${what}${then}`),
+    };
+  };
+  const product = async (raw: unknown): Promise<ProductStepResult> => {
+    const parsed = ProductStepEvent.safeParse(raw);
+    if (!parsed.success) throw new ValidationError(`invalid workflow step: ${z.prettifyError(parsed.error)}`);
+    const event = parsed.data;
+    switch (event.action) {
+      case PRODUCT_ACTIONS.productClaim:
+        await deps.products.claim(event.run);
+        return {};
+      case PRODUCT_ACTIONS.memberDeployed:
+        await deps.products.memberDeployed(event.member);
+        return {};
+      case PRODUCT_ACTIONS.memberFailed:
+        await deps.products.memberFailed(event.member, event.step, event.error);
+        return {};
+      case PRODUCT_ACTIONS.productTested:
+        await deps.products.tested(event.run);
+        return {};
+      case PRODUCT_ACTIONS.productAccept:
+        await deps.products.accept(event.run, event.approval);
+        return productNotice(event.run, `accepted in ${event.run.environment} by ${event.approval.by}`);
+      case PRODUCT_ACTIONS.productReject:
+        return productEnded(event.run, await deps.products.reject(event.run, event.error));
+      case PRODUCT_ACTIONS.productExpire:
+        return productEnded(event.run, await deps.products.expire(event.run));
+      case PRODUCT_ACTIONS.productFail:
+        return productEnded(event.run, await deps.products.fail(event.run, event.step, event.error));
+    }
+  };
+  return async (raw: unknown): Promise<PromotionStepResult | ProductStepResult> => {
+    if (isProductCall(raw)) return product(raw);
     const parsed = PromotionStepEvent.safeParse(raw);
     if (!parsed.success) throw new ValidationError(`invalid workflow step: ${z.prettifyError(parsed.error)}`);
     const event = parsed.data;
     switch (event.action) {
       case PROMOTION_ACTIONS.begin:
-        return withTargets(await deps.steps.begin(event.input));
+        return 'product' in event.input ? productWithTargets(await deps.products.begin(event.input)) : withTargets(await deps.steps.begin(event.input));
       case PROMOTION_ACTIONS.claim:
         await deps.steps.claim(event.run);
         return {};
@@ -57,6 +99,20 @@ export function promotionStepHandler(deps: PromotionStepDeps) {
       }
     }
   };
+}
+
+const PRODUCT_ACTION_NAMES: readonly string[] = Object.values(PRODUCT_ACTIONS);
+
+/** A call of the product path's Tasks (docs/architecture.md#promotions). */
+function isProductCall(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && PRODUCT_ACTION_NAMES.includes(String((raw as { action?: unknown }).action));
+}
+
+function productNotice(run: ProductRun, what: string, body = '') {
+  const members = run.waves.flat();
+  const subject = `promotion of ${members.length} repositor${members.length === 1 ? 'y' : 'ies'} ${run.kind === 'rollback' ? '(rollback) ' : ''}${what}`.slice(0, 100);
+  const list = members.map((member) => `  ${member.repository} ${member.commit.slice(0, 7)}`).join('\n');
+  return { subject, message: `${subject}\nRelease ${run.releaseId}\n${list}${body ? `\n\n${body}` : ''}` };
 }
 
 function notice(run: PromotionRun, what: string, body = '') {

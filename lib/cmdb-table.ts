@@ -91,6 +91,8 @@ export class CmdbTable extends Construct {
       releases: ['getRelease', 'transitionRelease', 'isAccepted', 'setHeld', 'recordDeployment', 'markAccepted', 'board', 'acceptances', 'startExclusive', 'acceptedArtifact', 'recordArtifact'],
       approvals: ['closeApproval'],
       leases: ['acquireLease', 'releaseLease'],
+      // A promotion's steps: all leases at once, its own moves, its accepted set, an automatic rollback.
+      promotions: ['startPromotion', 'transitionPromotion', 'claimLeases', 'recordAcceptedSet'],
     });
   }
 
@@ -107,7 +109,8 @@ export class CmdbTable extends Construct {
   grantApprovalDecisions(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
       approvals: ['getApproval', 'decideApproval'],
-      releases: ['boardCell'],
+      // A promotion's page reads the promotion for its members.
+      releases: ['boardCell', 'getRelease'],
       pushes: ['getCommit'],
     });
   }
@@ -122,6 +125,8 @@ export class CmdbTable extends Construct {
       releases: ['board', 'history', 'getRelease', 'isAccepted', 'boardCell', 'acceptances', 'setHeld', 'startExclusive', 'transitionRelease'],
       approvals: ['getApproval', 'decideApproval', 'closeApproval'],
       pushes: ['resolveRef'],
+      // Promotions: started one at a time, the board's product row, the last promotion to roll back.
+      promotions: ['startPromotion', 'transitionPromotion', 'acceptedSets', 'setHistory'],
     });
   }
 

@@ -14,6 +14,7 @@ import type { BuildProjects } from './build-projects';
 import type { CmdbTable } from './cmdb-table';
 import type { DeployTargets } from './deploy-targets';
 import { HandlerFunction } from './handler-function';
+import { productPath, type GateEndings } from './promotion-members';
 import { acknowledgeWorkflowFindings, artifactSource, projectNames, retryWhileLeaseBusy, grantCodeBuildSync, LAMBDA_RETRYABLE, loggedStateMachine, notify, stepTask } from './workflow-parts';
 
 export interface PromotionWorkflowProps {
@@ -112,7 +113,7 @@ export class PromotionWorkflow extends Construct {
     const rejected = ending('RecordRejection', PROMOTION_ACTIONS.reject, { 'error.$': '$.error' });
     const expired = ending('RecordExpiry', PROMOTION_ACTIONS.expire, {});
 
-    const gate = (id: string, gateName: ApprovalGate) => {
+    const gate = (id: string, gateName: ApprovalGate, endings: GateEndings = { rejected, expired, failed: workflowFailure }) => {
       const task = new tasks.LambdaInvoke(this, id, {
         lambdaFunction: this.approvalRequest,
         comment: `Wait for a person: ${gateName}`,
@@ -128,10 +129,10 @@ export class PromotionWorkflow extends Construct {
         retryOnServiceExceptions: false,
       });
       task.addRetry({ errors: LAMBDA_RETRYABLE, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
-      task.addCatch(rejected, { errors: [WORKFLOW_ERRORS.rejected], resultPath: '$.error' });
+      task.addCatch(endings.rejected, { errors: [WORKFLOW_ERRORS.rejected], resultPath: '$.error' });
       task.addCatch(superseded, { errors: [WORKFLOW_ERRORS.superseded], resultPath: '$.error' });
-      task.addCatch(expired, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
-      task.addCatch(workflowFailure, catchAll);
+      task.addCatch(endings.expired, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
+      task.addCatch(endings.failed, catchAll);
       return task;
     };
 
@@ -199,7 +200,24 @@ export class PromotionWorkflow extends Construct {
     // step. It comes after Begin, so a resumed run passes the same checks; on AWS nothing sets `resumeAt`.
     // Keyed by gate: a gate added to APPROVAL_GATES does not compile until it has its Task here.
     const gates: Record<ApprovalGate, sfn.IChainable> = { accept: acceptGate, approve_deploy: approveDeployGate };
+    // A promotion of several repositories takes its own path (docs/architecture.md#promotions).
+    const product = productPath(this, {
+      fn,
+      gate,
+      outcomes,
+      topic: props.topic,
+      deployTargets: props.deployTargets,
+      environments: isApproval,
+      stepTimeout,
+      ...(props.leaseRetryInterval ? { leaseRetryInterval: props.leaseRetryInterval } : {}),
+    });
+    const productResume = new sfn.Choice(this, 'ProductResume?');
+    for (const [resumeAt, waiting] of Object.entries(product.gates)) {
+      productResume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', resumeAt)), waiting);
+    }
+    productResume.otherwise(product.start);
     const resume = new sfn.Choice(this, 'Resume?');
+    resume.when(sfn.Condition.isPresent('$.run.value.product'), productResume);
     for (const [resumeAt, waiting] of Object.entries(gates)) {
       resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', resumeAt)), waiting);
     }

@@ -8,7 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { WORKFLOW_ERRORS, type ContinuousAction, type PromotionAction } from '../core/workflow-names';
+import { WORKFLOW_ERRORS, type ContinuousAction, type ProductAction, type PromotionAction } from '../core/workflow-names';
 import { defaultPolicyOf, nagResource } from './acknowledge';
 import type { BuildProjects } from './build-projects';
 
@@ -25,7 +25,7 @@ export const LAMBDA_RETRYABLE = [
 export function stepTask(
   scope: Construct,
   id: string,
-  props: { fn: lambda.IFunction; action: ContinuousAction | PromotionAction; fields?: Record<string, unknown>; resultPath: string | null; comment?: string },
+  props: { fn: lambda.IFunction; action: ContinuousAction | PromotionAction | ProductAction; fields?: Record<string, unknown>; resultPath: string | null; comment?: string },
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: props.fn,

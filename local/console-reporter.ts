@@ -19,6 +19,10 @@ const STEP_WORDS: Record<string, (environment: string) => string> = {
   Superseded: () => 'superseded: a newer commit or release took its place',
   Held: (environment) => `built, not deployed: ${environment} is held (cot resume)`,
   RolledBack: (environment) => `rolled back in ${environment}`,
+  // A promotion's members (docs/architecture.md#promotions).
+  MemberDeploy: (environment) => `deploying to ${environment} (promotion)`,
+  MemberTest: (environment) => `testing in ${environment} (promotion)`,
+  ProductRolledBack: (environment) => `promotion rolled back in ${environment}`,
 };
 
 /**
@@ -38,7 +42,8 @@ export class ConsoleReporter {
         const message = String(input.message ?? '').split('\n')[0];
         this.line(input, `pushed to ${String(input.branch)}: "${message}" by ${String(input.author)}`);
       } else {
-        this.line(input, `${input.kind === 'rollback' ? 'rollback' : 'release'} ${String(input.releaseId)} requested by ${String(input.requestedBy)}${input.resumeAt ? ' (resumed after a restart)' : ''}`);
+        const what = input.product ? 'promotion' : input.kind === 'rollback' ? 'rollback' : 'release';
+        this.line(input, `${what}${input.product && input.kind === 'rollback' ? ' rollback' : ''} ${String(input.releaseId)} requested by ${String(input.requestedBy)}${input.resumeAt ? ' (resumed after a restart)' : ''}`);
       }
       return;
     }
@@ -81,6 +86,8 @@ export class ConsoleReporter {
 
 /** The commit and environment a state works on: a promotion's `$.run.value`, or a continuous run's input. */
 function subjectOf(input: Record<string, unknown>): Subject {
+  const member = input.member as Subject | undefined;
+  if (member?.repository) return { ...member, environment: String(input.environment ?? '') };
   const run = (input.run as { value?: Subject } | undefined)?.value;
-  return run?.repository ? run : (input as Subject);
+  return run?.repository || run?.environment ? run : (input as Subject);
 }

@@ -27,8 +27,10 @@ export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | '
     }
     const approval = await approvals.getApproval(pending.id);
     if (!approval) continue;
+    const common = { releaseId: waiting.releaseId, environment: waiting.environment, kind: waiting.kind, requestedBy: waiting.requestedBy, resumeAt: pending.gate };
+    // A promotion of several repositories waits again on its own path (docs/architecture.md#promotions).
     await workflows.resumePromotion(
-      { releaseId: waiting.releaseId, repository: waiting.repository, environment: waiting.environment, commit: waiting.commit, kind: waiting.kind, requestedBy: waiting.requestedBy, resumeAt: pending.gate },
+      waiting.members ? { ...common, product: true } : { ...common, repository: waiting.repository, commit: waiting.commit },
       `${waiting.releaseId}-resumed-${now.getTime()}`,
       waitDeadline(approval),
     );
@@ -49,6 +51,12 @@ export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | '
     await releases
       .transitionRelease(run.releaseId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
       .catch(() => undefined);
+    // A member's promotion was cut off with it (docs/architecture.md#promotions).
+    if (interrupted.promotionId) {
+      await releases
+        .transitionRelease(interrupted.promotionId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
+        .catch(() => undefined);
+    }
     say(`${run.repository}  ${run.environment}  release ${run.releaseId} ${detail}`);
   }
   return resumed;

@@ -80,6 +80,18 @@ export const CMDB_ACCESS = {
     claimDelivery: { table: ['PutItem'] },
     releaseDelivery: { table: ['DeleteItem'] },
   },
+  promotions: {
+    // Reads the environment's active promotion, each member's cell and active release; one transaction
+    // puts the promotion, the active pointer and each member release, and updates each cell.
+    startPromotion: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
+    transitionPromotion: { table: ['UpdateItem', 'GetItem'] },
+    // One transaction of conditional lease Puts.
+    claimLeases: { table: ['PutItem'] },
+    // One transaction: the board's row and the append-only log entry.
+    recordAcceptedSet: { table: ['PutItem'] },
+    acceptedSets: { table: ['Query'] },
+    setHistory: { table: ['Query'] },
+  },
 } as const satisfies { readonly [S in keyof CmdbStores]: StoreAccess<CmdbStores[S]> };
 
 export type StoreName = keyof CmdbStores;

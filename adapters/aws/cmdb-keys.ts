@@ -13,6 +13,9 @@
  *   REPO#<repo>                TAG#<tag>           tag -> commit
  *   LEASE#<repo>#<env>         LEASE               deploy lease (with expiry)
  *   DELIVERY#<provider>#<id>   DELIVERY            webhook delivery id (TTL)
+ *   PRODUCT#<product>          PACTIVE#<env>       the environment's active promotion
+ *   PRODUCT#<product>          PSET#<env>          the environment's last accepted set (the board's product row)
+ *   PSETS#<product>#<env>      AT#<at>#<release>   one accepted set, append-only
  *
  * Repository and environment names cannot contain '#' (the config allows [a-z0-9-]); branch and tag
  * names come last in their keys, so a '#' in them cannot collide.
@@ -57,5 +60,10 @@ export const keys = {
   branch: (repository: string, branch: string): Key => ({ pk: `REPO#${repository}`, sk: `BRANCH#${branch}` }),
   tag: (repository: string, tag: string): Key => ({ pk: `REPO#${repository}`, sk: `TAG#${tag}` }),
   lease: (repository: string, environment: string): Key => ({ pk: `LEASE#${repository}#${environment}`, sk: 'LEASE' }),
+  activePromotion: (product: string, environment: string): Key => ({ pk: `PRODUCT#${product}`, sk: `PACTIVE#${environment}` }),
+  acceptedSet: (product: string, environment: string): Key => ({ pk: `PRODUCT#${product}`, sk: `PSET#${environment}` }),
+  acceptedSetPrefix: 'PSET#',
+  acceptedSetLog: (product: string, environment: string, at: string, releaseId: string): Key => ({ pk: `PSETS#${product}#${environment}`, sk: `AT#${at}#${releaseId}` }),
+  acceptedSetLogPartition: (product: string, environment: string) => `PSETS#${product}#${environment}`,
   delivery: (provider: string, deliveryId: string): Key => ({ pk: `DELIVERY#${provider}#${deliveryId}`, sk: 'DELIVERY' }),
 };

@@ -41,6 +41,10 @@ export async function startExclusive(ctx: ExclusiveContext, release: NewRelease)
     const activeId = typeof cell?.activeReleaseId === 'string' ? cell.activeReleaseId : undefined;
     const active = activeId ? await getReleaseItem(activeId) : undefined;
     const live = active && !isTerminal(active.state) ? active : undefined;
+    // A member of a promotion never gives way to a single release (docs/architecture.md#promotions).
+    if (live?.promotionId) {
+      throw new ConflictError(`${release.repository} is part of promotion ${live.promotionId}, ${live.state} in ${release.environment}: one release at a time; wait for the promotion to end`);
+    }
     if (live && live.commit === release.commit && live.kind === release.kind) return { release: live, existing: true };
     const backwards = guarded === undefined ? undefined : backwardsReason(cell, { ...release, rank: guarded });
     if (backwards) throw new ConflictError(backwards);

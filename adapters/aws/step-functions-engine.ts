@@ -5,7 +5,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { ConflictError, DomainError, TransientError, ValidationError } from '../../core/errors';
-import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
+import type { ContinuousInput, ProductInput, PromotionInput, WorkflowEngine } from '../../core/ports';
 import { isTransientAwsError } from './aws-errors';
 
 /** The state machines a Lambda may start; absent in Lambdas that never start one (approvals only send task results). */
@@ -35,7 +35,7 @@ export class StepFunctionsEngine implements WorkflowEngine {
     return this.start(this.arns.continuous, input, executionName);
   }
 
-  async startPromotion(input: PromotionInput, executionName: string) {
+  async startPromotion(input: PromotionInput | ProductInput, executionName: string) {
     if (!this.arns.promotion) throw new Error('this function was given no promotion state machine');
     return this.start(this.arns.promotion, input, executionName);
   }

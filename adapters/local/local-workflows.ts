@@ -1,5 +1,5 @@
 import { ConflictError } from '../../core/errors';
-import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
+import type { ContinuousInput, ProductInput, PromotionInput, WorkflowEngine } from '../../core/ports';
 import { HANDLER_TAG } from '../../lib/handler-function';
 import { LIST_ARTIFACT_VERSIONS, WORKFLOW_TAG } from '../../lib/workflow-parts';
 import type { LocalCodeBuild } from './local-codebuild';
@@ -65,7 +65,7 @@ export class LocalWorkflows implements WorkflowEngine {
     return this.start('continuous', input, executionName);
   }
 
-  startPromotion(input: PromotionInput, executionName: string): Promise<{ started: boolean; executionId: string }> {
+  startPromotion(input: PromotionInput | ProductInput, executionName: string): Promise<{ started: boolean; executionId: string }> {
     return this.start('promotion', input, executionName);
   }
 
@@ -74,7 +74,7 @@ export class LocalWorkflows implements WorkflowEngine {
    * back to waiting at its gate (`input.resumeAt`), and waits there until `deadline` at the latest, the
    * deadline the wait had before the restart; past it, the wait expires at once.
    */
-  resumePromotion(input: PromotionInput & { resumeAt: NonNullable<PromotionInput['resumeAt']> }, executionName: string, deadline: Date): Promise<{ started: boolean; executionId: string }> {
+  resumePromotion(input: (PromotionInput | ProductInput) & { resumeAt: NonNullable<PromotionInput['resumeAt']> }, executionName: string, deadline: Date): Promise<{ started: boolean; executionId: string }> {
     return this.start('promotion', input, executionName, deadline);
   }
 
@@ -95,7 +95,7 @@ export class LocalWorkflows implements WorkflowEngine {
     return this.runner(workflow).list();
   }
 
-  private async start(workflow: WorkflowName, input: ContinuousInput | PromotionInput, name: string, firstWaitDeadline?: Date) {
+  private async start(workflow: WorkflowName, input: ContinuousInput | PromotionInput | ProductInput, name: string, firstWaitDeadline?: Date) {
     try {
       const execution = this.runner(workflow).start(input as unknown as JsonValue, { name, ...(firstWaitDeadline ? { firstWaitDeadline } : {}) });
       return { started: true, executionId: execution.executionArn };

@@ -19,7 +19,7 @@ export function renderStatus(status: Status, options: RenderOptions): string {
       status.repositories.map((repository) => [
         style.bold(repository.name),
         ...status.environments.map((environment) => renderCell(repository.environments[environment] ?? null, style, options.now)),
-      ]),
+      ]).concat(status.product ? [productRow(status.product, status.environments, style, options.now)] : []),
       { header: ['repository', ...status.environments].map(style.dim) },
     );
   }
@@ -33,4 +33,22 @@ function renderCell(cell: BoardCell | null, style: Style, now: Date): string {
   const lines = [first, second];
   if (cell.acceptedCommit && cell.acceptedCommit !== cell.commit) lines.push(style.dim(`last accepted ${shortSha(cell.acceptedCommit)}`));
   return lines.join('\n');
+}
+
+/**
+ * The product's row: per environment, the promotion that made its accepted set and when, and how many
+ * repositories have a commit accepted below that does not run there yet ("2 changes waiting").
+ */
+function productRow(product: NonNullable<Status['product']>, environments: readonly string[], style: Style, now: Date): string[] {
+  return [
+    style.bold(`${product.name} (product)`),
+    ...environments.map((environment) => {
+      const set = product.environments[environment];
+      if (!set) return style.dim('-');
+      const made = set.releaseId ? `${set.releaseId} ${set.acceptedAt ? formatAge(set.acceptedAt, now) : ''}`.trim() : style.dim('no promotion yet');
+      const count = set.changesWaiting ?? set.waiting.length;
+      const waiting = count > 0 ? style.yellow(`${count} change${count === 1 ? '' : 's'} waiting (${set.waiting.join(', ')})`) : style.dim('nothing waiting');
+      return `${made}\n${waiting}`;
+    }),
+  ];
 }

@@ -7,6 +7,7 @@ import { EnvironmentChain } from '../../core/environment-chain';
 import { newReleaseId } from '../../core/ids';
 import type { Clock, ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
 import type { ApprovalGate } from '../../core/release-lifecycle';
+import { ProductOperations } from '../../core/product-operations';
 import { ReleaseOperations } from '../../core/release-operations';
 import { createTestCmdb } from '../support/dynamo';
 
@@ -84,19 +85,21 @@ export interface World {
   readonly workflows: RecordingWorkflows;
   readonly approvals: Approvals;
   readonly operations: ReleaseOperations;
+  readonly products: ProductOperations;
   readonly seed: Seeder;
 }
 
 /** A fresh CMDB table on DynamoDB Local with the use cases over it. */
 export async function createWorld(): Promise<World> {
-  const { releases, approvals: approvalStore, pushes, leases, deliveries } = await createTestCmdb(PRODUCT);
-  const stores = { releases, approvals: approvalStore, pushes, leases, deliveries };
+  const { releases, approvals: approvalStore, pushes, leases, deliveries, promotions } = await createTestCmdb(PRODUCT);
+  const stores = { releases, approvals: approvalStore, pushes, leases, deliveries, promotions };
   const clock = new TickingClock();
   const workflows = new RecordingWorkflows();
   const chain = new EnvironmentChain(config);
   const approvals = new Approvals({ releases, approvals: approvalStore, workflows, clock, chain });
   const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals });
-  return { stores, clock, workflows, approvals, operations, seed: new Seeder(releases, pushes, clock, approvals) };
+  const products = new ProductOperations({ config, releases, promotions, workflows, clock });
+  return { stores, clock, workflows, approvals, operations, products, seed: new Seeder(releases, pushes, clock, approvals) };
 }
 
 /** Puts the CMDB in a state through its stores, the way the workflows do. */

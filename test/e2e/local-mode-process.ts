@@ -19,10 +19,13 @@ export class LocalModeProcess {
     readonly dataDir: string,
   ) {}
 
-  /** Starts local mode; on `dataDir`, a restart on the data folder a previous run left. */
-  static async start(options: { dataDir?: string } = {}): Promise<LocalModeProcess> {
+  /**
+   * Starts local mode; on `dataDir`, a restart on the data folder a previous run left.
+   * `config` is the release configuration it runs (default: the sample that ships).
+   */
+  static async start(options: { dataDir?: string; config?: string } = {}): Promise<LocalModeProcess> {
     const local = new LocalModeProcess(await freePort(), options.dataDir ?? mkdtempSync(join(tmpdir(), 'cot-e2e-')));
-    const child = spawn(process.execPath, [TSX, 'bin/cot.ts', 'local', '--port', String(local.port), '--data', local.dataDir, '--config', 'release.config.yaml'], {
+    const child = spawn(process.execPath, [TSX, 'bin/cot.ts', 'local', '--port', String(local.port), '--data', local.dataDir, '--config', options.config ?? 'release.config.yaml'], {
       env: { ...process.env, COT_WEBHOOK_SECRET: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -46,12 +49,13 @@ export class LocalModeProcess {
    * asynchronously, as a person's terminal would: the test process keeps serving its own connections
    * while the hook runs.
    */
-  async commit(message: string, files: Record<string, string | null> = {}): Promise<string> {
+  async commit(message: string, files: Record<string, string | null> = {}, repository = 'sample-service'): Promise<string> {
+    const cwd = join(this.dataDir, 'repos', repository);
     const git = async (...args: string[]) =>
-      (await run('git', ['-c', 'user.name=Newcomer', '-c', 'user.email=newcomer@example.com', ...args], { cwd: this.repository, encoding: 'utf8' })).stdout.trim();
+      (await run('git', ['-c', 'user.name=Newcomer', '-c', 'user.email=newcomer@example.com', ...args], { cwd, encoding: 'utf8' })).stdout.trim();
     for (const [file, content] of Object.entries(files)) {
       if (content === null) await git('rm', '--quiet', file);
-      else await writeFile(join(this.repository, file), content);
+      else await writeFile(join(cwd, file), content);
     }
     await git('add', '--all');
     await git('commit', '--quiet', '--allow-empty', '-m', message);
@@ -67,8 +71,8 @@ export class LocalModeProcess {
     return { status: response.status, body: (await response.json()) as T };
   }
 
-  /** The approval links emailed so far (read from the outbox's RFC 5322 files), oldest first. */
-  emailedLinks(): string[] {
+  /** The emails written so far (the outbox's RFC 5322 files, quoted-printable decoded), oldest first. */
+  emails(): string[] {
     const outbox = join(this.dataDir, 'outbox');
     let files: string[];
     try {
@@ -76,10 +80,16 @@ export class LocalModeProcess {
     } catch {
       return [];
     }
-    return files.flatMap((file) => {
-      const decoded = readFileSync(join(outbox, file), 'utf8')
+    return files.map((file) =>
+      readFileSync(join(outbox, file), 'utf8')
         .replace(/=\r?\n/g, '')
-        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    );
+  }
+
+  /** The approval links emailed so far, oldest first. */
+  emailedLinks(): string[] {
+    return this.emails().flatMap((decoded) => {
       const link = /http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]+\?t=[A-Za-z0-9_-]+/.exec(decoded);
       return link ? [link[0]] : [];
     });

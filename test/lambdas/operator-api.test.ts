@@ -55,6 +55,7 @@ const post = {
   rollback: (body: unknown): Request => ({ method: 'POST', resource: '/api/rollbacks', path: '/api/rollbacks', body }),
   decision: (id: string, body: unknown): Request => ({ method: 'POST', resource: '/api/approvals/{id}', path: `/api/approvals/${id}`, pathParameters: { id }, body }),
   resume: (body: unknown): Request => ({ method: 'POST', resource: '/api/resume', path: '/api/resume', body }),
+  promotion: (body: unknown): Request => ({ method: 'POST', resource: '/api/promotions', path: '/api/promotions', body }),
 };
 
 function recordingLogger(): OperatorApiLogger & { lines: unknown[][] } {
@@ -70,7 +71,7 @@ let call: (request: Request) => Promise<APIGatewayProxyResult>;
 beforeEach(async () => {
   world = await createWorld();
   logger = recordingLogger();
-  const handler = operatorApiHandler({ operations: world.operations, logger });
+  const handler = operatorApiHandler({ operations: world.operations, products: world.products, logger });
   call = (request) => handler(event(request));
 });
 
@@ -298,10 +299,71 @@ describe('operator API refusals', () => {
         property === 'board' ? () => Promise.reject(new TransientError('DynamoDB throttled: ProvisionedThroughputExceededException')) : Reflect.get(target, property, receiver),
     }) as ReleaseStore;
     const operations = new ReleaseOperations({ config, releases: failing, pushes: world.stores.pushes, workflows: world.workflows, clock: world.clock, approvals: world.approvals });
-    const handler = operatorApiHandler({ operations, logger });
+    const handler = operatorApiHandler({ operations, products: world.products, logger });
     const response = await handler(event(get.status()));
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toEqual({ error: 'unavailable', message: 'a service this request needs is unavailable; try again later' });
     expect(logger.lines.some(([message]) => message === 'release api failed')).toBe(true);
+  });
+});
+
+describe('promotions through the operator API', () => {
+  it('starts a promotion of what is accepted below (202 with its members), answers an equal request with it, and shows its members', async () => {
+    await world.seed.acceptedInIntegration(REPO, C1);
+
+    const response = await call(post.promotion({ environment: 'preproduction' }));
+    const again = await call(post.promotion({ environment: 'preproduction', repositories: [REPO] }));
+
+    expect(response.statusCode).toBe(202);
+    const body = bodyOf(response) as { releaseId: string; members: unknown };
+    expect(body.members).toEqual([{ repository: REPO, commit: C1 }]);
+    expect(bodyOf(again)).toEqual(body);
+    expect(world.workflows.promotions).toEqual([{ input: { releaseId: body.releaseId, environment: 'preproduction', kind: 'release', requestedBy: ALICE, product: true }, name: body.releaseId }]);
+    const shown = bodyOf(await call(get.release(body.releaseId)));
+    expect(shown).toMatchObject({ releaseId: body.releaseId, repository: '*', commit: '', state: 'prepared', members: [{ repository: REPO, commit: C1, state: 'prepared', previous: null }] });
+    // One release at a time: the repository's own release waits for the promotion.
+    const single = await call(post.release({ repository: REPO, environment: 'preproduction', ref: C1 }));
+    expect(single.statusCode).toBe(409);
+    expect(bodyOf(single).message).toContain(`is part of promotion ${body.releaseId}`);
+  });
+
+  it.each([
+    ['nothing accepted below', { environment: 'production' }, 409, /^nothing to promote into production/],
+    ['a continuous environment', { environment: 'integration' }, 409, /continuous environment/],
+    ['an unknown repository', { environment: 'preproduction', repositories: ['nope'] }, 404, /unknown repository "nope"/],
+    ['an unknown field', { environment: 'preproduction', only: ['x'] }, 400, /invalid body/],
+  ])('refuses %s before starting anything', async (_case, body, status, message) => {
+    const response = await call(post.promotion(body));
+
+    expect(response.statusCode).toBe(status);
+    expect(bodyOf(response).message).toMatch(message);
+    expect(world.workflows.promotions).toEqual([]);
+  });
+
+  it.each([
+    ['no accepted promotion', { environment: 'preproduction' }, 409, /^nothing to roll back: no accepted promotion in preproduction/],
+    ['"to" without a repository', { environment: 'preproduction', to: C1 }, 400, /"to" needs a repository/],
+  ])('refuses a product rollback with %s', async (_case, body, status, message) => {
+    const response = await call(post.rollback(body));
+
+    expect(response.statusCode).toBe(status);
+    expect(bodyOf(response).message).toMatch(message);
+  });
+
+  it('adds the product row to the board', async () => {
+    await world.seed.acceptedInIntegration(REPO, C1);
+    const { releases, pushes, promotions } = world.stores;
+    const operations = new ReleaseOperations({ config, releases, pushes, promotions, workflows: world.workflows, clock: world.clock, approvals: world.approvals });
+
+    const board = bodyOf(await operatorApiHandler({ operations, products: world.products, logger })(event(get.status())));
+
+    expect(board.product).toEqual({
+      name: config.product,
+      environments: {
+        integration: { releaseId: null, acceptedAt: null, waiting: [], changesWaiting: 0 },
+        preproduction: { releaseId: null, acceptedAt: null, waiting: [REPO], changesWaiting: 1 },
+        production: { releaseId: null, acceptedAt: null, waiting: [], changesWaiting: 0 },
+      },
+    });
   });
 });

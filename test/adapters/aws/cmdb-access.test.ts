@@ -83,6 +83,17 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await deliveries.claimDelivery('github', 'd-1', new Date(at(1)));
     await deliveries.releaseDelivery('github', 'd-1');
 
+    // Promotions: one started, an equal one answered by it, its leases, its moves and its accepted set.
+    const { promotions } = t;
+    const promotion = { releaseId: newReleaseId(new Date(at(20))), environment: 'promo', kind: 'release' as const, requestedBy: 'alice', createdAt: at(20), members: [{ repository: 'svc', commit: COMMIT, releaseId: newReleaseId(new Date(at(20))), previous: null }] };
+    await promotions.startPromotion(promotion);
+    expect((await promotions.startPromotion({ ...promotion, releaseId: newReleaseId(new Date(at(21))) })).existing).toBe(true);
+    await promotions.claimLeases([{ repository: 'svc', environment: 'promo', holder: promotion.members[0]!.releaseId }], 60, new Date(at(22)));
+    await promotions.transitionPromotion(promotion.releaseId, 'deploying', { by: 'ci', at: at(22) });
+    await promotions.recordAcceptedSet({ environment: 'promo', releaseId: promotion.releaseId, kind: 'release', acceptedAt: at(23), members: [{ repository: 'svc', commit: COMMIT }] });
+    await promotions.acceptedSets();
+    for await (const set of promotions.setHistory('promo')) expect(set.releaseId).toBe(promotion.releaseId);
+
     // Assess: what each method sent is exactly what the map grants it.
     const expected = Object.entries(CMDB_ACCESS).flatMap(([store, methods]) =>
       Object.entries(methods as Record<string, MethodAccess>).map(([method, access]) => [`${store}.${method}`, granted(access)] as const),
