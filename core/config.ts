@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration, DURATION_PATTERN } from './duration';
 
 /** The default life of an approval link and of the workflow task that waits for it. */

@@ -1,5 +1,5 @@
 import { en } from 'zod/locales';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { FAILED_STEPS } from './cmdb';
 import { APPROVAL_GATES, type Decision, type ReleaseKind } from './release-lifecycle';
 import { ENDING_OUTCOMES } from './workflow-names';

@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPERATOR_API_ROUTES, type OperatorApiRoute } from '../core/operator-api-routes';
 import type { ReleaseOperations } from '../core/release-operations';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+import { stepFunctions } from './aws-parts/step-functions';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
 
 export type OperatorApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -164,5 +165,8 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
   return result.data;
 }
 
+/** What the operator-api handler is given on AWS: the CMDB and the parts named here (aws-parts/), no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('operator-api', { workflows: stepFunctions }, source).operatorApi();
+
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => operatorApiHandler(awsDependencies('operator-api').operatorApi()), () => unavailable());
+export const handler = coldStartHandler(() => operatorApiHandler(dependencies()), () => unavailable());

@@ -1,10 +1,11 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors';
 import type { PromotionSteps } from '../core/promotion-steps';
 import type { PromotionRun } from '../core/workflow-contracts';
 import { PROMOTION_ACTIONS } from '../core/workflow-names';
 import { PromotionStepEvent, type PromotionStepResult } from '../core/workflow-step-contracts';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+
 import type { BuildTargets } from './build-targets';
 
 export interface PromotionStepDeps {
@@ -64,5 +65,8 @@ function notice(run: PromotionRun, what: string, body = '') {
   return { subject, message: `${subject}\nRelease ${run.releaseId}${body ? `\n\n${body}` : ''}` };
 }
 
+/** What the promotion-step handler is given on AWS: the CMDB, no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('promotion-step', {}, source).promotion();
+
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => promotionStepHandler(awsDependencies('promotion-step').promotion()));
+export const handler = coldStartHandler(() => promotionStepHandler(dependencies()));

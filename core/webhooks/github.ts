@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH, reject } from './outcome';
 import type { PushEvent } from './outcome';
 import { formatPerson, HostTime, order, otherCommits, parseWith, readHeaderFacts, readRef, Sha, WebLink } from './provider';

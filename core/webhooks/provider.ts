@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Provider } from '../config';
 import { parseFullRef } from './git-ref';
 import type { RefKind } from './git-ref';
