@@ -11,6 +11,7 @@ import { SETTINGS_FILE, type HandlerName } from '../../lambdas/handler-environme
 import { CmdbTable } from '../../lib/cmdb-table';
 import { environmentBytes, HANDLER_BUNDLING, HandlerFunction, handlerEntry, MAX_ENVIRONMENT_BYTES } from '../../lib/handler-function';
 import { ReleaseStack } from '../../lib/release-stack';
+import { constructTestApp } from '../support/cdk-app';
 
 /** A config of `count` repositories with realistic names, each URL and name at their usual length. */
 function configOf(count: number): ReleaseConfig {
@@ -35,7 +36,7 @@ function environments(template: Template): Record<string, number> {
 }
 
 function releaseStack(config: ReleaseConfig): { template: Template; stack: ReleaseStack } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = constructTestApp();
   const stack = new ReleaseStack(app, 'acme-release', { config });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { template: Template.fromStack(stack), stack };
@@ -72,7 +73,7 @@ describe('HandlerFunction: environment and settings', () => {
 
   it('fails synth when an environment could exceed 1 KB, saying so', () => {
     // Prepare
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new Stack(app, 'Test');
     const table = new CmdbTable(stack, 'Cmdb');
     const fn = new HandlerFunction(stack, 'Fn', {
@@ -88,7 +89,7 @@ describe('HandlerFunction: environment and settings', () => {
   });
 
   it('fails synth when a variable its handler reads is missing', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new Stack(app, 'Test');
     new HandlerFunction(stack, 'Fn', { handler: 'approval-request', description: 'no link base URL', environment: { TABLE_NAME: 't', PRODUCT: 'acme' }, settings: { config: configOf(1) } });
 
@@ -96,7 +97,7 @@ describe('HandlerFunction: environment and settings', () => {
   });
 
   it('refuses settings known only at deploy time', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new Stack(app, 'Test');
     const table = new CmdbTable(stack, 'Cmdb');
 
