@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english';
 import { verifyApprovalLink } from '../core/approval-links';
 import type { SigningKeyProvider } from '../core/approval-notifier';
 import { describeApproval, type ApprovalView } from '../core/approval-view';
@@ -36,10 +37,10 @@ export interface ApprovalPageDeps {
 const MAX_BODY_BYTES = 16 * 1024;
 
 const DecisionFields = z.object({
-  t: z.string().optional(),
+  t: z.optional(z.string()),
   decision: z.enum(['approve', 'reject'], { error: 'choose Approve or Reject' }),
-  confirm: z.string().max(200).optional(),
-  comment: z.string().max(2000, 'the comment is limited to 2000 characters').optional(),
+  confirm: z.optional(z.string().check(z.maxLength(200))),
+  comment: z.optional(z.string().check(z.maxLength(2000, 'the comment is limited to 2000 characters'))),
 });
 
 type Answer = { status: number; page: SafeHtml; json: unknown };

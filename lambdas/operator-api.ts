@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english';
 import { OPERATOR_API_ROUTES, type OperatorApiRoute } from '../core/operator-api-routes';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
@@ -15,16 +16,16 @@ export interface OperatorApiDeps {
 }
 
 // Names are checked against the config by the use cases (404 naming the configured ones); here only size.
-const name = z.string().trim().min(1).max(128);
-const ref = z.string().trim().min(1).max(255);
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
+const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
 
 const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
-const RollbackBody = z.strictObject({ repository: name, environment: name, to: ref.optional() });
-const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(4000).optional() });
+const RollbackBody = z.strictObject({ repository: name, environment: name, to: z.optional(ref) });
+const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.optional(z.string().check(z.maxLength(4000))) });
 const ResumeBody = z.strictObject({ repository: name, environment: name });
 const HistoryQuery = z.object({
-  limit: z.coerce.number<string>().int().min(1).max(100).optional(),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: z.optional(z.coerce.number<string>().check(z.int(), z.gte(1), z.lte(100))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 type RouteName = OperatorApiRoute['name'];
@@ -159,7 +160,7 @@ function readJson(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+function parse<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new BadRequest(400, 'invalid_request', `invalid ${what}: ${z.prettifyError(result.error)}`);
   return result.data;

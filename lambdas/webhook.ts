@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { DeliveryStore, PushStore } from '../core/cmdb-stores';
-import { PROVIDERS, type ReleaseConfig } from '../core/config';
+import type { ReleaseConfig } from '../core/config';
+import { PROVIDERS } from '../core/providers';
 import { EnvironmentChain } from '../core/environment-chain';
 import type { Clock, SecretStore, WorkflowEngine } from '../core/ports';
 import { WebhookIntake, webhookSecretName, type IntakeResult } from '../core/webhook-intake';

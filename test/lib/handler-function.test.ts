@@ -158,13 +158,17 @@ describe('HandlerFunction: what each bundle holds', () => {
     ['reconcile', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
     ['operator-api', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
     ['approval-request', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sesv2', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
-  ] as const)('requires for %s only the SDK clients it uses', async (handler, clients) => {
+    ['approval-page', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
+    ['continuous-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
+    ['promotion-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
+  ] as const)('requires for %s only the SDK clients it uses, and validates with zod/mini', async (handler, clients) => {
     // Act
-    const { external } = await bundle(handler);
+    const { external, files } = await bundle(handler);
 
     // Assess
     expect([...external].sort()).toEqual(clients);
     expect(external.has('@aws-sdk/client-codebuild')).toBe(false);
+    expect(files.filter((file) => file.includes('zod/v4/classic/'))).toEqual([]);
   });
 
   it('leaves zod\'s locales but English out of the webhook bundle, and ships no source map', async () => {
