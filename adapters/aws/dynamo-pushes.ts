@@ -40,16 +40,19 @@ export class DynamoPushes implements PushStore {
   }
 
   /**
-   * Reads the branch head and what is known of the pushed commit and of the head's, compares them, then
+   * Reads the branch head and what is known of the pushed commit and of the head's (in one round trip when
+   * the head is the commit the push says was before it), compares them, then
    * writes everything in one request: the delivery's claim (when given), what the push tells of its commit,
    * and the head when it moves, by a conditional write on the head it was compared with. Two pushes
    * recorded at once cannot both win: the loser's whole transaction is cancelled, and it compares again.
    */
   private async record(push: PushRecord, claim?: DeliveryClaim): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const tip = await this.get(keys.branch(push.repository, push.branch));
+      // The head and, at the same time, the commits it most likely is: this one or the one before it.
+      const likely = [...new Set([push.commit, ...(push.before && !/^0+$/.test(push.before) ? [push.before] : [])])];
+      const [tip, read] = await Promise.all([this.get(keys.branch(push.repository, push.branch)), this.known(push.repository, likely)]);
       const tipCommit = tip ? String(tip.commit) : undefined;
-      const found = await this.known(push.repository, tipCommit && tipCommit !== push.commit ? [push.commit, tipCommit] : [push.commit]);
+      const found = tipCommit && !likely.includes(tipCommit) ? [...read, ...(await this.known(push.repository, [tipCommit]))] : read;
       const incoming = withPush(found.find((known) => known.commit === push.commit), push);
       const known = tipCommit ? found.find((commit) => commit.commit === tipCommit) ?? { commit: tipCommit, behind: [] } : undefined;
       const decision = known ? await compareToTip(incoming, known, (commits) => this.known(push.repository, commits)) : { order: 'newer' as const, reason: 'the first push of the branch' };
