@@ -19,6 +19,10 @@ import { cancellationCodes, guarded, isConditionFailure, toDomainError } from '.
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** How often, and after how long, a push recorded before its parent looks again whether it is the head. */
+const SECOND_LOOKS = 2;
+const SECOND_LOOK_MS = 30;
+
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/;
 
@@ -47,7 +51,10 @@ export class DynamoPushes implements PushStore {
    * recorded at once cannot both win: the loser's whole transaction is cancelled, and it compares again.
    */
   private async record(push: PushRecord, claim?: DeliveryClaim): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }> {
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    const parent = push.before && !/^0+$/.test(push.before) ? push.before : undefined;
+    let written = false;
+    let looks = 0;
+    for (let attempt = 0; attempt < 5 + SECOND_LOOKS; attempt += 1) {
       // The head and, at the same time, the commits it most likely is: this one or the one before it.
       const likely = [...new Set([push.commit, ...(push.before && !/^0+$/.test(push.before) ? [push.before] : [])])];
       const [tip, read] = await Promise.all([this.get(keys.branch(push.repository, push.branch)), this.known(push.repository, likely)]);
@@ -57,9 +64,19 @@ export class DynamoPushes implements PushStore {
       const known = tipCommit ? found.find((commit) => commit.commit === tipCommit) ?? { commit: tipCommit, behind: [] } : undefined;
       const decision = known ? await compareToTip(incoming, known, (commits) => this.known(push.repository, commits)) : { order: 'newer' as const, reason: 'the first push of the branch' };
       const move = decision.order === 'newer' ? { seq: Number(tip?.seq ?? 0) + 1, reason: tipCommit ? `newer than ${tipCommit.slice(0, 12)}` : decision.reason } : undefined;
+      if (written && !move) {
+        // Recorded, but not the head because its parent was unknown: the parent's push may be landing this
+        // very moment (a burst of deliveries). Once it has, this push is newer than it; look again shortly.
+        if (parent && !found.some((commit) => commit.commit === parent) && looks < SECOND_LOOKS) {
+          looks += 1;
+          await new Promise((resolve) => setTimeout(resolve, SECOND_LOOK_MS));
+          continue;
+        }
+        return { claimed: true, head: decision.order !== 'older', reason: decision.reason };
+      }
       const items: TransactItem[] = [
-        ...(claim ? [{ Put: claimPut(this.tableName, claim) }] : []),
-        { Update: this.commitUpdate(push) },
+        ...(claim && !written ? [{ Put: claimPut(this.tableName, claim) }] : []),
+        ...(written ? [] : [{ Update: this.commitUpdate(push) }]),
         ...(move
           ? [{
               Put: {
@@ -72,9 +89,11 @@ export class DynamoPushes implements PushStore {
           : []),
       ];
       try {
-        if (items.length === 1) await this.client.send(new UpdateCommand(this.commitUpdate(push)));
-        else await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { claimed: true, head: decision.order !== 'older', reason: move?.reason ?? decision.reason };
+        if (items.length > 1) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        else if (written) await this.client.send(new PutCommand(items[0]!.Put!));
+        else await this.client.send(new UpdateCommand(this.commitUpdate(push)));
+        written = true;
+        if (move || !parent || found.some((commit) => commit.commit === parent)) return { claimed: true, head: decision.order !== 'older', reason: move?.reason ?? decision.reason };
       } catch (error) {
         const codes = cancellationCodes(error);
         if (claim && codes[0] === 'ConditionalCheckFailed') return { claimed: false };
