@@ -66,6 +66,17 @@ export default tseslint.config(
     },
   },
   {
+    // Local mode serves HTTP and runs the workflows on one event loop: nothing they reach may block it on a
+    // child process (docs/architecture.md#local-mode). Start-up and the git hook's own process may.
+    files: ['local/**', 'adapters/local/**'],
+    ignores: ['local/local-repositories.ts', 'local/post-commit.ts', 'adapters/local/dynamodb/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'node:child_process', importNames: ['execSync', 'execFileSync', 'spawnSync'], message: 'local mode never blocks its event loop on a child process: use execFile or spawn (docs/architecture.md#local-mode).' }],
+      }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

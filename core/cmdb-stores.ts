@@ -90,6 +90,12 @@ export interface PushStore {
    * conditional write on the head it compared with. `reason` says why it is, or is not, the head.
    */
   recordPush(push: PushRecord): Promise<{ head: boolean; reason: string }>;
+  /**
+   * What the webhook writes for a pushed branch, in one transaction: the claim of its delivery
+   * (`DeliveryStore.claimDelivery`) and the push as `recordPush` records it. `claimed: false`, with
+   * nothing written, when the delivery was claimed already.
+   */
+  claimAndRecordPush(claim: DeliveryClaim, push: PushRecord): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }>;
   branchHead(repository: string, branch: string): Promise<CommitInfo | undefined>;
   getCommit(repository: string, commit: string): Promise<CommitInfo | undefined>;
   recordTag(repository: string, tag: string, commit: string, at: string): Promise<void>;
@@ -103,6 +109,15 @@ export interface LeaseStore {
   releaseLease(repository: string, environment: string, holder: string): Promise<void>;
   /** Who holds the deploy lease now, expired or not; undefined when nobody does. */
   leaseHolder(repository: string, environment: string): Promise<string | undefined>;
+}
+
+/** One ref of one webhook delivery, claimed so that its redelivery is a no-op. */
+export interface DeliveryClaim {
+  readonly provider: string;
+  readonly deliveryId: string;
+  readonly at: Date;
+  /** How long the claim holds. @default DEFAULT_DELIVERY_TTL_DAYS of the adapter */
+  readonly ttlDays?: number;
 }
 
 /** Webhook deliveries already handled, so a redelivery is a no-op. */

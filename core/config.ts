@@ -1,14 +1,15 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deployAfterCycle } from './deploy-order';
 import { parseDuration, DURATION_PATTERN } from './duration';
+import { PROVIDERS } from './providers';
 
 /** The default life of an approval link and of the workflow task that waits for it. */
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
 /** A Standard workflow lives at most a year; two gates of 90 days and the deploys fit comfortably. */
 export const MAX_APPROVAL_TIMEOUT_DAYS = 90;
 
-export const PROVIDERS = ['github', 'gitlab', 'bitbucket'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+// In a module of their own, so that the Lambda request paths import them without this file's schemas.
+export { PROVIDERS, type Provider } from './providers';
 
 const name = z
   .string()

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { PushRecord } from './cmdb';
 import type { DeliveryStore, PushStore } from './cmdb-stores';
 import type { EnvironmentChain } from './environment-chain';
 import type { Clock, ContinuousInput, WorkflowEngine } from './ports';
@@ -34,7 +35,7 @@ export type IntakeResult =
 
 export interface WebhookIntakeDeps {
   readonly deliveries: DeliveryStore;
-  readonly pushes: Pick<PushStore, 'recordPush' | 'recordTag'>;
+  readonly pushes: Pick<PushStore, 'claimAndRecordPush' | 'recordTag'>;
   readonly workflows: Pick<WorkflowEngine, 'startContinuous'>;
   readonly clock: Clock;
   readonly chain: EnvironmentChain;
@@ -48,9 +49,10 @@ export type VerifiedOutcome = Exclude<WebhookOutcome, { kind: 'rejected' }>;
  * starts the continuous workflow; a tag push records tag -> commit; everything else is ignored with a
  * reason. No build work happens here: the answer must leave well within a second.
  *
- * Redeliveries are no-ops twice over: a conditional claim of (delivery id, ref) in the CMDB answers
- * `duplicate` before anything is written, and the execution name derived from the same facts makes
- * Step Functions refuse a second execution should two identical deliveries race past the claim.
+ * The answer waits for one CMDB write and one StartExecution: the claim of (delivery id, ref) and the
+ * push are one transaction. Redeliveries are no-ops twice over: the claim's condition answers
+ * `duplicate` with nothing written, and the execution name derived from the same facts makes Step
+ * Functions refuse a second execution should two identical deliveries race past the claim.
  */
 export class WebhookIntake {
   constructor(private readonly deps: WebhookIntakeDeps) {}
@@ -81,9 +83,11 @@ export class WebhookIntake {
     const executionName = continuousExecutionName(event.provider, event.deliveryId, event.ref);
     const target = { ...base, environment: environment.name, executionName };
     const now = this.deps.clock.now();
-    if (!(await this.claim(event, now))) return { ...target, status: 'duplicate', reason: 'this delivery was already received' };
+    // The one write of the answer: the claim and the push in one transaction (docs/architecture.md#webhooks).
+    const recorded = await this.deps.pushes.claimAndRecordPush({ provider: event.provider, deliveryId: deliveryRefKey(event), at: now }, pushRecord(event, now));
+    if (!recorded.claimed) return { ...target, status: 'duplicate', reason: 'this delivery was already received' };
     try {
-      return await this.start(event, environment.name, target, now);
+      return await this.start(event, environment.name, target);
     } catch (error) {
       // Nothing started: let the git host's retry of this delivery be handled rather than called a duplicate.
       await this.deps.deliveries.releaseDelivery(event.provider, deliveryRefKey(event)).catch(() => undefined);
@@ -91,20 +95,7 @@ export class WebhookIntake {
     }
   }
 
-  private async start(event: PushEvent, environment: string, target: Omit<RefResult, 'status'> & { executionName: string }, now: Date): Promise<RefResult> {
-    await this.deps.pushes.recordPush({
-      repository: event.repository,
-      branch: event.ref,
-      commit: event.commit,
-      message: event.message,
-      author: event.author,
-      // Order comes from what the host says (docs/architecture.md#commit-order), never from arrival.
-      pushedAt: now.toISOString(),
-      ...(event.pushedAt ? { hostPushedAt: event.pushedAt } : {}),
-      ...(event.before ? { before: event.before } : {}),
-      ...(event.forced ? { forced: true } : {}),
-      ...(event.ancestors ? { ancestors: event.ancestors } : {}),
-    });
+  private async start(event: PushEvent, environment: string, target: Omit<RefResult, 'status'> & { executionName: string }): Promise<RefResult> {
     const input: ContinuousInput = {
       repository: event.repository,
       environment,
@@ -136,6 +127,22 @@ export class WebhookIntake {
     if (continuous.length === 0) return 'no environment is continuous';
     return continuous.map((env) => `${env.name} tracks ${env.branch}`).join(', ');
   }
+}
+
+/** What the CMDB records of a pushed branch: order comes from what the host says (docs/architecture.md#commit-order), never from arrival. */
+function pushRecord(event: PushEvent, now: Date): PushRecord {
+  return {
+    repository: event.repository,
+    branch: event.ref,
+    commit: event.commit,
+    message: event.message,
+    author: event.author,
+    pushedAt: now.toISOString(),
+    ...(event.pushedAt ? { hostPushedAt: event.pushedAt } : {}),
+    ...(event.before ? { before: event.before } : {}),
+    ...(event.forced ? { forced: true } : {}),
+    ...(event.ancestors ? { ancestors: event.ancestors } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { en } from 'zod/locales';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
+import './zod-english';
 import { FAILED_STEPS } from './cmdb';
 import { APPROVAL_GATES, type Decision, type ReleaseKind } from './release-lifecycle';
 import { ENDING_OUTCOMES } from './workflow-names';
@@ -10,10 +10,6 @@ import { ENDING_OUTCOMES } from './workflow-names';
  * with these at their edge (`workflow-step-contracts.ts`); inside the core the types are trusted.
  * zod/mini, because they run on Lambda request paths. See docs/architecture.md#promotion-workflow.
  */
-
-// zod/mini ships no messages: without a locale every issue reads "Invalid input", and a failed step's
-// error would no longer say what was wrong. English, as classic zod sets it, unless one is set already.
-if (!z.config().localeError) z.config(en());
 
 export const NonEmpty = z.string().check(z.minLength(1));
 const Name = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/));

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english';
 import { verifyApprovalLink } from '../core/approval-links';
 import type { SigningKeyProvider } from '../core/approval-notifier';
 import { describeApproval, type ApprovalView } from '../core/approval-view';
@@ -12,7 +13,9 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { SafeHtml } from '../core/html-escape';
 import type { Clock } from '../core/ports';
 import { closedPage, closedSummary, decisionPage, htmlResponse, messagePage, resultPage } from './approval-html';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+import { stepFunctions } from './aws-parts/step-functions';
+import { secretsManager } from './aws-parts/secrets-manager';
 import { errorResponse, json, lowerCaseHeaders, rawBody } from './http';
 
 export type ApprovalPageLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -34,10 +37,10 @@ export interface ApprovalPageDeps {
 const MAX_BODY_BYTES = 16 * 1024;
 
 const DecisionFields = z.object({
-  t: z.string().optional(),
+  t: z.optional(z.string()),
   decision: z.enum(['approve', 'reject'], { error: 'choose Approve or Reject' }),
-  confirm: z.string().max(200).optional(),
-  comment: z.string().max(2000, 'the comment is limited to 2000 characters').optional(),
+  confirm: z.optional(z.string().check(z.maxLength(200))),
+  comment: z.optional(z.string().check(z.maxLength(2000, 'the comment is limited to 2000 characters'))),
 });
 
 type Answer = { status: number; page: SafeHtml; json: unknown };
@@ -197,8 +200,11 @@ function readForm(event: APIGatewayProxyEvent): Record<string, string | undefine
   return Object.fromEntries(['t', 'decision', 'confirm', 'comment'].map((name) => [name, params.get(name) ?? undefined]));
 }
 
+/** What the approval-page handler is given on AWS: the CMDB and the parts named here (aws-parts/), no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('approval-page', { workflows: stepFunctions, secrets: secretsManager }, source).approvalPage();
+
 /** Lambda entry point. */
 export const handler = coldStartHandler(
-  () => approvalPageHandler(awsDependencies('approval-page').approvalPage()),
+  () => approvalPageHandler(dependencies()),
   () => htmlResponse(503, messagePage('Try again in a minute', 'This page is not available right now. Nothing was decided.')),
 );

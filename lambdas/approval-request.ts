@@ -1,8 +1,11 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Approvals } from '../core/approvals';
 import { ValidationError } from '../core/errors';
 import { ApprovalRequest, type ApprovalRequested } from '../core/workflow-contracts';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+import { stepFunctions } from './aws-parts/step-functions';
+import { secretsManager } from './aws-parts/secrets-manager';
+import { ses } from './aws-parts/ses';
 
 /**
  * Invoked by the promotion workflow with `.waitForTaskToken`: stores the approval (its task token stays in
@@ -18,5 +21,8 @@ export function approvalRequestHandler(deps: { approvals: Approvals }) {
   };
 }
 
+/** What the approval-request handler is given on AWS: the CMDB and the parts named here (aws-parts/), no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('approval-request', { workflows: stepFunctions, secrets: secretsManager, mailer: ses }, source).approvalRequests();
+
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => approvalRequestHandler(awsDependencies('approval-request').approvalRequests()));
+export const handler = coldStartHandler(() => approvalRequestHandler(dependencies()));

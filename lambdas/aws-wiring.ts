@@ -1,16 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
-import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
-import { SesMailer } from '../adapters/aws/ses-mailer';
-import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
-import { systemClock } from '../core/ports';
+import type { WorkflowArns } from '../adapters/aws/step-functions-engine';
+import { systemClock, type Mailer, type SecretStore, type WorkflowEngine } from '../core/ports';
 import { buildTargets } from './build-targets';
 import { composeRelease, type ReleaseComposition } from './compose';
 import {
@@ -78,13 +73,28 @@ function handlerInputs(handler: HandlerName, source: HandlerSource) {
 }
 
 /**
- * Every AWS client and adapter of the function of `handler`, made from what the stack gave it, each on
- * first use: a handler makes only the clients it needs. Handlers receive what they need; none creates a
- * client of its own.
+ * The AWS services beyond the CMDB, each given by the handlers that use it (`aws-parts/`): one module per
+ * SDK client, so a handler's bundle requires, and its cold start loads, only the clients it names.
  */
-export function awsDependencies(handler: HandlerName, source: HandlerSource = {}): ReleaseComposition {
+export interface AwsParts {
+  /** Step Functions, made once: an engine for the state machines of each use (none for answering Tasks). */
+  readonly workflows?: () => (arns: WorkflowArns) => WorkflowEngine;
+  readonly secrets?: () => SecretStore;
+  readonly mailer?: () => Mailer;
+}
+
+/**
+ * Every adapter of the function of `handler`, made from what the stack gave it and the `parts` its
+ * handler names, each on first use. Handlers receive what they need; none creates a client of its own.
+ */
+export function awsDependencies(handler: HandlerName, parts: AwsParts, source: HandlerSource = {}): ReleaseComposition {
   const { env, setting } = handlerInputs(handler, source);
-  const sfn = once(() => new SFNClient({}));
+  const part = <K extends keyof AwsParts>(name: K): NonNullable<AwsParts[K]> => {
+    const given = parts[name];
+    if (!given) throw new Error(`the ${handler} function is given no ${name} (its handler names the AWS parts it uses)`);
+    return given;
+  };
+  const engines = once(() => part('workflows')());
   // The approval functions only answer waiting Tasks: they start no workflow and are given no state machine.
   const arns = {
     continuous: () => ({ continuous: env(ENV.continuousStateMachineArn) }),
@@ -97,16 +107,16 @@ export function awsDependencies(handler: HandlerName, source: HandlerSource = {}
       const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
       return dynamoCmdbStores(documentClient, env(ENV.tableName), env(ENV.product));
     }),
-    workflows: (use) => new StepFunctionsEngine(sfn(), arns[use]()),
+    workflows: (use) => engines()(arns[use]()),
     buildTargets: () => buildTargets(setting('projects'), env(ENV.artifactBucket)),
-    secrets: once(() => new SecretsManagerStore(new SecretsManagerClient({}))),
+    secrets: once(() => part('secrets')()),
     webhookSecretNames: () => setting('webhookSecrets'),
     // The stack names the key (see lib/approvals.ts).
     signingKeyName: () => env(ENV.approvalSigningKeySecret),
     approvalEmail: () => {
       const logger = new Logger();
       return {
-        mailer: new SesMailer(new SESv2Client({})),
+        mailer: part('mailer')(),
         baseUrl: env(ENV.approvalBaseUrl),
         onSendFailed: (approver, error) => logger.warn('approval email failed', { approver, error }),
       };

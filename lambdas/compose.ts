@@ -100,10 +100,10 @@ export function composeRelease(platform: Platform) {
     },
     /** The web console: the operator use cases, plus what its pages read; who signs in is the platform's to check. */
     console: (): Omit<ConsoleDeps, 'authenticate'> => {
-      const { releases, pushes } = platform.stores();
+      const { releases, pushes, promotions } = platform.stores();
       const config = platform.config();
       const decisions = approvals({ notify: false });
-      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: decisions });
+      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: decisions, promotions });
       return { config, operations, approvals: decisions, releases, pushes, logger: platform.logger() };
     },
     reconcile: (): { reconciler: Reconciler } => {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
+import '../core/zod-english';
 import type { Approvals } from '../core/approvals';
 import type { PushStore, ReleaseStore } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
@@ -10,7 +11,8 @@ import { CommitDescriber, consoleBoard, consoleCandidates, consoleHistory, type 
 import { NotFoundError, ValidationError } from '../core/errors';
 import type { ReleaseOperations } from '../core/release-operations';
 import type { ReleaseView } from '../core/release-views';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { stepFunctions } from './aws-parts/step-functions';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
 import { cognitoAuthenticator, stackIdTokenVerifier, type ConsoleAuthenticator } from './console-auth';
 import { ENV, parseHandlerEnvironment } from './handler-environment';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
@@ -164,13 +166,16 @@ export function workflowRunLogs(stateMachineArn: string, release: Pick<ReleaseVi
   return [{ step: 'workflow', at: release.createdAt, url: `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${execution}` }];
 }
 
+/** What the console handler is given on AWS: the CMDB and Step Functions (aws-parts/), no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('console', { workflows: stepFunctions }, source).console();
+
 /** Lambda entry point. */
 export const handler = coldStartHandler(() => {
   const env = parseHandlerEnvironment('console', process.env);
   const userPoolId = env[ENV.userPoolId];
   const promotionArn = env[ENV.promotionStateMachineArn];
   return consoleHandler({
-    ...awsDependencies('console').console(),
+    ...dependencies(),
     authenticate: cognitoAuthenticator(stackIdTokenVerifier(userPoolId)),
     stepLogs: async (release) => workflowRunLogs(promotionArn, release),
   });

@@ -1,10 +1,11 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { ContinuousSteps } from '../core/continuous-steps';
 import { ValidationError } from '../core/errors';
 import type { ContinuousInput } from '../core/workflow-contracts';
 import { CONTINUOUS_ACTIONS } from '../core/workflow-names';
 import { ContinuousStepEvent, type ContinuousStepResult } from '../core/workflow-step-contracts';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+
 import type { BuildTargets } from './build-targets';
 
 export interface ContinuousStepDeps {
@@ -54,5 +55,8 @@ function notice(what: string, input: ContinuousInput, body: string) {
   return { subject, message: `${subject}\n\n${input.message}\nby ${input.author}\n\n${body}` };
 }
 
+/** What the continuous-step handler is given on AWS: the CMDB, no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('continuous-step', {}, source).continuous();
+
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => continuousStepHandler(awsDependencies('continuous-step').continuous()));
+export const handler = coldStartHandler(() => continuousStepHandler(dependencies()));

@@ -1,5 +1,6 @@
-import { z } from 'zod/mini';
-import { ReleaseConfig } from '../core/config';
+import * as z from 'zod/mini';
+import '../core/zod-english';
+import type { ReleaseConfig } from '../core/config';
 
 /*
  * What the stack gives each Lambda handler, in two parts (docs/architecture.md#handler-environment):
@@ -54,9 +55,23 @@ export type HandlerEnvironment<H extends HandlerName> = z.infer<(typeof HANDLER_
 /** The file, next to the handler's code, that holds its settings as JSON. */
 export const SETTINGS_FILE = 'handler-settings.json';
 
+/**
+ * The config as synth wrote it: `lib/` builds the stack from a config `ReleaseConfig` parsed already (at
+ * the edge: the config file), so a function checks only that it holds one, without classic zod's schemas
+ * (most of a bundle and of its cold start).
+ */
+const TrustedConfig = z.custom<ReleaseConfig>(
+  (value) => isRecord(value) && typeof value.product === 'string' && Array.isArray(value.repositories) && Array.isArray(value.environments) && isRecord(value.notifications),
+  'must be the release config synth wrote',
+);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Each setting, by name: the validated config, each repository's CodeBuild projects, webhook secret names. */
 const SETTING = {
-  config: ReleaseConfig,
+  config: TrustedConfig,
   projects: z.record(z.string(), z.object({ build: value, deploy: value, test: value })),
   /** Repository name -> name of its webhook secret in Secrets Manager. */
   webhookSecrets: z.record(z.string(), value),

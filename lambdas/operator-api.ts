@@ -1,10 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-english';
 import { OPERATOR_API_ROUTES, type OperatorApiRoute } from '../core/operator-api-routes';
 import type { ProductOperations } from '../core/product-operations';
 import type { ReleaseOperations } from '../core/release-operations';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+import { stepFunctions } from './aws-parts/step-functions';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
 
 export type OperatorApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -17,21 +19,23 @@ export interface OperatorApiDeps {
 }
 
 // Names are checked against the config by the use cases (404 naming the configured ones); here only size.
-const name = z.string().trim().min(1).max(128);
-const ref = z.string().trim().min(1).max(255);
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
+const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
 
 const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
 // Without a repository: the environment's last promotion is rolled back (`to` then makes no sense).
-const RollbackBody = z.strictObject({ repository: name.optional(), environment: name, to: ref.optional() }).refine((body) => body.repository !== undefined || body.to === undefined, {
-  message: '"to" needs a repository: a promotion is rolled back to the set accepted before it',
-  path: ['to'],
-});
-const PromotionBody = z.strictObject({ environment: name, repositories: z.array(name).min(1).max(100).optional() });
-const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(4000).optional() });
+const RollbackBody = z.strictObject({ repository: z.optional(name), environment: name, to: z.optional(ref) }).check(
+  z.refine((body) => body.repository !== undefined || body.to === undefined, {
+    message: '"to" needs a repository: a promotion is rolled back to the set accepted before it',
+    path: ['to'],
+  }),
+);
+const PromotionBody = z.strictObject({ environment: name, repositories: z.optional(z.array(name).check(z.minLength(1), z.maxLength(100))) });
+const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.optional(z.string().check(z.maxLength(4000))) });
 const ResumeBody = z.strictObject({ repository: name, environment: name });
 const HistoryQuery = z.object({
-  limit: z.coerce.number<string>().int().min(1).max(100).optional(),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: z.optional(z.coerce.number<string>().check(z.int(), z.gte(1), z.lte(100))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 type RouteName = OperatorApiRoute['name'];
@@ -171,11 +175,14 @@ function readJson(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+function parse<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new BadRequest(400, 'invalid_request', `invalid ${what}: ${z.prettifyError(result.error)}`);
   return result.data;
 }
 
+/** What the operator-api handler is given on AWS: the CMDB and the parts named here (aws-parts/), no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('operator-api', { workflows: stepFunctions }, source).operatorApi();
+
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => operatorApiHandler(awsDependencies('operator-api').operatorApi()), () => unavailable());
+export const handler = coldStartHandler(() => operatorApiHandler(dependencies()), () => unavailable());

@@ -1,11 +1,12 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors';
 import type { ProductSteps } from '../core/product-steps';
 import type { PromotionSteps } from '../core/promotion-steps';
 import type { ProductEnding, ProductRun, PromotionRun } from '../core/workflow-contracts';
 import { PRODUCT_ACTIONS, PROMOTION_ACTIONS } from '../core/workflow-names';
 import { ProductStepEvent, PromotionStepEvent, type ProductStepResult, type PromotionStepResult } from '../core/workflow-step-contracts';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+
 import type { BuildTargets } from './build-targets';
 
 export interface PromotionStepDeps {
@@ -120,5 +121,8 @@ function notice(run: PromotionRun, what: string, body = '') {
   return { subject, message: `${subject}\nRelease ${run.releaseId}${body ? `\n\n${body}` : ''}` };
 }
 
+/** What the promotion-step handler is given on AWS: the CMDB, no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('promotion-step', {}, source).promotion();
+
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => promotionStepHandler(awsDependencies('promotion-step').promotion()));
+export const handler = coldStartHandler(() => promotionStepHandler(dependencies()));

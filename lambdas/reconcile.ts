@@ -1,7 +1,7 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors';
 import type { Reconciler } from '../core/reconcile';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
 
 /**
  * EventBridge's "Step Functions Execution Status Change" for an execution of ours that FAILED, TIMED_OUT
@@ -43,5 +43,8 @@ export function reconcileHandler(deps: { reconciler: Reconciler }) {
   };
 }
 
+/** What the reconcile handler is given on AWS: the CMDB, no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('reconcile', {}, source).reconcile();
+
 /** Lambda entry point. */
-export const handler = coldStartHandler(() => reconcileHandler(awsDependencies('reconcile').reconcile()));
+export const handler = coldStartHandler(() => reconcileHandler(dependencies()));

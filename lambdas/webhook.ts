@@ -1,12 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { DeliveryStore, PushStore } from '../core/cmdb-stores';
-import { PROVIDERS, type ReleaseConfig } from '../core/config';
+import type { ReleaseConfig } from '../core/config';
+import { PROVIDERS } from '../core/providers';
 import { EnvironmentChain } from '../core/environment-chain';
 import type { Clock, SecretStore, WorkflowEngine } from '../core/ports';
 import { WebhookIntake, webhookSecretName, type IntakeResult } from '../core/webhook-intake';
 import { readWebhook } from '../core/webhooks';
-import { awsDependencies, coldStartHandler } from './aws-wiring';
+import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+import { stepFunctions } from './aws-parts/step-functions';
+import { secretsManager } from './aws-parts/secrets-manager';
 import { errorResponse, json, lowerCaseHeaders, rawBody, unavailable } from './http';
 
 export type WebhookLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -90,5 +93,8 @@ function summary(result: IntakeResult) {
   };
 }
 
+/** What the webhook handler is given on AWS: the CMDB and the parts named here (aws-parts/), no other SDK client. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('webhook', { workflows: stepFunctions, secrets: secretsManager }, source).webhook();
+
 /** Lambda entry point; the git host retries a 503. */
-export const handler = coldStartHandler(() => webhookHandler(awsDependencies('webhook').webhook()), () => unavailable());
+export const handler = coldStartHandler(() => webhookHandler(dependencies()), () => unavailable());

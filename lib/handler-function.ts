@@ -34,7 +34,24 @@ export const TOKEN_BYTES = 256;
 /** What a pseudo parameter (`AWS::Region`, `AWS::URLSuffix`, ...) counts for. */
 export const PSEUDO_PARAMETER_BYTES = 32;
 
+/**
+ * How each handler is bundled (esbuild options as NodejsFunction names them): minified, no source map (it
+ * would triple what Lambda unpacks and loads on a cold start), the AWS SDK v3 taken from the runtime.
+ * Each handler names the SDK clients it uses (lambdas/aws-parts/), so esbuild leaves the others out.
+ */
+export const HANDLER_BUNDLING = {
+  minify: true,
+  sourceMap: false,
+  target: 'node22',
+  externalModules: ['@aws-sdk/*'],
+} as const satisfies nodejs.BundlingOptions;
+
 const LAMBDAS = join(dirname(fileURLToPath(import.meta.url)), '..', 'lambdas');
+
+/** The file in `lambdas/` a handler's function is bundled from. */
+export function handlerEntry(handler: HandlerName): string {
+  return join(LAMBDAS, `${handler}.ts`);
+}
 
 export interface HandlerFunctionProps<H extends HandlerName> {
   /** File name in `lambdas/`, without extension. */
@@ -60,8 +77,8 @@ export interface HandlerFunctionProps<H extends HandlerName> {
 }
 
 /**
- * One of our Lambda handlers, bundled by the local esbuild (no Docker): Node.js 22 on ARM64, X-Ray on,
- * logs kept three months in its own log group, the AWS SDK v3 taken from the runtime. Its settings are
+ * One of our Lambda handlers, bundled by the local esbuild (no Docker) as `HANDLER_BUNDLING` says: Node.js
+ * 22 on ARM64, X-Ray on, logs kept three months in its own log group, the AWS SDK v3 taken from the runtime. Its settings are
  * written next to its code; synth fails when its environment lacks a variable its handler reads, or would
  * exceed `MAX_ENVIRONMENT_BYTES`.
  */
@@ -84,7 +101,7 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
     const role = new iam.Role(scope, `${id}ServiceRole`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
     logGroup.grantWrite(role);
     super(scope, id, {
-      entry: join(LAMBDAS, `${props.handler}.ts`),
+      entry: handlerEntry(props.handler),
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -95,16 +112,13 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
       role,
       logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         POWERTOOLS_SERVICE_NAME: 'codeontap-release',
         ...defined(props.environment),
       },
       bundling: {
-        sourceMap: true,
-        minify: true,
-        target: 'node22',
-        externalModules: ['@aws-sdk/*'],
+        ...HANDLER_BUNDLING,
+        externalModules: [...HANDLER_BUNDLING.externalModules],
         ...(staged
           ? {
               commandHooks: {

@@ -10,6 +10,7 @@ import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codeb
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { OutboxMailer } from '../adapters/local/outbox-mailer';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
+import type { CfnTemplate } from '../adapters/local/workflow';
 import { approvalSigningKeyName, type SentLink } from '../core/approval-notifier';
 import type { Approvals } from '../core/approvals';
 import type { CmdbStores } from '../core/cmdb-stores';
@@ -57,6 +58,12 @@ export interface LocalWiringOptions {
   readonly dynamoEndpoint: string;
   /** @default 'cot-cmdb' */
   readonly tableName?: string;
+  /**
+   * The synthesized stack whose state machines run here, when the caller has made it already (local mode
+   * synthesizes while DynamoDB Local starts).
+   * @default synthesizeReleaseTemplate(config)
+   */
+  readonly template?: CfnTemplate;
   readonly clock?: Clock;
   readonly onWorkflowEvent?: LocalWorkflowsOptions['onEvent'];
   readonly onBuildOutput?: (project: string, line: string) => void;
@@ -130,7 +137,7 @@ export class LocalWiring {
     });
     const reconciler = new Reconciler({ releases: this.stores.releases, leases: this.stores.leases, approvals: this.stores.approvals, clock: options.clock ?? systemClock });
     this.workflows = new LocalWorkflows({
-      template: synthesizeReleaseTemplate(config),
+      template: options.template ?? synthesizeReleaseTemplate(config),
       lambdas: {
         'continuous-step': asHandler('continuous-step', continuousStepHandler(this.handlers.continuous())),
         'promotion-step': asHandler('promotion-step', promotionStepHandler(this.handlers.promotion())),

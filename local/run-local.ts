@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { ReleaseConfig } from '../core/config';
 import { join, resolve } from 'node:path';
-import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
+import { freePort, startDynamoDbLocal, type RunningDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
+import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
+import type { CfnTemplate } from '../adapters/local/workflow';
 import { ConfigError, loadConfig } from '../core/config-file';
 import { webhookSecretName } from '../core/webhook-intake';
 import { approvalPageHandler } from '../lambdas/approval-page';
@@ -84,7 +86,17 @@ interface Startup {
 
 async function serveLocal({ options, config, dataDir, lock, started, stopStarted, reporter, write }: Startup): Promise<number> {
   reporter.info('starting DynamoDB Local (the CMDB)...');
-  const dynamo: RunningDynamoDbLocal = await startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') });
+  // Java starts in its own process (spawned before the first await, as the port is given) while this one
+  // synthesizes the stack whose state machines it runs: the two longest steps of a start overlap.
+  const starting = startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb'), port: await freePort() });
+  let template: CfnTemplate;
+  try {
+    template = synthesizeReleaseTemplate(config);
+  } catch (error) {
+    started.push(async () => (await starting).stop());
+    throw error;
+  }
+  const dynamo: RunningDynamoDbLocal = await starting;
   started.push(() => dynamo.stop());
 
   let port = options.port;
@@ -93,11 +105,14 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     config,
     dataDir,
     dynamoEndpoint: dynamo.endpoint,
+    template,
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
     onNotification: (notification) => reporter.notification(notification),
     onReconcileError: (error) => reporter.info(`could not close what an ended run left open: ${error instanceof Error ? error.message : String(error)}`),
     approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
   });
+  // Both runners are built now (rendering a definition takes a while), not by the first push or release.
+  for (const workflow of ['continuous', 'promotion'] as const) wiring.workflows.executions(workflow);
   const webhook = webhookHandler(wiring.handlers.webhook());
   const approvalPage = approvalPageHandler(wiring.handlers.approvalPage());
   const api = operatorApiHandler(wiring.handlers.operatorApi());

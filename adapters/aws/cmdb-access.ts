@@ -62,9 +62,12 @@ export const CMDB_ACCESS = {
     closeApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },
   },
   pushes: {
-    // Updates the commit's item (ReturnValues ALL_NEW), reads the branch head and the commits it compares
-    // by (BatchGetItem), and moves the head by a conditional Put.
+    // Reads the branch head and the commits it compares by (BatchGetItem), then updates the commit's item,
+    // and moves the head by a conditional Put, in one transaction when the head moves.
     recordPush: { table: ['UpdateItem', 'GetItem', 'BatchGetItem', 'PutItem'] },
+    // The same reads, then one transaction: the delivery's claim (a conditional Put), the commit's Update
+    // and, when it moves, the head's conditional Put.
+    claimAndRecordPush: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'] },
     branchHead: { table: ['GetItem'] },
     getCommit: { table: ['GetItem'] },
     recordTag: { table: ['PutItem'] },

@@ -1,10 +1,27 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { CommitInfo, PushRecord } from '../../core/cmdb';
-import type { PushStore } from '../../core/cmdb-stores';
+import type { DeliveryClaim, PushStore } from '../../core/cmdb-stores';
 import { compareToTip, historyOf, type KnownCommit } from '../../core/commit-order';
 import { ConflictError, TransientError, ValidationError } from '../../core/errors';
 import { keys } from './cmdb-keys';
-import { guarded, isConditionFailure, toDomainError } from './dynamo-errors';
+import { claimPut } from './dynamo-deliveries';
+import { cancellationCodes, guarded, isConditionFailure, toDomainError } from './dynamo-errors';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** How often, and after how long, a push recorded before its parent looks again whether it is the head. */
+const SECOND_LOOKS = 2;
+const SECOND_LOOK_MS = 30;
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/;
@@ -19,39 +36,81 @@ export class DynamoPushes implements PushStore {
   ) {}
 
   async recordPush(push: PushRecord): Promise<{ head: boolean; reason: string }> {
-    const incoming = await this.recordCommit(push);
-    // The head moves by a conditional write on the head it was compared with: two pushes recorded at
-    // once cannot both win, and the loser compares again with the winner.
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const tip = await this.get(keys.branch(push.repository, push.branch));
-      let seq = 1;
-      if (tip) {
-        const tipCommit = String(tip.commit);
-        const known = (await this.known(push.repository, [tipCommit]))[0] ?? { commit: tipCommit, behind: [] };
-        const decision = await compareToTip(incoming, known, (commits) => this.known(push.repository, commits));
-        if (decision.order === 'same') return { head: true, reason: decision.reason };
-        if (decision.order === 'older') return { head: false, reason: decision.reason };
-        seq = Number(tip.seq ?? 0) + 1;
+    const recorded = await this.record(push);
+    if (!recorded.claimed) throw new Error('a push recorded without a claim is never a duplicate');
+    return { head: recorded.head, reason: recorded.reason };
+  }
+
+  claimAndRecordPush(claim: DeliveryClaim, push: PushRecord): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }> {
+    return this.record(push, claim);
+  }
+
+  /**
+   * Reads the branch head and what is known of the pushed commit and of the head's (in one round trip when
+   * the head is the commit the push says was before it), compares them, then
+   * writes everything in one request: the delivery's claim (when given), what the push tells of its commit,
+   * and the head when it moves, by a conditional write on the head it was compared with. Two pushes
+   * recorded at once cannot both win: the loser's whole transaction is cancelled, and it compares again.
+   */
+  private async record(push: PushRecord, claim?: DeliveryClaim): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }> {
+    const parent = push.before && !/^0+$/.test(push.before) ? push.before : undefined;
+    let written = false;
+    let looks = 0;
+    for (let attempt = 0; attempt < 5 + SECOND_LOOKS; attempt += 1) {
+      // The head and, at the same time, the commits it most likely is: this one or the one before it.
+      const likely = [...new Set([push.commit, ...(push.before && !/^0+$/.test(push.before) ? [push.before] : [])])];
+      const [tip, read] = await Promise.all([this.get(keys.branch(push.repository, push.branch)), this.known(push.repository, likely)]);
+      const tipCommit = tip ? String(tip.commit) : undefined;
+      const found = tipCommit && !likely.includes(tipCommit) ? [...read, ...(await this.known(push.repository, [tipCommit]))] : read;
+      const incoming = withPush(found.find((known) => known.commit === push.commit), push);
+      const known = tipCommit ? found.find((commit) => commit.commit === tipCommit) ?? { commit: tipCommit, behind: [] } : undefined;
+      const decision = known ? await compareToTip(incoming, known, (commits) => this.known(push.repository, commits)) : { order: 'newer' as const, reason: 'the first push of the branch' };
+      const move = decision.order === 'newer' ? { seq: Number(tip?.seq ?? 0) + 1, reason: tipCommit ? `newer than ${tipCommit.slice(0, 12)}` : decision.reason } : undefined;
+      if (written && !move) {
+        // Recorded, but not the head because its parent was unknown: the parent's push may be landing this
+        // very moment (a burst of deliveries). Once it has, this push is newer than it; look again shortly.
+        if (parent && !found.some((commit) => commit.commit === parent) && looks < SECOND_LOOKS) {
+          looks += 1;
+          await new Promise((resolve) => setTimeout(resolve, SECOND_LOOK_MS));
+          continue;
+        }
+        return { claimed: true, head: decision.order !== 'older', reason: decision.reason };
       }
+      const items: TransactItem[] = [
+        ...(claim && !written ? [{ Put: claimPut(this.tableName, claim) }] : []),
+        ...(written ? [] : [{ Update: this.commitUpdate(push) }]),
+        ...(move
+          ? [{
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.branch(push.repository, push.branch), commit: push.commit, message: push.message, author: push.author, pushedAt: push.pushedAt, branch: push.branch, seq: move.seq },
+                ConditionExpression: tip ? '#commit = :tip' : 'attribute_not_exists(pk)',
+                ...(tip ? { ExpressionAttributeNames: { '#commit': 'commit' }, ExpressionAttributeValues: { ':tip': tip.commit } } : {}),
+              },
+            }]
+          : []),
+      ];
       try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...keys.branch(push.repository, push.branch), commit: push.commit, message: push.message, author: push.author, pushedAt: push.pushedAt, branch: push.branch, seq },
-            ConditionExpression: tip ? '#commit = :tip' : 'attribute_not_exists(pk)',
-            ...(tip ? { ExpressionAttributeNames: { '#commit': 'commit' }, ExpressionAttributeValues: { ':tip': tip.commit } } : {}),
-          }),
-        );
-        return { head: true, reason: tip ? `newer than ${String(tip.commit).slice(0, 12)}` : 'the first push of the branch' };
+        if (items.length > 1) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        else if (written) await this.client.send(new PutCommand(items[0]!.Put!));
+        else await this.client.send(new UpdateCommand(this.commitUpdate(push)));
+        written = true;
+        if (move || !parent || found.some((commit) => commit.commit === parent)) return { claimed: true, head: decision.order !== 'older', reason: move?.reason ?? decision.reason };
       } catch (error) {
-        if (!isConditionFailure(error)) throw toDomainError(error, '');
+        const codes = cancellationCodes(error);
+        if (claim && codes[0] === 'ConditionalCheckFailed') return { claimed: false };
+        // A twin transaction on the same items at the same moment (a redelivery racing its original):
+        // once it is done, the claim or the head tells what became of this one.
+        if (codes.includes('TransactionConflict')) await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+        // Otherwise only the head's condition is left to fail: it moved since it was read.
+        else if (!isConditionFailure(error)) throw toDomainError(error, '');
       }
     }
     throw new TransientError(`the head of ${push.repository} ${push.branch} kept moving; try again`);
   }
 
-  /** Writes what one push tells of its commit (kept across pushes: history only grows) and returns it all. */
-  private async recordCommit(push: PushRecord): Promise<KnownCommit> {
+  /** What one push tells of its commit (kept across pushes: history only grows), as one Update. */
+  private commitUpdate(push: PushRecord): NonNullable<TransactItem['Update']> {
     const behind = historyOf(push);
     const set = ['#commit = :commit', 'message = if_not_exists(message, :message)', 'author = if_not_exists(author, :author)', 'pushedAt = if_not_exists(pushedAt, :pushedAt)'];
     const values: Record<string, unknown> = { ':commit': push.commit, ':message': push.message, ':author': push.author, ':pushedAt': push.pushedAt };
@@ -64,20 +123,14 @@ export class DynamoPushes implements PushStore {
       values[':forced'] = true;
     }
     if (behind.length > 0) values[':behind'] = new Set(behind);
-    const result = await guarded(
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.commit(push.repository, push.commit),
-          // The first push of a commit gives its message and time; every push adds to its known history.
-          UpdateExpression: `SET ${set.join(', ')}${behind.length > 0 ? ' ADD behind :behind' : ''}`,
-          ExpressionAttributeNames: { '#commit': 'commit' },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    return toKnownCommit(result.Attributes ?? { commit: push.commit });
+    return {
+      TableName: this.tableName,
+      Key: keys.commit(push.repository, push.commit),
+      // The first push of a commit gives its message and time; every push adds to its known history.
+      UpdateExpression: `SET ${set.join(', ')}${behind.length > 0 ? ' ADD behind :behind' : ''}`,
+      ExpressionAttributeNames: { '#commit': 'commit' },
+      ExpressionAttributeValues: values,
+    };
   }
 
   /**
@@ -151,6 +204,17 @@ export class DynamoPushes implements PushStore {
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     return (await guarded(this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })))).Item;
   }
+}
+
+/** What is known of a commit once `commitUpdate(push)` is written: the same merge, made before the write. */
+function withPush(known: KnownCommit | undefined, push: PushRecord): KnownCommit {
+  const pushedAt = known?.pushedAt ?? push.hostPushedAt;
+  return {
+    commit: push.commit,
+    behind: [...new Set([...(known?.behind ?? []), ...historyOf(push)])],
+    ...(pushedAt ? { pushedAt } : {}),
+    ...(known?.forced || push.forced ? { forced: true } : {}),
+  };
 }
 
 function toKnownCommit(item: Record<string, unknown>): KnownCommit {

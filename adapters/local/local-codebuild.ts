@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RepositoryConfig } from '../../core/config';
 import type { BuildspecRunner } from './buildspec';
 import type { LocalBuildResult } from './workflow';

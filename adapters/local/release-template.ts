@@ -11,7 +11,9 @@ import type { CfnTemplate } from './workflow';
  * Lambda bundling is skipped: local mode runs the handlers' TypeScript in process.
  */
 export function synthesizeReleaseTemplate(config: ReleaseConfig): CfnTemplate {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // CDK's built-in CloudFormation validation (on by default) takes most of a synth's time; this template is
+  // only run here, and the same stack is validated by `cdk synth` and the tests.
+  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new ReleaseStack(app, `${config.product}-release`, { config: onThisMachine(config) });
   const assembly = app.synth();
   return assembly.getStackArtifact(stack.artifactId).template as CfnTemplate;

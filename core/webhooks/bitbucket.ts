@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { refNameProblem } from './git-ref';
 import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH, reject } from './outcome';
 import type { PushEvent, Rejection } from './outcome';
@@ -8,25 +8,25 @@ import { parseSignatureHeader, verifyHmacSha256 } from './signatures';
 
 /** Just enough of any Bitbucket Cloud body to find the repository, read before the signature is checked. */
 export const BitbucketRepositoryClaim = z.object({
-  repository: z
-    .object({
-      full_name: z.string().max(512).optional(),
-      links: z.object({ html: z.object({ href: z.string().max(2048).optional() }).nullish() }).nullish(),
-    })
-    .nullish(),
+  repository: z.nullish(
+    z.object({
+      full_name: z.optional(z.string().check(z.maxLength(512))),
+      links: z.nullish(z.object({ html: z.nullish(z.object({ href: z.optional(z.string().check(z.maxLength(2048))) })) })),
+    }),
+  ),
 });
 export type BitbucketRepositoryClaim = z.infer<typeof BitbucketRepositoryClaim>;
 
 const BitbucketRefState = z.object({
   /** branch or tag; Mercurial-era types (named_branch, bookmark) are skipped. */
   type: z.string(),
-  name: z.string().max(1024),
+  name: z.string().check(z.maxLength(1024)),
   target: z.object({
     hash: Sha,
     date: HostTime,
-    message: z.string().nullish(),
-    author: z.object({ raw: z.string().nullish() }).nullish(),
-    links: z.object({ html: z.object({ href: WebLink }).nullish() }).nullish(),
+    message: z.nullish(z.string()),
+    author: z.nullish(z.object({ raw: z.nullish(z.string()) })),
+    links: z.nullish(z.object({ html: z.nullish(z.object({ href: WebLink })) })),
   }),
 });
 
@@ -36,15 +36,15 @@ export const BitbucketPush = z.object({
     /** One per ref; `new` is null when the ref was deleted, `old` when it was created. */
     changes: z.array(
       z.object({
-        new: BitbucketRefState.nullable(),
-        old: BitbucketRefState.nullable(),
-        forced: z.boolean().optional(),
+        new: z.nullable(BitbucketRefState),
+        old: z.nullable(BitbucketRefState),
+        forced: z.optional(z.boolean()),
         /** The newest commits of the change, newest first (at most 5). */
-        commits: z.array(z.object({ hash: Sha })).default([]),
+        commits: z._default(z.array(z.object({ hash: Sha })), []),
       }),
     ),
   }),
-  actor: z.object({ display_name: z.string().nullish() }).nullish(),
+  actor: z.nullish(z.object({ display_name: z.nullish(z.string()) })),
   repository: z.object({ full_name: z.string(), links: z.object({ html: z.object({ href: z.string() }) }) }),
 });
 export type BitbucketPush = z.infer<typeof BitbucketPush>;

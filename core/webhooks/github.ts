@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH, reject } from './outcome';
 import type { PushEvent } from './outcome';
 import { formatPerson, HostTime, order, otherCommits, parseWith, readHeaderFacts, readRef, Sha, WebLink } from './provider';
@@ -7,13 +7,11 @@ import { parseSignatureHeader, verifyGithubSignature } from './signatures';
 
 /** Just enough of any GitHub body to find the repository, read before the signature is checked. */
 export const GithubRepositoryClaim = z.object({
-  repository: z
-    .object({ html_url: z.string().max(2048).optional(), full_name: z.string().max(512).optional() })
-    .nullish(),
+  repository: z.nullish(z.object({ html_url: z.optional(z.string().check(z.maxLength(2048))), full_name: z.optional(z.string().check(z.maxLength(512))) })),
 });
 export type GithubRepositoryClaim = z.infer<typeof GithubRepositoryClaim>;
 
-const GithubPerson = z.object({ name: z.string().nullish(), email: z.string().nullish() });
+const GithubPerson = z.object({ name: z.nullish(z.string()), email: z.nullish(z.string()) });
 
 const GithubCommit = z.object({
   id: Sha,
@@ -25,15 +23,15 @@ const GithubCommit = z.object({
 
 /** The push fields we use (https://docs.github.com/webhooks/webhook-events-and-payloads#push). */
 export const GithubPush = z.object({
-  ref: z.string().max(1024),
+  ref: z.string().check(z.maxLength(1024)),
   before: Sha,
   after: Sha,
   deleted: z.boolean(),
-  forced: z.boolean().optional(),
+  forced: z.optional(z.boolean()),
   /** The commits of the push, oldest first (at most 20); a deletion lists none. */
-  commits: z.array(z.object({ id: Sha })).default([]),
+  commits: z._default(z.array(z.object({ id: Sha })), []),
   /** Null for a deletion, and for a push that only moved a ref to a commit GitHub already had. */
-  head_commit: GithubCommit.nullish(),
+  head_commit: z.nullish(GithubCommit),
   pusher: GithubPerson,
   repository: z.object({ html_url: z.string(), full_name: z.string(), pushed_at: HostTime }),
 });

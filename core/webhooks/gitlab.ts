@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { clip, commitMessage, isRejection, MAX_AUTHOR_LENGTH } from './outcome';
 import type { PushEvent } from './outcome';
 import { formatPerson, HostTime, order, otherCommits, parseWith, readHeaderFacts, readRef, Sha, WebLink, ZERO_SHA } from './provider';
@@ -7,9 +7,7 @@ import { verifySharedToken } from './signatures';
 
 /** Just enough of any GitLab body to find the project, read before the token is checked. */
 export const GitlabRepositoryClaim = z.object({
-  project: z
-    .object({ web_url: z.string().max(2048).optional(), path_with_namespace: z.string().max(512).optional() })
-    .nullish(),
+  project: z.nullish(z.object({ web_url: z.optional(z.string().check(z.maxLength(2048))), path_with_namespace: z.optional(z.string().check(z.maxLength(512))) })),
 });
 export type GitlabRepositoryClaim = z.infer<typeof GitlabRepositoryClaim>;
 
@@ -17,7 +15,7 @@ const GitlabCommit = z.object({
   id: Sha,
   message: z.string(),
   url: WebLink,
-  author: z.object({ name: z.string().nullish(), email: z.string().nullish() }),
+  author: z.object({ name: z.nullish(z.string()), email: z.nullish(z.string()) }),
   timestamp: HostTime,
 });
 
@@ -26,16 +24,16 @@ const GitlabCommit = z.object({
  * `commits` holds at most 20 commits, so the head commit may be missing from it.
  */
 export const GitlabPush = z.object({
-  ref: z.string().max(1024),
+  ref: z.string().check(z.maxLength(1024)),
   before: Sha,
   /** All zeros when the ref was deleted. */
   after: Sha,
   /** The commit the ref now points at (for an annotated tag `after` is the tag object); null on deletion. */
-  checkout_sha: Sha.nullish(),
-  user_name: z.string().nullish(),
-  user_email: z.string().nullish(),
+  checkout_sha: z.nullish(Sha),
+  user_name: z.nullish(z.string()),
+  user_email: z.nullish(z.string()),
   project: z.object({ web_url: z.string(), path_with_namespace: z.string() }),
-  commits: z.array(GitlabCommit).default([]),
+  commits: z._default(z.array(GitlabCommit), []),
 });
 export type GitlabPush = z.infer<typeof GitlabPush>;
 

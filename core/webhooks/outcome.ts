@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { PROVIDERS } from '../config';
+import * as z from 'zod/mini';
+import { PROVIDERS } from '../providers';
 
 /**
  * What reading one webhook delivery comes to. The webhook handler maps it to an HTTP answer
@@ -23,7 +23,7 @@ export const PushEvent = z.object({
    * Lower-case 40-hex commit the ref now points at; for a deletion, what it pointed at before
    * (as the provider reports it: for a deleted annotated tag that may be the tag object).
    */
-  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  commit: z.string().check(z.regex(/^[0-9a-f]{40}$/)),
   /** Commit message, at most MAX_MESSAGE_LENGTH characters; empty when the provider sent no commit details. */
   message: z.string(),
   /** `Name <email>` of the commit author, or of the pusher when the provider sent no commit details. */
@@ -33,7 +33,7 @@ export const PushEvent = z.object({
   /** The ref was deleted: nothing to build. */
   deleted: z.boolean(),
   /** Web page of the commit, http(s) only. */
-  url: z.string().optional(),
+  url: z.optional(z.string()),
   /**
    * What the host says about where this push sits in the branch's history, which is how "newer" is
    * decided (see docs/architecture.md#commit-order): the commit the ref pointed at before the push
@@ -42,10 +42,10 @@ export const PushEvent = z.object({
    * 20 on GitHub and GitLab, 5 on Bitbucket), and when the push happened as the host reports it
    * (GitHub's push time, else the head commit's time), ISO 8601.
    */
-  before: z.string().regex(/^[0-9a-f]{40}$/).optional(),
-  forced: z.boolean().optional(),
-  ancestors: z.array(z.string().regex(/^[0-9a-f]{40}$/)).optional(),
-  pushedAt: z.string().optional(),
+  before: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}$/))),
+  forced: z.optional(z.boolean()),
+  ancestors: z.optional(z.array(z.string().check(z.regex(/^[0-9a-f]{40}$/)))),
+  pushedAt: z.optional(z.string()),
 });
 export type PushEvent = z.infer<typeof PushEvent>;
 
@@ -107,7 +107,7 @@ export function commitMessage(text: string | null | undefined): string {
 }
 
 /** A zod error as one short line: paths and zod's own words, never the values received. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: { readonly issues: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }> }): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import type { Provider } from '../config';
 import { parseFullRef } from './git-ref';
 import type { RefKind } from './git-ref';
@@ -64,25 +65,21 @@ export function readHeaderFacts(headers: Headers, names: HeaderNames): HeaderFac
 }
 
 /** Parses with a zod schema; a mismatch is a 400 naming the paths, never the values. */
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T | Rejection {
+export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T | Rejection {
   const result = schema.safeParse(value);
   return result.success ? result.data : reject('malformed_payload', `${what}: ${describeIssues(result.error)}`);
 }
 
 /** A 40-hex commit id, lower-cased. */
-export const Sha = z
-  .string()
-  .regex(/^[0-9a-fA-F]{40}$/, 'must be a 40-hex commit id')
-  .transform((sha) => sha.toLowerCase());
+export const Sha = z.pipe(
+  z.string().check(z.regex(/^[0-9a-fA-F]{40}$/, 'must be a 40-hex commit id')),
+  z.transform((sha) => sha.toLowerCase()),
+);
 
 export const ZERO_SHA = '0'.repeat(40);
 
 /** A link we may put in an email: http(s) only, anything else is dropped rather than refused. */
-export const WebLink = z
-  .url({ protocol: /^https?$/ })
-  .max(2048)
-  .optional()
-  .catch(undefined);
+export const WebLink = z.catch(z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048))), undefined);
 
 /** A full ref as a branch or tag, 'other' for the rest; a malformed one is a 400. */
 export function readRef(ref: string): { kind: RefKind; name: string } | { kind: 'other' } | Rejection {
@@ -103,15 +100,17 @@ export function formatPerson(name: string | null | undefined, email: string | nu
  * A time a host reports, as ISO 8601: GitHub sends a push's `pushed_at` as epoch seconds and other
  * times as ISO strings; anything unreadable is dropped (ordering then falls back to ancestry alone).
  */
-export const HostTime = z
-  .union([z.number(), z.string().max(64)])
-  .nullish()
-  .transform((value) => {
-    if (value === null || value === undefined) return undefined;
-    const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-  })
-  .catch(undefined);
+export const HostTime = z.catch(
+  z.pipe(
+    z.nullish(z.union([z.number(), z.string().check(z.maxLength(64))])),
+    z.transform((value) => {
+      if (value === null || value === undefined) return undefined;
+      const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
+      return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+    }),
+  ),
+  undefined,
+);
 
 /** The commits of a push other than its head, once each, in the order listed. */
 export function otherCommits(ids: readonly string[], head: string): string[] {

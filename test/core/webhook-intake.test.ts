@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { PushRecord } from '../../core/cmdb';
 import { EnvironmentChain } from '../../core/environment-chain';
 import type { Clock } from '../../core/ports';
 import { continuousExecutionName, deliveryRefKey, WebhookIntake, type VerifiedOutcome } from '../../core/webhook-intake';
@@ -96,7 +97,11 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
     // Prepare: a CMDB whose claim never says "seen", as if the claims of both raced past each other.
     const workflows = new RecordingEngine();
     const leaky = { claimDelivery: async () => true, releaseDelivery: db.deliveries.releaseDelivery.bind(db.deliveries) };
-    const subject = new WebhookIntake({ deliveries: leaky, pushes: db.pushes, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
+    const leakyPushes = {
+      recordTag: db.pushes.recordTag.bind(db.pushes),
+      claimAndRecordPush: async (_claim: unknown, push: PushRecord) => ({ claimed: true as const, ...(await db.pushes.recordPush(push)) }),
+    };
+    const subject = new WebhookIntake({ deliveries: leaky, pushes: leakyPushes, workflows, clock, chain: new EnvironmentChain(configTracking('master')) });
     const outcome = await verified(github(githubPush));
 
     // Act

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../core/config-file';
-import { awsDependencies } from '../../lambdas/aws-wiring';
+import { dependencies as approvalPage } from '../../lambdas/approval-page';
+import { dependencies as approvalRequest } from '../../lambdas/approval-request';
+import { dependencies as continuousStep } from '../../lambdas/continuous-step';
+import { dependencies as operatorApi } from '../../lambdas/operator-api';
+import { dependencies as promotionStep } from '../../lambdas/promotion-step';
+import { dependencies as reconcile } from '../../lambdas/reconcile';
+import { dependencies as webhook } from '../../lambdas/webhook';
 import { SETTINGS_FILE } from '../../lambdas/handler-environment';
 
 /** The SDK clients made so far, by service, in the order they were made. */
@@ -72,25 +78,26 @@ describe('awsDependencies', () => {
   });
 
   it.each([
-    ['continuous', 'continuous-step', ['dynamodb']],
-    ['promotion', 'promotion-step', ['dynamodb']],
-    ['approvalRequests', 'approval-request', ['dynamodb', 'secretsmanager', 'sesv2', 'sfn']],
-    ['approvalPage', 'approval-page', ['dynamodb', 'secretsmanager', 'sfn']],
-    ['operatorApi', 'operator-api', ['dynamodb', 'sfn']],
-    ['webhook', 'webhook', ['dynamodb', 'secretsmanager', 'sfn']],
-  ] as const)('makes for %s only the clients it uses, one of each', (use, handler, clients) => {
+    ['continuous', continuousStep, ['dynamodb']],
+    ['promotion', promotionStep, ['dynamodb']],
+    ['approvalRequests', approvalRequest, ['dynamodb', 'secretsmanager', 'sesv2', 'sfn']],
+    ['approvalPage', approvalPage, ['dynamodb', 'secretsmanager', 'sfn']],
+    ['operatorApi', operatorApi, ['dynamodb', 'sfn']],
+    ['webhook', webhook, ['dynamodb', 'secretsmanager', 'sfn']],
+    ['reconcile', reconcile, ['dynamodb']],
+  ] as const)('makes for %s only the clients it uses, one of each', (_use, dependencies, clients) => {
     // Prepare
     for (const [name, value] of Object.entries(ENVIRONMENT)) vi.stubEnv(name, value);
 
     // Act
-    awsDependencies(handler)[use]();
+    dependencies();
 
     // Assess
     expect([...made].sort()).toEqual(clients);
   });
 
   it('reads the config from the settings bundled with the code, not from the environment', () => {
-    const deps = awsDependencies('webhook', { env: ENVIRONMENT }).webhook();
+    const deps = webhook({ env: ENVIRONMENT });
 
     expect(deps.config).toEqual(config);
     expect(deps.secretNames).toEqual({ 'sample-service': 'acme/webhook/sample-service' });
@@ -99,15 +106,15 @@ describe('awsDependencies', () => {
   it('names each variable of its own that the environment lacks, and no other', () => {
     const { TABLE_NAME: _table, CONTINUOUS_STATE_MACHINE_ARN: _arn, ...rest } = ENVIRONMENT;
 
-    expect(() => awsDependencies('webhook', { env: rest }).webhook()).toThrow("the webhook function's environment lacks TABLE_NAME, CONTINUOUS_STATE_MACHINE_ARN");
-    expect(() => awsDependencies('operator-api', { env: rest }).operatorApi()).toThrow("the operator-api function's environment lacks TABLE_NAME");
+    expect(() => webhook({ env: rest })).toThrow("the webhook function's environment lacks TABLE_NAME, CONTINUOUS_STATE_MACHINE_ARN");
+    expect(() => operatorApi({ env: rest })).toThrow("the operator-api function's environment lacks TABLE_NAME");
   });
 
   it('refuses settings that are missing or not its own', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cot-code-'));
     writeFileSync(join(dir, SETTINGS_FILE), JSON.stringify({ config }));
 
-    expect(() => awsDependencies('webhook', { env: ENVIRONMENT, codeDir: dir }).webhook()).toThrow(`the webhook function's ${SETTINGS_FILE} is not valid`);
-    expect(() => awsDependencies('operator-api', { env: { ...ENVIRONMENT, LAMBDA_TASK_ROOT: undefined } }).operatorApi()).toThrow('LAMBDA_TASK_ROOT is not set');
+    expect(() => webhook({ env: ENVIRONMENT, codeDir: dir })).toThrow(`the webhook function's ${SETTINGS_FILE} is not valid`);
+    expect(() => operatorApi({ env: { ...ENVIRONMENT, LAMBDA_TASK_ROOT: undefined } })).toThrow('LAMBDA_TASK_ROOT is not set');
   });
 });

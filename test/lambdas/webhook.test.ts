@@ -181,5 +181,5 @@ function deliveryOf(headers: Record<string, string | undefined>): string {
 
 function failingCmdb() {
   const fail = async () => Promise.reject(new TransientError('the CMDB is busy (ProvisionedThroughputExceededException); try again'));
-  return { deliveries: { claimDelivery: fail }, pushes: { recordPush: fail, recordTag: fail } };
+  return { deliveries: { claimDelivery: fail }, pushes: { recordPush: fail, claimAndRecordPush: fail, recordTag: fail } };
 }

@@ -1,4 +1,4 @@
-import { App, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -9,6 +9,7 @@ import { ApprovalsResources } from '../../lib/approvals';
 import { CmdbTable } from '../../lib/cmdb-table';
 import { HandlerFunction } from '../../lib/handler-function';
 import { HttpApi } from '../../lib/http-api';
+import { constructTestApp } from '../support/cdk-app';
 
 const config = ReleaseConfig.parse({
   product: 'acme',
@@ -27,7 +28,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
  * with `.waitForTaskToken`, and that function gets the approval links' base URL.
  */
 function synth(): { template: Template; stack: Stack; approvals: ApprovalsResources } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = constructTestApp();
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const table = new CmdbTable(stack, 'Cmdb');
   const notifier = new HandlerFunction(stack, 'ApprovalRequest', {

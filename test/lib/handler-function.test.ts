@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import { loadConfig } from '../../core/config-file';
-import { SETTINGS_FILE } from '../../lambdas/handler-environment';
+import { build } from 'esbuild';
+import { SETTINGS_FILE, type HandlerName } from '../../lambdas/handler-environment';
 import { CmdbTable } from '../../lib/cmdb-table';
-import { environmentBytes, HandlerFunction, MAX_ENVIRONMENT_BYTES } from '../../lib/handler-function';
+import { environmentBytes, HANDLER_BUNDLING, HandlerFunction, handlerEntry, MAX_ENVIRONMENT_BYTES } from '../../lib/handler-function';
 import { ReleaseStack } from '../../lib/release-stack';
+import { constructTestApp } from '../support/cdk-app';
 
 /** A config of `count` repositories with realistic names, each URL and name at their usual length. */
 function configOf(count: number): ReleaseConfig {
@@ -34,7 +36,7 @@ function environments(template: Template): Record<string, number> {
 }
 
 function releaseStack(config: ReleaseConfig): { template: Template; stack: ReleaseStack } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = constructTestApp();
   const stack = new ReleaseStack(app, 'acme-release', { config });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { template: Template.fromStack(stack), stack };
@@ -71,7 +73,7 @@ describe('HandlerFunction: environment and settings', () => {
 
   it('fails synth when an environment could exceed 1 KB, saying so', () => {
     // Prepare
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new Stack(app, 'Test');
     const table = new CmdbTable(stack, 'Cmdb');
     const fn = new HandlerFunction(stack, 'Fn', {
@@ -80,14 +82,14 @@ describe('HandlerFunction: environment and settings', () => {
       environment: { TABLE_NAME: table.table.tableName, PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'acme/key' },
       settings: { config: configOf(1) },
     });
-    fn.addEnvironment('EXTRA', 'x'.repeat(600));
+    fn.addEnvironment('EXTRA', 'x'.repeat(700));
 
-    // Act, Assess: 600 bytes of literal plus the table name counted as 256 bytes, and the rest
+    // Act, Assess: 700 bytes of literal plus the table name counted as 256 bytes, and the rest
     expect(() => app.synth()).toThrow(/the approval-page function's environment may take 1\d{3} bytes \(a value resolved at deploy time counted as 256\), over the 1024 allowed/);
   });
 
   it('fails synth when a variable its handler reads is missing', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new Stack(app, 'Test');
     new HandlerFunction(stack, 'Fn', { handler: 'approval-request', description: 'no link base URL', environment: { TABLE_NAME: 't', PRODUCT: 'acme' }, settings: { config: configOf(1) } });
 
@@ -95,7 +97,7 @@ describe('HandlerFunction: environment and settings', () => {
   });
 
   it('refuses settings known only at deploy time', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new Stack(app, 'Test');
     const table = new CmdbTable(stack, 'Cmdb');
 
@@ -125,5 +127,56 @@ describe('HandlerFunction: environment and settings', () => {
     const asset = join(assembly.directory, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
     expect(JSON.parse(readFileSync(join(asset, SETTINGS_FILE), 'utf8'))).toEqual({ config });
     expect(readFileSync(join(asset, 'index.js'), 'utf8')).not.toContain('customer-payments-service-02');
+  });
+});
+
+describe('HandlerFunction: what each bundle holds', () => {
+  /** The handler bundled with esbuild as HandlerFunction bundles it, and what went into it. */
+  async function bundle(handler: HandlerName) {
+    const result = await build({
+      entryPoints: [handlerEntry(handler)],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: HANDLER_BUNDLING.target,
+      minify: HANDLER_BUNDLING.minify,
+      external: [...HANDLER_BUNDLING.externalModules],
+      metafile: true,
+      write: false,
+      outfile: 'index.js',
+      logLevel: 'silent',
+    });
+    const [output] = Object.values(result.metafile.outputs);
+    return {
+      files: Object.entries(output!.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file),
+      external: new Set(output!.imports.filter((imported) => imported.external && imported.path.startsWith('@aws-sdk/')).map((imported) => imported.path)),
+    };
+  }
+
+  it.each([
+    ['webhook', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
+    ['reconcile', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
+    ['operator-api', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
+    ['approval-request', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sesv2', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
+    ['approval-page', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
+    ['continuous-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
+    ['promotion-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
+  ] as const)('requires for %s only the SDK clients it uses, and validates with zod/mini', async (handler, clients) => {
+    // Act
+    const { external, files } = await bundle(handler);
+
+    // Assess
+    expect([...external].sort()).toEqual(clients);
+    expect(external.has('@aws-sdk/client-codebuild')).toBe(false);
+    expect(files.filter((file) => file.includes('zod/v4/classic/'))).toEqual([]);
+  });
+
+  it('leaves zod\'s locales but English out of the webhook bundle, and ships no source map', async () => {
+    // Act
+    const { files } = await bundle('webhook');
+
+    // Assess
+    expect(files.filter((file) => /zod\/v4\/locales\//.test(file)).map((file) => file.replace(/.*\//, ''))).toEqual(['en.js']);
+    expect(HANDLER_BUNDLING.sourceMap).toBe(false);
   });
 });

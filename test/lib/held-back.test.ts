@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { spawnSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS, ReleaseConfig } from '../../core/config';
 import { ReleaseStack } from '../../lib/release-stack';
+import { constructTestApp } from '../support/cdk-app';
 
 /**
  * A product the size of a real one, which no example in this repository has: 15 repositories on all three
@@ -38,7 +39,7 @@ const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).statu
 describe('a 15-repository, 3-account product', () => {
   let template: Template;
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new ReleaseStack(app, 'platform-release', { config });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     // Throws with cdk-nag's report when any finding is left unacknowledged.

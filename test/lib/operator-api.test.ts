@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -8,6 +8,7 @@ import { OPERATOR_API_ROUTES } from '../../core/operator-api-routes';
 import { CmdbTable } from '../../lib/cmdb-table';
 import { OperatorApi } from '../../lib/operator-api';
 import { HttpApi } from '../../lib/http-api';
+import { constructTestApp } from '../support/cdk-app';
 
 const config = ReleaseConfig.parse({
   product: 'acme',
@@ -20,7 +21,7 @@ const config = ReleaseConfig.parse({
 });
 
 function synth(): { template: Template; operators: OperatorApi } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = constructTestApp();
   const stack = new Stack(app, 'Test');
   const table = new CmdbTable(stack, 'Cmdb');
   const promotion = new sfn.StateMachine(stack, 'Promotion', {

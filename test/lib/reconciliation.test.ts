@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,11 +9,12 @@ import { Reconciler } from '../../core/reconcile';
 import { reconcileHandler } from '../../lambdas/reconcile';
 import { ReleaseStack } from '../../lib/release-stack';
 import { createTestCmdb } from '../support/dynamo';
+import { constructTestApp } from '../support/cdk-app';
 
 describe('reconciliation on AWS', () => {
   let template: Template;
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = constructTestApp();
     const stack = new ReleaseStack(app, 'Test', { config: loadConfig('release.config.yaml') });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     template = Template.fromStack(stack);

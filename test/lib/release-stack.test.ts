@@ -5,7 +5,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config-file';
 import { ReleaseStack } from '../../lib/release-stack';
 
+let synthesized: Template | undefined;
+
+/** The shipped stack, synthesized once per file (with CDK's CloudFormation validation and cdk-nag): every describe reads the same template. */
 function synth(): Template {
+  synthesized ??= synthesize();
+  return synthesized;
+}
+
+function synthesize(): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new ReleaseStack(app, 'Test', { config: loadConfig('release.config.yaml') });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -9,6 +9,7 @@ import { CmdbTable } from '../../lib/cmdb-table';
 import { HttpApi } from '../../lib/http-api';
 import { WebhookApi } from '../../lib/webhook-api';
 import { WebhookSecrets } from '../../lib/webhook-secrets';
+import { constructTestApp } from '../support/cdk-app';
 
 const config = ReleaseConfig.parse({
   product: 'acme',
@@ -28,7 +29,7 @@ function synth(extra: (api: HttpApi) => void = () => undefined): Template {
 }
 
 function synthWebhooks(extra: (api: HttpApi) => void = () => undefined): { template: Template; webhooks: WebhookApi } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = constructTestApp();
   const stack = new Stack(app, 'Test');
   const table = new CmdbTable(stack, 'Cmdb');
   const stateMachine = new sfn.StateMachine(stack, 'Continuous', {

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The part of CodeBuild buildspec version 0.2 that the local runner can honour. Every object is strict:

@@ -119,17 +119,14 @@ describe('DynamoReleases: releases, board and history (DynamoDB Local)', () => {
   });
 
   it('pages 1,000 deployments newest first with an opaque cursor', async () => {
-    // Prepare: 1,000 deployments one minute apart, written 50 at a time.
+    // Prepare: 1,000 deployments one minute apart, written one after another (every write moves the one
+    // board cell of the environment: written at once, they only wait for each other's transactions).
     const releases = Array.from({ length: 1000 }, (_, index) =>
       release({ environment: 'history', commit: index.toString(16).padStart(40, '0'), createdAt: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString() }),
     );
-    for (let index = 0; index < releases.length; index += 50) {
-      await Promise.all(
-        releases.slice(index, index + 50).map(async (r) => {
-          await t.releases.createRelease(r);
-          await t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: r.createdAt });
-        }),
-      );
+    for (const r of releases) {
+      await t.releases.createRelease(r);
+      await t.releases.transitionRelease(r.releaseId, 'deploying', { by: 'ci', at: r.createdAt });
     }
 
     // Act

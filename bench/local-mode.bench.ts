@@ -1,0 +1,137 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { freePort } from '../adapters/local/dynamodb/dynamodb-local';
+import { pushWebhook, type LocalPush } from '../local/push-webhook';
+
+const run = promisify(execFile);
+const TSX = join('node_modules', 'tsx', 'dist', 'cli.mjs');
+const SECRET = 'bench-webhook-secret';
+const ONE_AT_A_TIME = 40;
+const BURST = 50;
+const CONCURRENCY = 10;
+const REPOSITORY = { name: 'sample-service', provider: 'github', url: 'https://github.com/acme/sample-service' } as const;
+
+/** `npm start` as a developer runs it (`cot local`), on a free port and a data folder of its own. */
+class LocalMode {
+  private child?: ChildProcess;
+  constructor(
+    readonly port: number,
+    readonly dataDir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts it and resolves with the milliseconds from the spawn to the first `/health` 200. */
+  async start(): Promise<number> {
+    const started = performance.now();
+    this.child = spawn(process.execPath, [TSX, 'bin/cot.ts', 'local', '--port', String(this.port), '--data', this.dataDir, '--config', 'release.config.yaml'], {
+      env: { ...process.env, COT_WEBHOOK_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: 'ignore',
+    });
+    for (;;) {
+      if ((await fetch(`${this.url}/health`).catch(() => undefined))?.status === 200) return performance.now() - started;
+      if (performance.now() - started > 180_000) throw new Error('local mode did not answer /health within 3 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+
+  /** Commits `count` empty commits in its copy of the sample service (no hook: the bench posts the pushes). */
+  async commits(count: number): Promise<LocalPush[]> {
+    const cwd = join(this.dataDir, 'repos', REPOSITORY.name);
+    const git = async (...args: string[]) => (await run('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'core.hooksPath=/dev/null', ...args], { cwd })).stdout.trim();
+    const pushes: LocalPush[] = [];
+    let before = await git('rev-parse', 'HEAD');
+    for (let index = 0; index < count; index += 1) {
+      const message = `bench ${index}`;
+      await git('commit', '--quiet', '--allow-empty', '-m', message);
+      const commit = await git('rev-parse', 'HEAD');
+      pushes.push({ branch: 'main', before, commit, message, authorName: 'Bench', authorEmail: 'bench@example.com' });
+      before = commit;
+    }
+    return pushes;
+  }
+
+  /** Posts a push's signed webhook; resolves with the milliseconds to its answer (counting those not 202 in `failures`). */
+  async push(push: LocalPush, failures: number[]): Promise<number> {
+    const webhook = pushWebhook(REPOSITORY, push, SECRET);
+    const start = performance.now();
+    const response = await fetch(`${this.url}${webhook.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...webhook.headers }, body: webhook.body });
+    await response.text();
+    if (response.status !== 202) failures.push(response.status);
+    return performance.now() - start;
+  }
+
+  async health(): Promise<number> {
+    const start = performance.now();
+    const response = await fetch(`${this.url}/health`);
+    await response.text();
+    return performance.now() - start;
+  }
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+/**
+ * Local mode as a developer meets it: `npm start` to `/health` 200 on a fresh and on a warm data folder,
+ * then webhook acks while the runs they start build and deploy in the same process: one at a time (each
+ * beside a `/health` request of the same moment, whose times are the machine's floor), and a burst of
+ * pushes posted `CONCURRENCY` at a time.
+ */
+async function bench(): Promise<string> {
+  const local = new LocalMode(await freePort(), mkdtempSync(join(tmpdir(), 'cot-bench-local-')));
+  try {
+    const fresh = await local.start();
+    await local.stop();
+    const warm = await local.start();
+
+    const single = await local.commits(ONE_AT_A_TIME);
+    const acks: number[] = [];
+    const healths: number[] = [];
+    const failures: number[] = [];
+    for (const push of single) {
+      healths.push(await local.health());
+      acks.push(await local.push(push, failures));
+    }
+    const burst = await local.commits(BURST);
+    const burstAcks: number[] = [];
+    const burstFailures: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < burst.length) burstAcks.push(await local.push(burst[next++]!, burstFailures));
+      }),
+    );
+    const ratio = (ack: number, health: number) => `x${(ack / health).toFixed(1)} /health`;
+    const failed = (statuses: number[]) => (statuses.length > 0 ? `; ${statuses.length} not 202 (${[...new Set(statuses)].join(', ')})` : '');
+    return [
+      `npm start to /health 200: warm data folder ${ms(warm)} (goal <= 5000 ms), fresh ${ms(fresh)}`,
+      `  webhook ack one at a time (n=${ONE_AT_A_TIME}): p50 ${ms(percentile(acks, 50))} (${ratio(percentile(acks, 50), percentile(healths, 50))}), p99 ${ms(percentile(acks, 99))} (${ratio(percentile(acks, 99), percentile(healths, 99))}) (goal p99 <= 100 ms); /health p50 ${ms(percentile(healths, 50))}, p99 ${ms(percentile(healths, 99))}${failed(failures)}`,
+      `  webhook ack, burst of ${BURST} pushes ${CONCURRENCY} at a time: p50 ${ms(percentile(burstAcks, 50))}, p99 ${ms(percentile(burstAcks, 99))} (goal p99 <= 100 ms)${failed(burstFailures)}`,
+    ].join('\n');
+  } finally {
+    await local.stop();
+    rmSync(local.dataDir, { recursive: true, force: true });
+  }
+}
+
+export const localModeBench = { name: 'local mode', run: bench };
