@@ -43,7 +43,7 @@ export class ApiClient {
     return this.request('GET', `/api/history/${segment(repository)}/${segment(environment)}`, { search });
   }
 
-  createRelease(body: { repository: string; environment: string; ref: string }): Promise<unknown> {
+  createRelease(body: { repository: string; environment: string; ref: string; override?: string }): Promise<unknown> {
     return this.request('POST', '/api/releases', { body });
   }
 

@@ -54,6 +54,7 @@ export const HistoryItem = z.looseObject({
   startedAt: optionalText,
   finishedAt: optionalText,
   approvals: z.array(ApprovalRecord).default([]),
+  freezeOverride: z.looseObject({ reason: text, by: optionalText }).nullish(),
 });
 export type HistoryItem = z.infer<typeof HistoryItem>;
 

@@ -1,3 +1,4 @@
+import type { FreezeOverride } from './freeze';
 import type { ApprovalGate, ApprovalStatus, Decision, ReleaseKind, ReleaseState } from './release-lifecycle';
 import type { Failure } from './workflow-contracts';
 
@@ -34,6 +35,8 @@ export interface NewRelease {
   readonly createdAt: string;
   /** For a rollback: the release whose commit it redeploys, or the release it undoes. */
   readonly rollbackOf?: string;
+  /** A release made during a freeze window: who went ahead and why (docs/operations.md#freeze-windows). */
+  readonly freezeOverride?: FreezeOverride;
 }
 
 /** A release, or a continuous run of one push; from its first deploy on, also a row of the history. */

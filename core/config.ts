@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration, DURATION_PATTERN } from './duration';
+import { FreezeWindowConfig } from './freeze';
 
 /** The default life of an approval link and of the workflow task that waits for it. */
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
@@ -127,6 +128,10 @@ const ApprovalEnvironment = z.strictObject({
     .default(DEFAULT_APPROVAL_TIMEOUT)
     .describe('How long an approval link stays valid (at most 90d).'),
   autoRollback: z.boolean().default(false).describe('A failed test or a rejected acceptance redeploys the previous accepted commit.'),
+  freeze: z
+    .array(FreezeWindowConfig)
+    .optional()
+    .describe('Quiet periods: releases and promotions into this environment are refused unless overridden; rollbacks are not.'),
   ...deployTarget,
 });
 

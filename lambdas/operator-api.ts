@@ -17,7 +17,7 @@ export interface OperatorApiDeps {
 const name = z.string().trim().min(1).max(128);
 const ref = z.string().trim().min(1).max(255);
 
-const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
+const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, override: z.string().trim().min(1).max(500).optional() });
 const RollbackBody = z.strictObject({ repository: name, environment: name, to: ref.optional() });
 const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(4000).optional() });
 const ResumeBody = z.strictObject({ repository: name, environment: name });

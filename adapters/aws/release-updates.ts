@@ -60,7 +60,14 @@ export function preparedRelease(release: NewRelease): Release {
     ...release,
     state: 'prepared',
     updatedAt: release.createdAt,
-    history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
+    history: [
+      {
+        state: 'prepared',
+        at: release.createdAt,
+        by: release.requestedBy,
+        ...(release.freezeOverride ? { detail: `freeze overridden: ${release.freezeOverride.reason}` } : {}),
+      },
+    ],
     approvals: [],
   };
 }
