@@ -12,6 +12,7 @@ import type {
   PushRecord,
   Release,
 } from './cmdb';
+import type { MetricsStore } from './metrics';
 import type { Decision, ReleaseState } from './release-lifecycle';
 
 /*
@@ -115,4 +116,6 @@ export interface CmdbStores {
   readonly pushes: PushStore;
   readonly leases: LeaseStore;
   readonly deliveries: DeliveryStore;
+  /** Reads for the delivery metrics (docs/operations.md#delivery-metrics). */
+  readonly metrics: MetricsStore;
 }

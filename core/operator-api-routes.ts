@@ -11,6 +11,7 @@ export const OPERATOR_API_ROUTES = [
   { name: 'createRollback', method: 'POST', resource: '/api/rollbacks' },
   { name: 'decide', method: 'POST', resource: '/api/approvals/{id}' },
   { name: 'resume', method: 'POST', resource: '/api/resume' },
+  { name: 'metrics', method: 'GET', resource: '/api/metrics' },
 ] as const;
 
 export type OperatorApiRoute = (typeof OPERATOR_API_ROUTES)[number];

@@ -6,6 +6,7 @@ import type { CmdbStores } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
+import { DeliveryMetrics } from '../core/metrics';
 import type { Clock, Mailer, SecretStore, WorkflowEngine } from '../core/ports';
 import { PromotionSteps } from '../core/promotion-steps';
 import { ReleaseOperations } from '../core/release-operations';
@@ -83,10 +84,10 @@ export function composeRelease(platform: Platform) {
       return { approvals: approvals({ notify: false }), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };
     },
     operatorApi: (): OperatorApiDeps => {
-      const { releases, pushes } = platform.stores();
+      const { releases, pushes, metrics } = platform.stores();
       const config = platform.config();
       const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals({ notify: false }) });
-      return { operations, logger: platform.logger() };
+      return { operations, logger: platform.logger(), metrics: new DeliveryMetrics({ config, metrics, clock }) };
     },
     reconcile: (): { reconciler: Reconciler } => {
       const { releases, leases, approvals: store } = platform.stores();

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { OPERATOR_API_ROUTES, type OperatorApiRoute } from '../core/operator-api-routes';
+import { MAX_METRICS_DAYS, type DeliveryMetrics } from '../core/metrics';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler } from './aws-wiring';
 import { errorResponse, fromError, json, rawBody, unavailable } from './http';
@@ -11,6 +12,8 @@ export type OperatorApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 export interface OperatorApiDeps {
   readonly operations: ReleaseOperations;
   readonly logger: OperatorApiLogger;
+  /** `GET /api/metrics` (docs/operations.md#delivery-metrics). */
+  readonly metrics: DeliveryMetrics;
 }
 
 // Names are checked against the config by the use cases (404 naming the configured ones); here only size.
@@ -21,6 +24,10 @@ const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, o
 const RollbackBody = z.strictObject({ repository: name, environment: name, to: ref.optional() });
 const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().max(4000).optional() });
 const ResumeBody = z.strictObject({ repository: name, environment: name });
+const MetricsQuery = z.object({
+  environment: name.optional(),
+  days: z.coerce.number<string>().int().min(1).max(MAX_METRICS_DAYS).optional(),
+});
 const HistoryQuery = z.object({
   limit: z.coerce.number<string>().int().min(1).max(100).optional(),
   cursor: z.string().min(1).max(2048).optional(),
@@ -116,6 +123,10 @@ export function operatorApiHandler(deps: OperatorApiDeps) {
       case 'resume': {
         const body = parse(ResumeBody, readJson(event), 'body');
         return json(200, await ops.resume(body));
+      }
+      case 'metrics': {
+        const query = parse(MetricsQuery, event.queryStringParameters ?? {}, 'query');
+        return json(200, await deps.metrics.compute(query));
       }
     }
   }

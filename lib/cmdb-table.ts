@@ -122,6 +122,7 @@ export class CmdbTable extends Construct {
       releases: ['board', 'history', 'getRelease', 'isAccepted', 'boardCell', 'acceptances', 'setHeld', 'startExclusive', 'transitionRelease'],
       approvals: ['getApproval', 'decideApproval', 'closeApproval'],
       pushes: ['resolveRef'],
+      metrics: ['deployments', 'commitTimes'],
     });
   }
 

@@ -76,6 +76,12 @@ export const CMDB_ACCESS = {
     claimDelivery: { table: ['PutItem'] },
     releaseDelivery: { table: ['DeleteItem'] },
   },
+  metrics: {
+    // An environment's history from a time on, a Query of the index per page.
+    deployments: { index: ['Query'] },
+    // Commits by their keys, 100 at a time.
+    commitTimes: { table: ['BatchGetItem'] },
+  },
 } as const satisfies { readonly [S in keyof CmdbStores]: StoreAccess<CmdbStores[S]> };
 
 export type StoreName = keyof CmdbStores;

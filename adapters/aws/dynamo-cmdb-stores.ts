@@ -3,6 +3,7 @@ import type { CmdbStores } from '../../core/cmdb-stores';
 import { DynamoApprovals } from './dynamo-approvals';
 import { DynamoDeliveries } from './dynamo-deliveries';
 import { DynamoLeases } from './dynamo-leases';
+import { DynamoMetrics } from './dynamo-metrics';
 import { DynamoPushes } from './dynamo-pushes';
 import { DynamoReleases } from './dynamo-releases';
 
@@ -14,5 +15,6 @@ export function dynamoCmdbStores(client: DynamoDBDocumentClient, tableName: stri
     pushes: new DynamoPushes(client, tableName),
     leases: new DynamoLeases(client, tableName),
     deliveries: new DynamoDeliveries(client, tableName),
+    metrics: new DynamoMetrics(client, tableName),
   };
 }

@@ -89,8 +89,8 @@ export interface World {
 
 /** A fresh CMDB table on DynamoDB Local with the use cases over it. */
 export async function createWorld(): Promise<World> {
-  const { releases, approvals: approvalStore, pushes, leases, deliveries } = await createTestCmdb(PRODUCT);
-  const stores = { releases, approvals: approvalStore, pushes, leases, deliveries };
+  const { releases, approvals: approvalStore, pushes, leases, deliveries, metrics } = await createTestCmdb(PRODUCT);
+  const stores = { releases, approvals: approvalStore, pushes, leases, deliveries, metrics };
   const clock = new TickingClock();
   const workflows = new RecordingWorkflows();
   const chain = new EnvironmentChain(config);

@@ -78,6 +78,8 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await leases.releaseLease('svc', 'env', 'me');
     await deliveries.claimDelivery('github', 'd-1', new Date(at(1)));
     await deliveries.releaseDelivery('github', 'd-1');
+    for await (const deployment of t.metrics.deployments('svc', 'env', at(0))) expect(deployment.repository).toBe('svc');
+    expect(await t.metrics.commitTimes('svc', [COMMIT, CHILD])).toEqual(new Map([[COMMIT, at(1)], [CHILD, at(2)]]));
 
     // Assess: what each method sent is exactly what the map grants it.
     const expected = Object.entries(CMDB_ACCESS).flatMap(([store, methods]) =>
