@@ -41,6 +41,10 @@ export class Approvals {
       clock: Clock;
       chain: EnvironmentChain;
       notifier?: ApprovalNotifier;
+      /** Sets the reminder of a new approval (docs/operations.md#reminders). @default no reminders */
+      reminders?: { plan(approval: Approval): Promise<unknown> };
+      /** Setting a reminder failed: the approval stands, its approvers just get no reminder. */
+      onReminderFailed?: (approval: Approval, error: unknown) => void;
     },
   ) {}
 
@@ -84,6 +88,7 @@ export class Approvals {
       expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(60_000, input.timeoutSeconds * 100)).toISOString(),
     });
     await this.notify(approval, waiting);
+    await this.deps.reminders?.plan(approval).catch((error: unknown) => this.deps.onReminderFailed?.(approval, error));
     return approval;
   }
 

@@ -74,6 +74,11 @@ export interface ApprovalStore {
   renewApprovalToken(approvalId: string, taskToken: string): Promise<Approval>;
   /** Records that the approvers were told. */
   markApprovalNotified(approvalId: string, at: string): Promise<void>;
+  /**
+   * Claims the one reminder of a pending approval (docs/operations.md#reminders): true for the first
+   * call while it is pending; false once reminded, decided or closed.
+   */
+  markApprovalReminded(approvalId: string, at: string): Promise<boolean>;
   /** Closes a pending approval that nobody decided (its release was superseded or it timed out). */
   closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined>;
 }

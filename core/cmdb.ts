@@ -88,12 +88,14 @@ export interface Approval {
   readonly status: ApprovalStatus;
   /** When the approvers were told; unset while no email went out (a retried request tells them then). */
   readonly notifiedAt?: string;
+  /** When the approvers were reminded (once). */
+  readonly remindedAt?: string;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
   readonly comment?: string;
 }
 
-export type NewApproval = Omit<Approval, 'status' | 'notifiedAt' | 'decidedBy' | 'decidedAt' | 'comment'>;
+export type NewApproval = Omit<Approval, 'status' | 'notifiedAt' | 'remindedAt' | 'decidedBy' | 'decidedAt' | 'comment'>;
 
 export interface PendingApproval {
   readonly id: string;

@@ -149,6 +149,13 @@ export const ReleaseConfig = z
     environments: z.array(EnvironmentConfig).min(1, 'at least one environment is needed').describe('Ordered, lowest first.'),
     notifications: z.strictObject({
       from: z.email({ error: 'must be an email address' }).describe('Sender of approval emails (an SES verified identity on AWS).'),
+      reminders: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('Remind approvers once of an approval nobody has decided (default true).'),
+          before: duration.optional().describe('Remind this long before the approval expires (default: halfway through its life, at most 24h before it expires).'),
+        })
+        .optional()
+        .describe('One reminder email per undecided approval, with the same links.'),
     }),
   })
   .superRefine((config, ctx) => {

@@ -1,6 +1,7 @@
 import { Reconciler } from '../core/reconcile';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom, type SentLink } from '../core/approval-notifier';
+import { ApprovalReminders, type ReminderScheduler } from '../core/approval-reminders';
 import { Approvals } from '../core/approvals';
 import type { CmdbStores } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
@@ -43,6 +44,8 @@ export interface Platform {
   readonly signingKeyName?: () => string;
   /** @default nobody is told (tests) */
   readonly approvalEmail?: () => ApprovalEmail;
+  /** Wakes the reminder of an approval up (docs/operations.md#reminders). @default no reminders */
+  readonly reminderScheduler?: () => ReminderScheduler;
   readonly logger: () => Logger;
   readonly clock: Clock;
 }
@@ -62,11 +65,24 @@ export function composeRelease(platform: Platform) {
     const { releases, pushes } = platform.stores();
     return new EmailApprovalNotifier({ ...email, releases, pushes, config: platform.config(), signingKey: signingKey() });
   };
-  // Only the approval-request handler tells approvers; deciding and superseding send no email.
+  const reminders = (email: ApprovalEmail | undefined) => {
+    const { releases, approvals: store } = platform.stores();
+    const scheduler = platform.reminderScheduler?.();
+    return new ApprovalReminders({ config: platform.config(), approvals: store, releases, clock, ...(email ? { notifier: notifier(email) } : {}), ...(scheduler ? { scheduler } : {}) });
+  };
+  // Only the approval-request handler tells approvers (and sets their reminder); deciding and superseding send no email.
   const approvals = (options: { notify: boolean }) => {
     const { releases, approvals: store } = platform.stores();
     const email = options.notify ? platform.approvalEmail?.() : undefined;
-    return new Approvals({ releases, approvals: store, workflows: platform.workflows('tasks'), clock, chain: chain(), ...(email ? { notifier: notifier(email) } : {}) });
+    return new Approvals({
+      releases,
+      approvals: store,
+      workflows: platform.workflows('tasks'),
+      clock,
+      chain: chain(),
+      ...(email ? { notifier: notifier(email), reminders: reminders(undefined) } : {}),
+      onReminderFailed: (approval, error) => platform.logger().warn('the reminder could not be set', { approvalId: approval.approvalId, error }),
+    });
   };
 
   return {
@@ -79,6 +95,8 @@ export function composeRelease(platform: Platform) {
       return { steps: new PromotionSteps({ releases, approvals: store, leases, clock, chain: chain() }), targets: platform.buildTargets() };
     },
     approvalRequests: () => ({ approvals: approvals({ notify: true }) }),
+    /** The reminder's wake-up: emails the approvers of a still pending approval once more. */
+    approvalReminders: () => ({ reminders: reminders(platform.approvalEmail?.()), logger: platform.logger() }),
     approvalPage: (): ApprovalPageDeps => {
       const { releases, pushes } = platform.stores();
       return { approvals: approvals({ notify: false }), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };

@@ -7,6 +7,7 @@ import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { BuildspecRunner } from '../adapters/local/buildspec';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codebuild';
+import { LocalReminderTimers } from '../adapters/local/local-reminders';
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { OutboxMailer } from '../adapters/local/outbox-mailer';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
@@ -44,6 +45,8 @@ export interface LocalWiringOptions {
   readonly onWorkflowEvent?: LocalWorkflowsOptions['onEvent'];
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
+  /** A reminder could not be sent (docs/operations.md#reminders): told here, never thrown. */
+  readonly onReminderError?: (approvalId: string, error: unknown) => void;
   /** Closing what an ended run left open failed (the CMDB went away): told here, never thrown. */
   readonly onReconcileError?: (error: unknown) => void;
   readonly retryIntervalOverrides?: LocalWorkflowsOptions['retryIntervalOverrides'];
@@ -71,6 +74,8 @@ export class LocalWiring {
   readonly handlers: ReleaseComposition;
   readonly approvals: Approvals;
   readonly notifications: Notification[] = [];
+  /** The approvals' reminder timers (docs/operations.md#reminders). */
+  readonly reminderTimers: LocalReminderTimers;
 
   private constructor(
     readonly options: LocalWiringOptions,
@@ -95,6 +100,7 @@ export class LocalWiring {
     const { approvalEmail } = options;
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
     const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
+    this.reminderTimers = new LocalReminderTimers((approvalId) => this.handlers.approvalReminders().reminders.remind(approvalId), options.clock ?? systemClock, options.onReminderError);
     this.handlers = composeRelease({
       config: () => config,
       stores: () => this.stores,
@@ -103,6 +109,7 @@ export class LocalWiring {
       buildTargets: () => targets,
       secrets: () => this.secrets,
       ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: new OutboxMailer({ dir: join(dataDir, 'outbox') }) }) } : {}),
+      reminderScheduler: () => this.reminderTimers,
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });

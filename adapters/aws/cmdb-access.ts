@@ -55,6 +55,7 @@ export const CMDB_ACCESS = {
     decideApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },
     renewApprovalToken: { table: ['UpdateItem'] },
     markApprovalNotified: { table: ['UpdateItem'] },
+    markApprovalReminded: { table: ['UpdateItem'] },
     closeApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },
   },
   pushes: {

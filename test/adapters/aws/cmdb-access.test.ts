@@ -60,6 +60,7 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await approvals.getApproval(approval.approvalId);
     await approvals.renewApprovalToken(approval.approvalId, 'token-2');
     await approvals.markApprovalNotified(approval.approvalId, at(2));
+    expect(await approvals.markApprovalReminded(approval.approvalId, at(2))).toBe(true);
     await approvals.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(3) });
     const second = { ...approval, approvalId: newApprovalId() };
     await approvals.createApproval(second);
