@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Approval } from './cmdb';
 import type { ApprovalStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
@@ -90,4 +91,19 @@ export class ApprovalReminders {
     }
     return planned;
   }
+}
+
+/**
+ * The names a stack's reminders go by on AWS, short enough for any stack name: the schedule group
+ * (regional) and the prefix of the scheduler role (IAM names are global to the account, so the role
+ * adds its region: `<rolePrefix>-<region>`).
+ */
+export function reminderScheduleNames(stackName: string): { readonly group: string; readonly rolePrefix: string } {
+  const name = `cot-reminders-${createHash('sha256').update(stackName).digest('hex').slice(0, 12)}`;
+  return { group: name, rolePrefix: name };
+}
+
+/** What a wake-up sends the approval-request function (it is also the reminders' target on AWS). */
+export interface ReminderEvent {
+  readonly reminderFor: string;
 }

@@ -2,12 +2,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { SecretsManagerStore } from '../adapters/aws/secrets-manager-store';
+import { EventBridgeReminderScheduler, type SchedulerReminderTarget } from '../adapters/aws/scheduler-reminders';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { StepFunctionsEngine } from '../adapters/aws/step-functions-engine';
 import { systemClock } from '../core/ports';
@@ -53,6 +55,8 @@ export interface HandlerSource {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** @default env.LAMBDA_TASK_ROOT */
   readonly codeDir?: string;
+  /** The ARN the function was invoked as (from the Lambda context), for what needs its own ARN. */
+  readonly invokedFunctionArn?: () => string | undefined;
 }
 
 /**
@@ -111,7 +115,22 @@ export function awsDependencies(handler: HandlerName, source: HandlerSource = {}
         onSendFailed: (approver, error) => logger.warn('approval email failed', { approver, error }),
       };
     },
+    // Only the approval-request function sets reminders; its stack gives it the schedule group and target.
+    reminderScheduler: once(() => new EventBridgeReminderScheduler(new SchedulerClient({}), reminderTarget(env(ENV.reminderSchedules), source.invokedFunctionArn?.()))),
     logger: () => new Logger(),
     clock: systemClock,
   });
+}
+
+/**
+ * Where a reminder's schedule goes (lib/reminders.ts): the group and role named in `REMINDER_SCHEDULES`
+ * (`<group>/<role prefix>`), and the function itself, by the ARN it was invoked as, which also gives the
+ * partition, region and account of the role.
+ */
+export function reminderTarget(schedules: string, functionArn: string | undefined): SchedulerReminderTarget {
+  const [group, rolePrefix] = schedules.split('/');
+  const arn = /^arn:([\w-]+):lambda:([\w-]+):(\d{12}):function:/.exec(functionArn ?? '');
+  if (!group || !rolePrefix || !arn || !functionArn) throw new Error('reminders need REMINDER_SCHEDULES and the function\'s own ARN');
+  const [, partition, region, account] = arn;
+  return { groupName: group, functionArn, roleArn: `arn:${partition}:iam::${account}:role/${rolePrefix}-${region}` };
 }

@@ -65,15 +65,17 @@ export function composeRelease(platform: Platform) {
     const { releases, pushes } = platform.stores();
     return new EmailApprovalNotifier({ ...email, releases, pushes, config: platform.config(), signingKey: signingKey() });
   };
+  // The scheduler is made on first use: the function that sends reminders never sets one, and is not
+  // given what setting one needs.
+  const makeScheduler = platform.reminderScheduler;
+  const scheduler: ReminderScheduler | undefined = makeScheduler && { schedule: (approvalId, at) => makeScheduler().schedule(approvalId, at) };
   const reminders = (email: ApprovalEmail | undefined) => {
     const { releases, approvals: store } = platform.stores();
-    const scheduler = platform.reminderScheduler?.();
     return new ApprovalReminders({ config: platform.config(), approvals: store, releases, clock, ...(email ? { notifier: notifier(email) } : {}), ...(scheduler ? { scheduler } : {}) });
   };
   // Only the approval-request handler tells approvers (and sets their reminder); deciding and superseding send no email.
-  const approvals = (options: { notify: boolean }) => {
+  const approvals = (email: ApprovalEmail | undefined) => {
     const { releases, approvals: store } = platform.stores();
-    const email = options.notify ? platform.approvalEmail?.() : undefined;
     return new Approvals({
       releases,
       approvals: store,
@@ -94,17 +96,21 @@ export function composeRelease(platform: Platform) {
       const { releases, approvals: store, leases } = platform.stores();
       return { steps: new PromotionSteps({ releases, approvals: store, leases, clock, chain: chain() }), targets: platform.buildTargets() };
     },
-    approvalRequests: () => ({ approvals: approvals({ notify: true }) }),
+    approvalRequests: () => {
+      // One mailer for the first email and the reminder this function sends when its schedule wakes it.
+      const email = platform.approvalEmail?.();
+      return { approvals: approvals(email), reminders: reminders(email) };
+    },
     /** The reminder's wake-up: emails the approvers of a still pending approval once more. */
-    approvalReminders: () => ({ reminders: reminders(platform.approvalEmail?.()), logger: platform.logger() }),
+    approvalReminders: () => ({ reminders: reminders(platform.approvalEmail?.()) }),
     approvalPage: (): ApprovalPageDeps => {
       const { releases, pushes } = platform.stores();
-      return { approvals: approvals({ notify: false }), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };
+      return { approvals: approvals(undefined), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };
     },
     operatorApi: (): OperatorApiDeps => {
       const { releases, pushes, metrics } = platform.stores();
       const config = platform.config();
-      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals({ notify: false }) });
+      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: approvals(undefined) });
       return { operations, logger: platform.logger(), metrics: new DeliveryMetrics({ config, metrics, clock }) };
     },
     reconcile: (): { reconciler: Reconciler } => {

@@ -98,7 +98,8 @@ export class CmdbTable extends Construct {
   grantApprovalRequests(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
       releases: ['getRelease', 'board', 'transitionRelease', 'boardCell'],
-      approvals: ['createApproval', 'renewApprovalToken', 'markApprovalNotified'],
+      // getApproval, markApprovalReminded: the reminder this function sends when its schedule invokes it.
+      approvals: ['createApproval', 'renewApprovalToken', 'markApprovalNotified', 'getApproval', 'markApprovalReminded'],
       pushes: ['getCommit'],
     });
   }

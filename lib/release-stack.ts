@@ -11,6 +11,7 @@ import { Notifications } from './notifications';
 import { OperatorApi } from './operator-api';
 import { Reconciliation } from './reconciliation';
 import { PromotionWorkflow } from './promotion-workflow';
+import { ApprovalReminders } from './reminders';
 import { HttpApi } from './http-api';
 import { WebhookApi } from './webhook-api';
 import { WebhookSecrets } from './webhook-secrets';
@@ -45,6 +46,8 @@ export class ReleaseStack extends Stack {
   /** Closes what a workflow execution left open when it ended outside its own Catch. */
   readonly reconciliation: Reconciliation;
   readonly approvals: ApprovalsResources;
+  /** One reminder per undecided approval (docs/operations.md#reminders). */
+  readonly reminders: ApprovalReminders;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -87,6 +90,7 @@ export class ReleaseStack extends Stack {
     });
     this.approvals = new ApprovalsResources(this, 'Approvals', { api: this.api, table: this.cmdb, stateMachine: this.promotion.stateMachine, config });
     this.approvals.grantNotify(this.promotion.approvalRequest);
+    this.reminders = new ApprovalReminders(this, 'Reminders', { approvalRequest: this.promotion.approvalRequest });
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
     this.reconciliation = new Reconciliation(this, 'Reconciliation', { config, table: this.cmdb, stateMachines: [this.continuous.stateMachine, this.promotion.stateMachine] });
 

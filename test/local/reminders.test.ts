@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config-file';
 import { ReleaseConfig } from '../../core/config';
 import { eventually } from '../support/eventually';
+import { approvalRequestHandler } from '../../lambdas/approval-request';
 import { localHarness } from '../support/local-harness';
 
 /** The shipped config with preproduction's approvals living 20 seconds: the reminder is due after about 10. */
@@ -70,6 +71,27 @@ describe('local mode: reminders', () => {
     expect(planned).toBe(1);
     await eventually(() => outbox(h.dataDir).find((mail) => mail.subject.startsWith('Reminder: ')), { what: 'the reminder in the outbox', timeoutMs: 20_000 });
     expect(Date.now()).toBeLessThan(Date.parse(approval.expiresAt));
+    h.release.workflows.execution('promotion', approval.releaseId)?.abort();
+  }, 90_000);
+});
+
+describe('the approval-request handler, woken by a reminder schedule', () => {
+  it('reminds once, then leaves the approval alone', async () => {
+    // Prepare: a waiting approval, as local mode makes it.
+    const h = await localHarness({ config: shortApprovals(), approvalEmail: { baseUrl: () => 'http://127.0.0.1:3999' } });
+    const approval = await waitingApproval(h);
+    h.release.reminderTimers.stop();
+    const handler = approvalRequestHandler(h.release.handlers.approvalRequests());
+
+    // Act: the event the schedule sends, twice (a retried invocation), and one that is not an approval id.
+    const first = await handler({ reminderFor: approval.id });
+    const second = await handler({ reminderFor: approval.id });
+
+    // Assess
+    expect(first).toEqual({ approvalId: approval.id, reminder: 'reminded' });
+    expect(second).toEqual({ approvalId: approval.id, reminder: 'already reminded' });
+    expect(outbox(h.dataDir).filter((mail) => mail.subject.startsWith('Reminder: '))).toHaveLength(1);
+    await expect(handler({ reminderFor: '../etc' })).rejects.toThrow(/invalid approval request/);
     h.release.workflows.execution('promotion', approval.releaseId)?.abort();
   }, 90_000);
 });
