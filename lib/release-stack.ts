@@ -1,10 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { ApprovalsResources } from './approvals';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
 import { CmdbTable } from './cmdb-table';
+import { ReleaseMonitoring } from './monitoring';
 import { DeployTargets } from './deploy-targets';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
@@ -48,6 +50,8 @@ export class ReleaseStack extends Stack {
   readonly approvals: ApprovalsResources;
   /** One reminder per undecided approval (docs/operations.md#reminders). */
   readonly reminders: ApprovalReminders;
+  /** The dashboard and the alarms (docs/operations.md#dashboard-and-alarms). */
+  readonly monitoring: ReleaseMonitoring;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -94,11 +98,24 @@ export class ReleaseStack extends Stack {
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
     this.reconciliation = new Reconciliation(this, 'Reconciliation', { config, table: this.cmdb, stateMachines: [this.continuous.stateMachine, this.promotion.stateMachine] });
 
+    // Last: it watches every function the stack has made.
+    this.monitoring = new ReleaseMonitoring(this, 'Monitoring', {
+      notifications: this.notifications,
+      workflows: [
+        { name: 'continuous', stateMachine: this.continuous.stateMachine },
+        { name: 'promotion', stateMachine: this.promotion.stateMachine },
+      ],
+      promotionLogs: this.promotion.node.findChild('StateMachineLogs') as logs.ILogGroup,
+      api: this.api.api,
+      projects: [...this.projects.values()].flatMap((projects) => [projects.build, projects.deploy, projects.test]),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });
     new CfnOutput(this, 'CmdbTableName', { value: this.cmdb.table.tableName, description: 'The CMDB DynamoDB table' });
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifacts.bucket.bucketName, description: 'Where each commit\'s build artifact is stored' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe to hear of failures and acceptances' });
     new CfnOutput(this, 'ContinuousStateMachineArn', { value: this.continuous.stateMachine.stateMachineArn, description: 'The continuous deployment workflow' });
+    new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl, description: 'The CloudWatch dashboard: workflows, API, functions, builds, approvals' });
     new CfnOutput(this, 'PromotionStateMachineArn', { value: this.promotion.stateMachine.stateMachineArn, description: 'The promotion workflow' });
   }
 }
