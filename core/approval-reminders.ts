@@ -3,6 +3,7 @@ import type { Approval } from './cmdb';
 import type { ApprovalStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import { parseDuration } from './duration';
+import { approvalExpiringNotice, type Notice } from './notifications';
 import type { Clock } from './ports';
 
 /*
@@ -47,6 +48,8 @@ export interface ApprovalRemindersDeps {
   readonly notifier?: ApprovalReminderNotifier;
   /** @default nothing is scheduled (a platform without a scheduler) */
   readonly scheduler?: ReminderScheduler;
+  /** Tells the notification topic an approval is about to expire; never throws. @default nobody */
+  readonly announce?: (notice: Notice) => Promise<void>;
 }
 
 export class ApprovalReminders {
@@ -73,6 +76,7 @@ export class ApprovalReminders {
     // Claimed before sending: two wake-ups (a retried invocation) send one reminder.
     if (!(await approvals.markApprovalReminded(approvalId, now.toISOString()))) return 'already reminded';
     await this.deps.notifier?.approvalReminder(approval);
+    await this.deps.announce?.(approvalExpiringNotice(approval));
     return 'reminded';
   }
 

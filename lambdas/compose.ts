@@ -8,6 +8,7 @@ import type { ReleaseConfig } from '../core/config';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
 import { DeliveryMetrics } from '../core/metrics';
+import type { Notice } from '../core/notifications';
 import type { Clock, Mailer, SecretStore, WorkflowEngine } from '../core/ports';
 import { PromotionSteps } from '../core/promotion-steps';
 import { ReleaseOperations } from '../core/release-operations';
@@ -46,6 +47,8 @@ export interface Platform {
   readonly approvalEmail?: () => ApprovalEmail;
   /** Wakes the reminder of an approval up (docs/operations.md#reminders). @default no reminders */
   readonly reminderScheduler?: () => ReminderScheduler;
+  /** Where approval notices go (docs/operations.md#notifications); must not throw. @default nowhere */
+  readonly announce?: () => (notice: Notice) => Promise<void>;
   readonly logger: () => Logger;
   readonly clock: Clock;
 }
@@ -71,7 +74,16 @@ export function composeRelease(platform: Platform) {
   const scheduler: ReminderScheduler | undefined = makeScheduler && { schedule: (approvalId, at) => makeScheduler().schedule(approvalId, at) };
   const reminders = (email: ApprovalEmail | undefined) => {
     const { releases, approvals: store } = platform.stores();
-    return new ApprovalReminders({ config: platform.config(), approvals: store, releases, clock, ...(email ? { notifier: notifier(email) } : {}), ...(scheduler ? { scheduler } : {}) });
+    const announce = platform.announce?.();
+    return new ApprovalReminders({
+      config: platform.config(),
+      approvals: store,
+      releases,
+      clock,
+      ...(email ? { notifier: notifier(email) } : {}),
+      ...(scheduler ? { scheduler } : {}),
+      ...(announce ? { announce } : {}),
+    });
   };
   // Only the approval-request handler tells approvers (and sets their reminder); deciding and superseding send no email.
   const approvals = (email: ApprovalEmail | undefined) => {
@@ -83,6 +95,7 @@ export function composeRelease(platform: Platform) {
       clock,
       chain: chain(),
       ...(email ? { notifier: notifier(email), reminders: reminders(undefined) } : {}),
+      ...(email && platform.announce ? { announce: platform.announce() } : {}),
       onReminderFailed: (approval, error) => platform.logger().warn('the reminder could not be set', { approvalId: approval.approvalId, error }),
     });
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod/mini';
 import { ValidationError } from '../core/errors';
+import { acceptedNotice, endedNotice } from '../core/notifications';
 import type { PromotionSteps } from '../core/promotion-steps';
 import type { PromotionRun } from '../core/workflow-contracts';
 import { PROMOTION_ACTIONS } from '../core/workflow-names';
@@ -37,7 +38,7 @@ export function promotionStepHandler(deps: PromotionStepDeps) {
         return {};
       case PROMOTION_ACTIONS.accept:
         await deps.steps.accept(event.run, event.approval);
-        return notice(event.run, `accepted in ${event.run.environment} by ${event.approval.by}`);
+        return acceptedNotice({ ...change(event.run), by: event.approval.by });
       case PROMOTION_ACTIONS.reject:
       case PROMOTION_ACTIONS.expire:
       case PROMOTION_ACTIONS.fail: {
@@ -47,21 +48,26 @@ export function promotionStepHandler(deps: PromotionStepDeps) {
             : event.action === PROMOTION_ACTIONS.expire
               ? await deps.steps.expire(event.run)
               : await deps.steps.fail(event.run, event.step, event.error);
-        const what = ending.failure ? ending.failure.message : ending.outcome;
-        const then = ending.rollback ? `\n\nRolling back to ${ending.rollback.commit.slice(0, 7)} (release ${ending.rollback.releaseId}).` : '';
+        const detail = ending.failure ? ending.failure.message : event.action === PROMOTION_ACTIONS.expire ? `nobody decided within ${event.run.timeoutSeconds} s` : ending.outcome;
         return {
           outcome: ending.outcome,
           ...(ending.rollback ? { rollback: withTargets(ending.rollback) } : {}),
-          ...notice(event.run, `${ending.outcome} in ${event.run.environment}`, `${what}${then}`),
+          ...endedNotice({
+            ...change(event.run),
+            outcome: ending.outcome,
+            detail,
+            ...(ending.failure?.logUrl ? { logUrl: ending.failure.logUrl } : {}),
+            ...(ending.rollback ? { rollback: ending.rollback } : {}),
+          }),
         };
       }
     }
   };
 }
 
-function notice(run: PromotionRun, what: string, body = '') {
-  const subject = `${run.repository} ${run.commit.slice(0, 7)} ${run.kind === 'rollback' ? 'rollback ' : ''}${what}`.slice(0, 100);
-  return { subject, message: `${subject}\nRelease ${run.releaseId}${body ? `\n\n${body}` : ''}` };
+/** What a notice says of the release (docs/operations.md#notifications). */
+function change(run: PromotionRun) {
+  return { repository: run.repository, environment: run.environment, commit: run.commit, releaseId: run.releaseId, kind: run.kind };
 }
 
 /** Lambda entry point. */

@@ -10,6 +10,7 @@ import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codeb
 import { LocalReminderTimers } from '../adapters/local/local-reminders';
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { OutboxMailer } from '../adapters/local/outbox-mailer';
+import { outboxNotifications } from '../adapters/local/outbox-notifications';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
 import { approvalSigningKeyName, type SentLink } from '../core/approval-notifier';
 import type { Approvals } from '../core/approvals';
@@ -45,6 +46,8 @@ export interface LocalWiringOptions {
   readonly onWorkflowEvent?: LocalWorkflowsOptions['onEvent'];
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
+  /** A notification could not be put in the outbox: told here, never thrown. */
+  readonly onNotificationError?: (error: unknown) => void;
   /** A reminder could not be sent (docs/operations.md#reminders): told here, never thrown. */
   readonly onReminderError?: (approvalId: string, error: unknown) => void;
   /** Closing what an ended run left open failed (the CMDB went away): told here, never thrown. */
@@ -98,6 +101,13 @@ export class LocalWiring {
       },
     });
     const { approvalEmail } = options;
+    // The notification topic's stand-in: each notice is kept, told to the console, and put in the outbox.
+    const toOutbox = outboxNotifications(new OutboxMailer({ dir: join(dataDir, 'outbox') }), config.notifications.from);
+    const publish = (notification: Notification): Promise<void> => {
+      this.notifications.push(notification);
+      options.onNotification?.(notification);
+      return toOutbox(notification).catch((error: unknown) => options.onNotificationError?.(error));
+    };
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
     const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
     this.reminderTimers = new LocalReminderTimers((approvalId) => this.handlers.approvalReminders().reminders.remind(approvalId), options.clock ?? systemClock, options.onReminderError);
@@ -110,6 +120,7 @@ export class LocalWiring {
       secrets: () => this.secrets,
       ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: new OutboxMailer({ dir: join(dataDir, 'outbox') }) }) } : {}),
       reminderScheduler: () => this.reminderTimers,
+      announce: () => publish,
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });
@@ -123,10 +134,7 @@ export class LocalWiring {
         'approval-request': (event) => approvalRequestHandler({ approvals: this.approvals })(event),
       },
       codebuild: this.codebuild,
-      notify: (notification) => {
-        this.notifications.push(notification);
-        options.onNotification?.(notification);
-      },
+      notify: (notification) => void publish(notification),
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
       // As the EventBridge rule does on AWS: a run that failed or timed out outside its own Catch leaves
       // nothing open. Runs aborted because local mode stops are resumed or failed at the next start.

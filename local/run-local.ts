@@ -95,6 +95,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
     onNotification: (notification) => reporter.notification(notification),
     onReconcileError: (error) => reporter.info(`could not close what an ended run left open: ${error instanceof Error ? error.message : String(error)}`),
+    onNotificationError: (error) => reporter.info(`could not write a notification to the outbox: ${error instanceof Error ? error.message : String(error)}`),
     onReminderError: (approvalId, error) => reporter.info(`could not remind the approvers of ${approvalId}: ${error instanceof Error ? error.message : String(error)}`),
     approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
   });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_NOTIFICATIONS_RECIPIENT } from '../../adapters/local/outbox-notifications';
 import { loadConfig } from '../../core/config-file';
 import { ReleaseConfig } from '../../core/config';
 import { eventually } from '../support/eventually';
@@ -13,12 +14,12 @@ function shortApprovals(): ReleaseConfig {
   return ReleaseConfig.parse({ ...shipped, environments: shipped.environments.map((env) => (env.name === 'preproduction' ? { ...env, approvalTimeout: '20s' } : env)) });
 }
 
-/** Each email in the outbox: its subject and the approval link in it. */
+/** Each email to an approver in the outbox (not the notices local mode files there too): its subject and link. */
 function outbox(dataDir: string): Array<{ subject: string; link: string | undefined }> {
   const dir = join(dataDir, 'outbox');
   let files: string[];
   try {
-    files = readdirSync(dir).filter((file) => file.endsWith('.eml'));
+    files = readdirSync(dir).filter((file) => file.endsWith('.eml') && !file.endsWith(`${LOCAL_NOTIFICATIONS_RECIPIENT}.eml`));
   } catch {
     return [];
   }
@@ -61,7 +62,8 @@ describe('local mode: reminders', () => {
     // Prepare: the approval is requested, then local mode "stops": its timers are gone.
     const h = await localHarness({ config: shortApprovals(), approvalEmail: { baseUrl: () => 'http://127.0.0.1:3999' } });
     const approval = await waitingApproval(h);
-    expect(h.release.reminderTimers.pending).toBe(1);
+    // The approval is on the board a moment before its timer is set (after its emails went out).
+    await eventually(() => h.release.reminderTimers.pending === 1, { what: 'the reminder timer', timeoutMs: 10_000 });
     h.release.reminderTimers.stop();
 
     // Act: what local mode does when it starts.
@@ -92,6 +94,22 @@ describe('the approval-request handler, woken by a reminder schedule', () => {
     expect(second).toEqual({ approvalId: approval.id, reminder: 'already reminded' });
     expect(outbox(h.dataDir).filter((mail) => mail.subject.startsWith('Reminder: '))).toHaveLength(1);
     await expect(handler({ reminderFor: '../etc' })).rejects.toThrow(/invalid approval request/);
+    h.release.workflows.execution('promotion', approval.releaseId)?.abort();
+  }, 90_000);
+});
+
+describe('local mode: approval notices', () => {
+  it('tells the console and the outbox that an approval waits, and that it is about to expire', async () => {
+    const told: string[] = [];
+    const h = await localHarness({ config: shortApprovals(), approvalEmail: { baseUrl: () => 'http://127.0.0.1:3999' }, onNotification: (notice) => told.push(notice.subject ?? '') });
+    const approval = await waitingApproval(h);
+    const short = approval.commit.slice(0, 7);
+    await eventually(() => told.find((subject) => subject.includes('expires at')), { what: 'the expiring notice', timeoutMs: 20_000 });
+    expect(told).toContain(`sample-service ${short} waits for acceptance in preproduction`);
+    expect(told).toContain(`sample-service ${short} acceptance in preproduction expires at ${approval.expiresAt}`);
+    const notices = readdirSync(join(h.dataDir, 'outbox')).filter((file) => file.endsWith(`${LOCAL_NOTIFICATIONS_RECIPIENT}.eml`));
+    // The integration run's acceptance, the approval waiting, and its expiry coming.
+    expect(notices.length).toBeGreaterThanOrEqual(3);
     h.release.workflows.execution('promotion', approval.releaseId)?.abort();
   }, 90_000);
 });
