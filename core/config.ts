@@ -156,6 +156,24 @@ export const ReleaseConfig = z
         })
         .optional()
         .describe('One reminder email per undecided approval, with the same links.'),
+      chat: z
+        .strictObject({
+          slack: z
+            .strictObject({
+              workspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'must be a Slack workspace id, for example T07EA123LEP').describe('The Slack workspace, as authorised in the AWS Chatbot console.'),
+              channelId: z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'must be a Slack channel id, for example C07EZ1ABC23').describe('The channel the notices go to.'),
+            })
+            .optional(),
+          teams: z
+            .strictObject({
+              teamId: z.uuid({ error: 'must be the team\'s id (a UUID)' }).describe('The Microsoft Teams team, as authorised in the AWS Chatbot console.'),
+              tenantId: z.uuid({ error: 'must be the tenant\'s id (a UUID)' }).describe('The Microsoft Entra tenant of the team.'),
+              channelId: z.string().min(1).max(256).describe('The channel the notices go to (from its link).'),
+            })
+            .optional(),
+        })
+        .optional()
+        .describe('Sends the notification topic to Slack or Microsoft Teams through AWS Chatbot (AWS only).'),
     }),
   })
   .superRefine((config, ctx) => {

@@ -5,6 +5,7 @@ import type { ReleaseConfig } from '../core/config';
 import { ApprovalsResources } from './approvals';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
+import { ChatNotifications } from './chat-notifications';
 import { CmdbTable } from './cmdb-table';
 import { ReleaseMonitoring } from './monitoring';
 import { DeployTargets } from './deploy-targets';
@@ -52,6 +53,8 @@ export class ReleaseStack extends Stack {
   readonly reminders: ApprovalReminders;
   /** The dashboard and the alarms (docs/operations.md#dashboard-and-alarms). */
   readonly monitoring: ReleaseMonitoring;
+  /** Slack or Microsoft Teams through AWS Chatbot, when `notifications.chat` asks for it. */
+  readonly chat?: ChatNotifications;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -66,6 +69,7 @@ export class ReleaseStack extends Stack {
     );
     this.deployTargets = new DeployTargets(this, 'DeployTargets', { environments: config.environments, projects: this.projects, artifactBucket: this.artifacts.bucket });
     this.notifications = new Notifications(this, 'Notifications');
+    if (config.notifications.chat) this.chat = new ChatNotifications(this, 'Chat', { chat: config.notifications.chat, topic: this.notifications.topic });
     this.continuous = new ContinuousWorkflow(this, 'Continuous', {
       product: config.product,
       table: this.cmdb,
