@@ -66,6 +66,16 @@ export const RepositoryConfig = z.strictObject({
     .optional()
     .describe('CodeConnections connection CodeBuild checks the repository out through; required for gitlab on AWS.'),
   build: BuildSettings.optional(),
+  commitStatus: z
+    .strictObject({
+      tokenSecret: z
+        .string()
+        .regex(/^[\w/+=.@-]{1,512}$/, 'must be a secret name: letters, digits and /_+=.@-')
+        .describe('Secret holding the token that may set commit statuses (Secrets Manager on AWS, a file under <data>/secrets locally).'),
+      apiUrl: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the host\'s API' }).optional().describe('The host\'s API (default: https://api.github.com, https://gitlab.com, https://api.bitbucket.org).'),
+    })
+    .optional()
+    .describe('Show cot/<environment> statuses on each commit at the git host.'),
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 
