@@ -36,6 +36,14 @@ export class ApiClient {
     return this.request('GET', '/api/status');
   }
 
+  /** `GET /api/metrics` (docs/operations.md#delivery-metrics). */
+  getMetrics(query: { environment?: string | undefined; days?: number | undefined } = {}): Promise<unknown> {
+    const search = new URLSearchParams();
+    if (query.environment !== undefined) search.set('environment', query.environment);
+    if (query.days !== undefined) search.set('days', String(query.days));
+    return this.request('GET', '/api/metrics', { search });
+  }
+
   getHistory(repository: string, environment: string, query: HistoryQuery = {}): Promise<unknown> {
     const search = new URLSearchParams();
     if (query.limit !== undefined) search.set('limit', String(query.limit));
@@ -43,7 +51,7 @@ export class ApiClient {
     return this.request('GET', `/api/history/${segment(repository)}/${segment(environment)}`, { search });
   }
 
-  createRelease(body: { repository: string; environment: string; ref: string }): Promise<unknown> {
+  createRelease(body: { repository: string; environment: string; ref: string; override?: string }): Promise<unknown> {
     return this.request('POST', '/api/releases', { body });
   }
 

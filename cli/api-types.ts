@@ -61,6 +61,7 @@ export const HistoryItem = z.looseObject({
   startedAt: optionalText,
   finishedAt: optionalText,
   approvals: z.array(ApprovalRecord).default([]),
+  freezeOverride: z.looseObject({ reason: text, by: optionalText }).nullish(),
 });
 export type HistoryItem = z.infer<typeof HistoryItem>;
 
@@ -104,3 +105,16 @@ export function readAnswer<T extends z.ZodType>(schema: T, answer: unknown, what
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
   throw new CliError(`the API's answer to ${what} is not what this cot understands${where}: ${issue?.message ?? 'invalid'}`, EXIT.failed);
 }
+
+const seconds = z.number().nullish();
+
+/** `GET /api/metrics` (docs/operations.md#delivery-metrics). */
+export const Metrics = z.looseObject({
+  environment: text,
+  days: z.number(),
+  deploymentFrequency: z.looseObject({ deployments: z.number(), perDay: z.number() }),
+  leadTime: z.looseObject({ changes: z.number(), medianSeconds: seconds, p90Seconds: seconds }),
+  changeFailureRate: z.looseObject({ failures: z.number(), deployments: z.number(), rate: z.number().nullish() }),
+  timeToRestore: z.looseObject({ restored: z.number(), unrestored: z.number(), medianSeconds: seconds }),
+});
+export type Metrics = z.infer<typeof Metrics>;

@@ -5,6 +5,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerHistory } from './commands/history';
 import { registerLocal } from './commands/local';
 import { registerPromote } from './commands/promote';
+import { registerMetrics } from './commands/metrics';
 import { registerReject } from './commands/reject';
 import { registerRelease } from './commands/release';
 import { registerResume } from './commands/resume';
@@ -56,6 +57,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerApprove(program, ctx);
   registerReject(program, ctx);
   registerResume(program, ctx);
+  registerMetrics(program, ctx);
   registerLocal(program, ctx);
   registerDoctor(program, ctx);
   return program;

@@ -8,6 +8,8 @@ export interface ApprovalEmailInput {
   /** The one approver this message goes to: the link is signed for them alone. */
   readonly approver: string;
   readonly link: string;
+  /** A second email about the same approval (docs/operations.md#reminders): said in the subject and first line. */
+  readonly reminder?: boolean;
 }
 
 /** `[sample-service] Approve a1b2c3d into production?` */
@@ -41,14 +43,21 @@ function facts(view: ApprovalView): Array<[string, string]> {
 }
 
 export function composeApprovalEmail(input: ApprovalEmailInput): EmailMessage {
-  return { from: input.from, to: [input.approver], subject: approvalSubject(input.view), text: text(input), html: body(input).value };
+  const subject = `${input.reminder ? 'Reminder: ' : ''}${approvalSubject(input.view)}`;
+  return { from: input.from, to: [input.approver], subject, text: text(input), html: body(input).value };
 }
 
-function text({ view, approver, link }: ApprovalEmailInput): string {
+/** The first line of a reminder: nobody has decided yet, and until when they can. */
+function reminderLine(view: ApprovalView): string {
+  return `Reminder: nobody has decided yet, and the link expires at ${formatTime(view.expiresAt)}.`;
+}
+
+function text({ view, approver, link, reminder }: ApprovalEmailInput): string {
   const width = Math.max(...facts(view).map(([label]) => label.length)) + 2;
   const rows = facts(view).map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
   const message = (view.message ?? '(no commit message recorded)').split('\n').map((line) => `    ${line}`.trimEnd());
   return [
+    ...(reminder ? [reminderLine(view), ''] : []),
     `${view.repository} ${view.shortCommit} waits for your decision in ${view.environment}.`,
     gateConsequence(view),
     '',
@@ -86,7 +95,7 @@ function memberTable(members: readonly MemberFacts[]): SafeHtml {
 // Email clients drop <style> blocks and external assets: every style is inline, there are no images.
 const CELL = 'padding:4px 12px 4px 0;vertical-align:top;';
 
-function body({ view, approver, link }: ApprovalEmailInput): SafeHtml {
+function body({ view, approver, link, reminder }: ApprovalEmailInput): SafeHtml {
   const rows = facts(view).map(
     ([label, value]) => html`<tr><td style="${CELL}color:#555;white-space:nowrap">${label}</td><td style="${CELL}">${value}</td></tr>`,
   );
@@ -96,6 +105,7 @@ function body({ view, approver, link }: ApprovalEmailInput): SafeHtml {
   return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${approvalSubject(view)}</title></head>
 <body style="margin:0;padding:24px;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#1f1f1f;background:#ffffff">
+${reminder ? html`<p style="margin:0 0 12px;font-weight:600;color:#a50e0e">${reminderLine(view)}</p>` : ''}
 <h1 style="font-size:20px;margin:0 0 8px">${view.repository} <code style="font-family:Menlo,Consolas,monospace">${view.shortCommit}</code> waits for your decision in ${view.environment}</h1>
 <p style="margin:0 0 16px">${gateConsequence(view)}</p>
 <table role="presentation" style="border-collapse:collapse;margin:0 0 16px">${rows}${changes}</table>

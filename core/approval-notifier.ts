@@ -1,5 +1,6 @@
 import { composeApprovalEmail } from './approval-email';
 import { approvalUrl, signApprovalLink } from './approval-links';
+import type { ApprovalReminderNotifier } from './approval-reminders';
 import type { ApprovalNotifier } from './approvals';
 import { describeApproval } from './approval-view';
 import type { Approval, Release } from './cmdb';
@@ -52,10 +53,19 @@ export interface EmailApprovalNotifierDeps {
  * only when nobody could be told does it throw (the first error), so the workflow fails rather than waits
  * for nobody.
  */
-export class EmailApprovalNotifier implements ApprovalNotifier {
+export class EmailApprovalNotifier implements ApprovalNotifier, ApprovalReminderNotifier {
   constructor(private readonly deps: EmailApprovalNotifierDeps) {}
 
   async approvalRequested(approval: Approval, _release: Release): Promise<void> {
+    await this.send(approval, false);
+  }
+
+  /** The same email again, marked as a reminder; the links are the same (signed for the same expiry). */
+  async approvalReminder(approval: Approval): Promise<void> {
+    await this.send(approval, true);
+  }
+
+  private async send(approval: Approval, reminder: boolean): Promise<void> {
     const { deps } = this;
     const [view, key] = await Promise.all([describeApproval(approval, deps), deps.signingKey()]);
     const baseUrl = typeof deps.baseUrl === 'function' ? deps.baseUrl() : deps.baseUrl;
@@ -63,7 +73,7 @@ export class EmailApprovalNotifier implements ApprovalNotifier {
       approval.approvers.map(async (approver) => {
         const token = signApprovalLink({ approvalId: approval.approvalId, approver, expiresAt: view.expiresAt }, key);
         const url = approvalUrl(baseUrl, approval.approvalId, token);
-        await deps.mailer.send(composeApprovalEmail({ view, from: deps.config.notifications.from, approver, link: url }));
+        await deps.mailer.send(composeApprovalEmail({ view, from: deps.config.notifications.from, approver, link: url, reminder }));
         deps.onLinkSent?.({ approval, approver, url });
       }),
     );

@@ -3,6 +3,7 @@ import type { ApprovalStore, ReleaseStore } from './cmdb-stores';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { isApprovalId, newApprovalId } from './ids';
+import { approvalWaitingNotice, type Notice } from './notifications';
 import type { Clock, WorkflowEngine } from './ports';
 import { waitingState, type Decision } from './release-lifecycle';
 import type { ApprovalRequest, ApprovedOutput } from './workflow-contracts';
@@ -41,6 +42,12 @@ export class Approvals {
       clock: Clock;
       chain: EnvironmentChain;
       notifier?: ApprovalNotifier;
+      /** Sets the reminder of a new approval (docs/operations.md#reminders). @default no reminders */
+      reminders?: { plan(approval: Approval): Promise<unknown> };
+      /** Setting a reminder failed: the approval stands, its approvers just get no reminder. */
+      onReminderFailed?: (approval: Approval, error: unknown) => void;
+      /** Tells the notification topic an approval waits (docs/operations.md#notifications); never throws. @default nobody */
+      announce?: (notice: Notice) => Promise<void>;
     },
   ) {}
 
@@ -90,6 +97,8 @@ export class Approvals {
       expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000 - Math.min(LINK_MARGIN_MS, input.timeoutSeconds * 100)).toISOString(),
     });
     await this.notify(approval, waiting);
+    await this.deps.announce?.(approvalWaitingNotice(approval));
+    await this.deps.reminders?.plan(approval).catch((error: unknown) => this.deps.onReminderFailed?.(approval, error));
     return approval;
   }
 

@@ -13,6 +13,7 @@ import type {
   Release,
 } from './cmdb';
 import type { PromotionStore } from './promotions';
+import type { MetricsStore } from './metrics';
 import type { Decision, ReleaseState } from './release-lifecycle';
 
 /*
@@ -78,6 +79,11 @@ export interface ApprovalStore {
   renewApprovalToken(approvalId: string, taskToken: string): Promise<Approval>;
   /** Records that the approvers were told. */
   markApprovalNotified(approvalId: string, at: string): Promise<void>;
+  /**
+   * Claims the one reminder of a pending approval (docs/operations.md#reminders): true for the first
+   * call while it is pending; false once reminded, decided or closed.
+   */
+  markApprovalReminded(approvalId: string, at: string): Promise<boolean>;
   /** Closes a pending approval that nobody decided (its release was superseded or it timed out). */
   closeApproval(approvalId: string, status: 'superseded' | 'expired', at: string): Promise<Approval | undefined>;
 }
@@ -136,4 +142,6 @@ export interface CmdbStores {
   readonly leases: LeaseStore;
   readonly deliveries: DeliveryStore;
   readonly promotions: PromotionStore;
+  /** Reads for the delivery metrics (docs/operations.md#delivery-metrics). */
+  readonly metrics: MetricsStore;
 }

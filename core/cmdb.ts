@@ -1,3 +1,4 @@
+import type { FreezeOverride } from './freeze';
 import type { ApprovalGate, ApprovalStatus, Decision, ReleaseKind, ReleaseState } from './release-lifecycle';
 import type { Failure } from './workflow-contracts';
 
@@ -48,6 +49,8 @@ export interface NewRelease {
   readonly promotionId?: string;
   /** A promotion: its members, one release of each (`repository` is then `*`, `commit` empty). */
   readonly members?: readonly PromotionMember[];
+  /** A release made during a freeze window: who went ahead and why (docs/operations.md#freeze-windows). */
+  readonly freezeOverride?: FreezeOverride;
 }
 
 /** One repository of a promotion: its own release of its commit, and what was accepted there before. */
@@ -114,12 +117,14 @@ export interface Approval {
   readonly status: ApprovalStatus;
   /** When the approvers were told; unset while no email went out (a retried request tells them then). */
   readonly notifiedAt?: string;
+  /** When the approvers were reminded (once). */
+  readonly remindedAt?: string;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
   readonly comment?: string;
 }
 
-export type NewApproval = Omit<Approval, 'status' | 'notifiedAt' | 'decidedBy' | 'decidedAt' | 'comment'>;
+export type NewApproval = Omit<Approval, 'status' | 'notifiedAt' | 'remindedAt' | 'decidedBy' | 'decidedAt' | 'comment'>;
 
 export interface PendingApproval {
   readonly id: string;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { deployAfterCycle } from './deploy-order';
 import { parseDuration, DURATION_PATTERN } from './duration';
 import { PROVIDERS } from './providers';
+import { FreezeWindowConfig } from './freeze';
 
 /** The default life of an approval link and of the workflow task that waits for it. */
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';
@@ -71,6 +72,16 @@ export const RepositoryConfig = z.strictObject({
     .array(name)
     .optional()
     .describe('Repositories that a promotion deploys before this one, when they are promoted together (no cycles).'),
+  commitStatus: z
+    .strictObject({
+      tokenSecret: z
+        .string()
+        .regex(/^[\w/+=.@-]{1,512}$/, 'must be a secret name: letters, digits and /_+=.@-')
+        .describe('Secret holding the token that may set commit statuses (Secrets Manager on AWS, a file under <data>/secrets locally).'),
+      apiUrl: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the host\'s API' }).optional().describe('The host\'s API (default: https://api.github.com, https://gitlab.com, https://api.bitbucket.org).'),
+    })
+    .optional()
+    .describe('Show cot/<environment> statuses on each commit at the git host.'),
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 
@@ -133,6 +144,10 @@ const ApprovalEnvironment = z.strictObject({
     .default(DEFAULT_APPROVAL_TIMEOUT)
     .describe('How long an approval link stays valid (at most 90d).'),
   autoRollback: z.boolean().default(false).describe('A failed test or a rejected acceptance redeploys the previous accepted commit.'),
+  freeze: z
+    .array(FreezeWindowConfig)
+    .optional()
+    .describe('Quiet periods: releases and promotions into this environment are refused unless overridden; rollbacks are not.'),
   ...deployTarget,
 });
 
@@ -150,6 +165,31 @@ export const ReleaseConfig = z
     environments: z.array(EnvironmentConfig).min(1, 'at least one environment is needed').describe('Ordered, lowest first.'),
     notifications: z.strictObject({
       from: z.email({ error: 'must be an email address' }).describe('Sender of approval emails (an SES verified identity on AWS).'),
+      reminders: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('Remind approvers once of an approval nobody has decided (default true).'),
+          before: duration.optional().describe('Remind this long before the approval expires (default: halfway through its life, at most 24h before it expires).'),
+        })
+        .optional()
+        .describe('One reminder email per undecided approval, with the same links.'),
+      chat: z
+        .strictObject({
+          slack: z
+            .strictObject({
+              workspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'must be a Slack workspace id, for example T07EA123LEP').describe('The Slack workspace, as authorised in the AWS Chatbot console.'),
+              channelId: z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'must be a Slack channel id, for example C07EZ1ABC23').describe('The channel the notices go to.'),
+            })
+            .optional(),
+          teams: z
+            .strictObject({
+              teamId: z.uuid({ error: 'must be the team\'s id (a UUID)' }).describe('The Microsoft Teams team, as authorised in the AWS Chatbot console.'),
+              tenantId: z.uuid({ error: 'must be the tenant\'s id (a UUID)' }).describe('The Microsoft Entra tenant of the team.'),
+              channelId: z.string().min(1).max(256).describe('The channel the notices go to (from its link).'),
+            })
+            .optional(),
+        })
+        .optional()
+        .describe('Sends the notification topic to Slack or Microsoft Teams through AWS Chatbot (AWS only).'),
     }),
   })
   .superRefine((config, ctx) => {

@@ -12,6 +12,7 @@ export const OPERATOR_API_ROUTES = [
   { name: 'decide', method: 'POST', resource: '/api/approvals/{id}' },
   { name: 'resume', method: 'POST', resource: '/api/resume' },
   { name: 'createPromotion', method: 'POST', resource: '/api/promotions' },
+  { name: 'metrics', method: 'GET', resource: '/api/metrics' },
 ] as const;
 
 export type OperatorApiRoute = (typeof OPERATOR_API_ROUTES)[number];

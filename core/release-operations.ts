@@ -4,6 +4,7 @@ import type { BoardCell, NewRelease } from './cmdb';
 import type { PushStore, ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import { EnvironmentChain } from './environment-chain';
+import { checkFreeze } from './freeze';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { isReleaseId, newReleaseId } from './ids';
 import type { Clock, PromotionInput, WorkflowEngine } from './ports';
@@ -32,6 +33,8 @@ export interface PrepareReleaseInput {
   /** A full SHA, a unique short SHA or a tag. */
   readonly ref: string;
   readonly requestedBy: string;
+  /** Why to release although the environment is frozen (docs/operations.md#freeze-windows); recorded on the release. */
+  readonly override?: string;
 }
 
 export interface RollbackInput {
@@ -101,12 +104,13 @@ export class ReleaseOperations {
     // The first environment is always continuous (config rule), so an approval environment has one below.
     const below = this.chain.below(environment);
     if (!below) throw new ConflictError(`${environment} has no environment below it to release from`);
+    const freezeOverride = checkFreeze(env, { now: this.deps.clock.now(), by: input.requestedBy, ...(input.override === undefined ? {} : { override: input.override }) });
     const commit = await this.resolve(repository, input.ref);
     if (!(await this.deps.releases.isAccepted(repository, below.name, commit))) {
       throw new ConflictError(`${short(commit)} is not accepted in ${below.name}: only a commit accepted there may be released into ${environment}`);
     }
     // Ranked by its acceptance below: it may not take the environment back (docs/architecture.md#never-backwards).
-    return this.start({ repository, environment, commit, kind: 'release', requestedBy: input.requestedBy, rankFrom: below.name });
+    return this.start({ repository, environment, commit, kind: 'release', requestedBy: input.requestedBy, rankFrom: below.name, ...(freezeOverride ? { freezeOverride } : {}) });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { ApprovalRecord, Board, BoardCell, Failure, PendingApproval, Release, StateChange } from './cmdb';
 import type { ReleaseConfig } from './config';
 import type { MemberView, ProductView } from './product-views';
+import type { FreezeOverride } from './freeze';
 import type { ApprovalGate, ReleaseKind, ReleaseState } from './release-lifecycle';
 
 /*
@@ -48,6 +49,8 @@ export interface HistoryItemView {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly approvals: ApprovalRecordView[];
+  /** Only on a release that went ahead during a freeze window (docs/operations.md#freeze-windows). */
+  readonly freezeOverride?: FreezeOverride;
 }
 
 export interface HistoryView {
@@ -68,6 +71,7 @@ export interface ReleaseView {
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly rollbackOf: string | null;
+  readonly freezeOverride?: FreezeOverride;
   readonly failure?: Failure;
   readonly history: StateChange[];
   readonly approvals: Array<ApprovalRecordView & { approvalId: string }>;
@@ -121,6 +125,7 @@ export function historyItemView(release: Release): HistoryItemView {
     startedAt: release.startedAt ?? release.createdAt,
     finishedAt: release.finishedAt ?? null,
     approvals: release.approvals.map(approvalView),
+    ...(release.freezeOverride ? { freezeOverride: release.freezeOverride } : {}),
   };
 }
 
@@ -138,6 +143,7 @@ export function releaseView(release: Release): ReleaseView {
     startedAt: release.startedAt ?? null,
     finishedAt: release.finishedAt ?? null,
     rollbackOf: release.rollbackOf ?? null,
+    ...(release.freezeOverride ? { freezeOverride: release.freezeOverride } : {}),
     ...(release.failure ? { failure: release.failure } : {}),
     history: release.history.map(({ state, at, by, detail }) => ({ state, at, by, ...(detail ? { detail } : {}) })),
     approvals: release.approvals.map((record) => ({ approvalId: record.approvalId, ...approvalView(record) })),

@@ -4,8 +4,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
+import type { SchedulerReminderTarget } from '../adapters/aws/scheduler-reminders';
 import type { WorkflowArns } from '../adapters/aws/step-functions-engine';
 import { systemClock, type Mailer, type SecretStore, type WorkflowEngine } from '../core/ports';
+import type { ReminderScheduler } from '../core/approval-reminders';
 import { buildTargets } from './build-targets';
 import { composeRelease, type ReleaseComposition } from './compose';
 import {
@@ -48,6 +50,8 @@ export interface HandlerSource {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** @default env.LAMBDA_TASK_ROOT */
   readonly codeDir?: string;
+  /** The ARN the function was invoked as (from the Lambda context), for what needs its own ARN. */
+  readonly invokedFunctionArn?: () => string | undefined;
 }
 
 /**
@@ -81,6 +85,8 @@ export interface AwsParts {
   readonly workflows?: () => (arns: WorkflowArns) => WorkflowEngine;
   readonly secrets?: () => SecretStore;
   readonly mailer?: () => Mailer;
+  /** EventBridge Scheduler, for the one handler that sets approval reminders. */
+  readonly reminders?: (target: SchedulerReminderTarget) => ReminderScheduler;
 }
 
 /**
@@ -121,7 +127,22 @@ export function awsDependencies(handler: HandlerName, parts: AwsParts, source: H
         onSendFailed: (approver, error) => logger.warn('approval email failed', { approver, error }),
       };
     },
+    // Only the approval-request function sets reminders; its stack gives it the schedule group and target.
+    ...(parts.reminders ? { reminderScheduler: once(() => part('reminders')(reminderTarget(env(ENV.reminderSchedules), source.invokedFunctionArn?.()))) } : {}),
     logger: () => new Logger(),
     clock: systemClock,
   });
+}
+
+/**
+ * Where a reminder's schedule goes (lib/reminders.ts): the group and role named in `REMINDER_SCHEDULES`
+ * (`<group>/<role prefix>`), and the function itself, by the ARN it was invoked as, which also gives the
+ * partition, region and account of the role.
+ */
+export function reminderTarget(schedules: string, functionArn: string | undefined): SchedulerReminderTarget {
+  const [group, rolePrefix] = schedules.split('/');
+  const arn = /^arn:([\w-]+):lambda:([\w-]+):(\d{12}):function:/.exec(functionArn ?? '');
+  if (!group || !rolePrefix || !arn || !functionArn) throw new Error('reminders need REMINDER_SCHEDULES and the function\'s own ARN');
+  const [, partition, region, account] = arn;
+  return { groupName: group, functionArn, roleArn: `arn:${partition}:iam::${account}:role/${rolePrefix}-${region}` };
 }

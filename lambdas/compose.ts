@@ -1,11 +1,14 @@
 import { Reconciler } from '../core/reconcile';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom, type SentLink } from '../core/approval-notifier';
+import { ApprovalReminders, type ReminderScheduler } from '../core/approval-reminders';
 import { Approvals } from '../core/approvals';
 import type { CmdbStores } from '../core/cmdb-stores';
 import type { ReleaseConfig } from '../core/config';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
+import { DeliveryMetrics } from '../core/metrics';
+import type { Notice } from '../core/notifications';
 import type { Clock, Mailer, SecretStore, WorkflowEngine } from '../core/ports';
 import { ProductOperations } from '../core/product-operations';
 import { ProductSteps } from '../core/product-steps';
@@ -45,6 +48,10 @@ export interface Platform {
   readonly signingKeyName?: () => string;
   /** @default nobody is told (tests) */
   readonly approvalEmail?: () => ApprovalEmail;
+  /** Wakes the reminder of an approval up (docs/operations.md#reminders). @default no reminders */
+  readonly reminderScheduler?: () => ReminderScheduler;
+  /** Where approval notices go (docs/operations.md#notifications); must not throw. @default nowhere */
+  readonly announce?: () => (notice: Notice) => Promise<void>;
   readonly logger: () => Logger;
   readonly clock: Clock;
 }
@@ -64,11 +71,36 @@ export function composeRelease(platform: Platform) {
     const { releases, pushes } = platform.stores();
     return new EmailApprovalNotifier({ ...email, releases, pushes, config: platform.config(), signingKey: signingKey() });
   };
-  // Only the approval-request handler tells approvers; deciding and superseding send no email.
-  const approvals = (options: { notify: boolean }) => {
+  // The scheduler is made on first use: the function that sends reminders never sets one, and is not
+  // given what setting one needs.
+  const makeScheduler = platform.reminderScheduler;
+  const scheduler: ReminderScheduler | undefined = makeScheduler && { schedule: (approvalId, at) => makeScheduler().schedule(approvalId, at) };
+  const reminders = (email: ApprovalEmail | undefined) => {
     const { releases, approvals: store } = platform.stores();
-    const email = options.notify ? platform.approvalEmail?.() : undefined;
-    return new Approvals({ releases, approvals: store, workflows: platform.workflows('tasks'), clock, chain: chain(), ...(email ? { notifier: notifier(email) } : {}) });
+    const announce = platform.announce?.();
+    return new ApprovalReminders({
+      config: platform.config(),
+      approvals: store,
+      releases,
+      clock,
+      ...(email ? { notifier: notifier(email) } : {}),
+      ...(scheduler ? { scheduler } : {}),
+      ...(announce ? { announce } : {}),
+    });
+  };
+  // Only the approval-request handler tells approvers (and sets their reminder); deciding and superseding send no email.
+  const approvals = (email: ApprovalEmail | undefined) => {
+    const { releases, approvals: store } = platform.stores();
+    return new Approvals({
+      releases,
+      approvals: store,
+      workflows: platform.workflows('tasks'),
+      clock,
+      chain: chain(),
+      ...(email ? { notifier: notifier(email), reminders: reminders(undefined) } : {}),
+      ...(email && platform.announce ? { announce: platform.announce() } : {}),
+      onReminderFailed: (approval, error) => platform.logger().warn('the reminder could not be set', { approvalId: approval.approvalId, error }),
+    });
   };
 
   return {
@@ -84,25 +116,31 @@ export function composeRelease(platform: Platform) {
         targets: platform.buildTargets(),
       };
     },
-    approvalRequests: () => ({ approvals: approvals({ notify: true }) }),
+    approvalRequests: () => {
+      // One mailer for the first email and the reminder this function sends when its schedule wakes it.
+      const email = platform.approvalEmail?.();
+      return { approvals: approvals(email), reminders: reminders(email) };
+    },
+    /** The reminder's wake-up: emails the approvers of a still pending approval once more. */
+    approvalReminders: () => ({ reminders: reminders(platform.approvalEmail?.()) }),
     approvalPage: (): ApprovalPageDeps => {
       const { releases, pushes } = platform.stores();
-      return { approvals: approvals({ notify: false }), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };
+      return { approvals: approvals(undefined), releases, pushes, config: platform.config(), signingKey: signingKey(), clock, logger: platform.logger() };
     },
     operatorApi: (): OperatorApiDeps => {
-      const { releases, pushes, promotions } = platform.stores();
+      const { releases, pushes, promotions, metrics } = platform.stores();
       const config = platform.config();
       const workflows = platform.workflows('promotion');
-      const decisions = approvals({ notify: false });
+      const decisions = approvals(undefined);
       const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals: decisions, promotions });
       const products = new ProductOperations({ config, releases, promotions, workflows, clock });
-      return { operations, products, logger: platform.logger() };
+      return { operations, products, logger: platform.logger(), metrics: new DeliveryMetrics({ config, metrics, clock }) };
     },
     /** The web console: the operator use cases, plus what its pages read; who signs in is the platform's to check. */
     console: (): Omit<ConsoleDeps, 'authenticate'> => {
       const { releases, pushes, promotions } = platform.stores();
       const config = platform.config();
-      const decisions = approvals({ notify: false });
+      const decisions = approvals(undefined);
       const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: decisions, promotions });
       return { config, operations, approvals: decisions, releases, pushes, logger: platform.logger() };
     },

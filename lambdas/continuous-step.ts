@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { ContinuousSteps } from '../core/continuous-steps';
 import { ValidationError } from '../core/errors';
+import { acceptedNotice, failedNotice } from '../core/notifications';
 import type { ContinuousInput } from '../core/workflow-contracts';
 import { CONTINUOUS_ACTIONS } from '../core/workflow-names';
 import { ContinuousStepEvent, type ContinuousStepResult } from '../core/workflow-step-contracts';
@@ -40,19 +41,18 @@ export function continuousStepHandler(deps: ContinuousStepDeps) {
         return {};
       case CONTINUOUS_ACTIONS.accept:
         await deps.steps.accept({ ...input, releaseId: event.releaseId });
-        return notice(`accepted in ${input.environment}`, input, `${input.commit} passed its tests in ${input.environment}.`);
+        return acceptedNotice({ ...change(input), releaseId: event.releaseId });
       case CONTINUOUS_ACTIONS.fail: {
         const failure = await deps.steps.fail({ ...input, ...(event.releaseId ? { releaseId: event.releaseId } : {}), step: event.step, error: event.error });
-        return { failure, ...notice(`${event.step} failed in ${input.environment}`, input, `${failure.message}${failure.logUrl ? `\n\nLog: ${failure.logUrl}` : ''}`) };
+        return { failure, ...failedNotice({ ...change(input), ...(event.releaseId ? { releaseId: event.releaseId } : {}), step: event.step, failure }) };
       }
     }
   };
 }
 
-/** The SNS subject (at most 100 characters) and message of a workflow outcome. */
-function notice(what: string, input: ContinuousInput, body: string) {
-  const subject = `${input.repository} ${input.commit.slice(0, 7)} ${what}`.slice(0, 100);
-  return { subject, message: `${subject}\n\n${input.message}\nby ${input.author}\n\n${body}` };
+/** What a notice says of the pushed commit (docs/operations.md#notifications). */
+function change(input: ContinuousInput) {
+  return { repository: input.repository, environment: input.environment, commit: input.commit, kind: 'deploy' as const, commitMessage: input.message, author: input.author };
 }
 
 /** What the continuous-step handler is given on AWS: the CMDB, no other SDK client. */

@@ -29,6 +29,8 @@ export const ENV = {
   userPoolId: 'USER_POOL_ID',
   userPoolClientId: 'USER_POOL_CLIENT_ID',
   userPoolDomainUrl: 'USER_POOL_DOMAIN_URL',
+  /** `<schedule group>/<role name prefix>` of the approval reminders (lib/reminders.ts); names only, no ARN. */
+  reminderSchedules: 'REMINDER_SCHEDULES',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -41,7 +43,7 @@ const cmdb = { [ENV.tableName]: value, [ENV.product]: value };
 export const HANDLER_ENVIRONMENT = {
   'continuous-step': z.object({ ...cmdb, [ENV.artifactBucket]: value }),
   'promotion-step': z.object({ ...cmdb, [ENV.artifactBucket]: value }),
-  'approval-request': z.object({ ...cmdb, [ENV.approvalBaseUrl]: value, [ENV.approvalSigningKeySecret]: value }),
+  'approval-request': z.object({ ...cmdb, [ENV.approvalBaseUrl]: value, [ENV.approvalSigningKeySecret]: value, [ENV.reminderSchedules]: value }),
   'approval-page': z.object({ ...cmdb, [ENV.approvalSigningKeySecret]: value }),
   'operator-api': z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value }),
   webhook: z.object({ ...cmdb, [ENV.continuousStateMachineArn]: value }),

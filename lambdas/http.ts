@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DomainError, type ConflictError, type ForbiddenError, type LeaseBusyError, type NotFoundError, type TransientError, type ValidationError } from '../core/errors';
+import type { FrozenError } from '../core/freeze';
 import type { NotEligibleError } from '../core/promotion-steps';
 
 /**
@@ -28,7 +29,7 @@ export function unavailable(): APIGatewayProxyResult {
   return errorResponse(503, 'unavailable', 'a service this request needs is unavailable; try again later');
 }
 
-type DomainErrorName = (ValidationError | ForbiddenError | NotFoundError | ConflictError | NotEligibleError | LeaseBusyError | TransientError)['name'];
+type DomainErrorName = (ValidationError | ForbiddenError | NotFoundError | ConflictError | NotEligibleError | LeaseBusyError | TransientError | FrozenError)['name'];
 
 /**
  * The HTTP answer of each domain error, by its `name`: the one place the core's errors meet HTTP
@@ -41,6 +42,7 @@ const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorName, { readonly status: 
   ConflictError: { status: 409, error: 'conflict' },
   NotEligibleError: { status: 409, error: 'not_eligible' },
   LeaseBusyError: { status: 409, error: 'busy' },
+  FrozenError: { status: 409, error: 'frozen' },
   TransientError: { status: 503, error: 'unavailable' },
 };
 

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import '../core/zod-english';
 import { OPERATOR_API_ROUTES, type OperatorApiRoute } from '../core/operator-api-routes';
 import type { ProductOperations } from '../core/product-operations';
+import { MAX_METRICS_DAYS, type DeliveryMetrics } from '../core/metrics';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
 import { stepFunctions } from './aws-parts/step-functions';
@@ -16,13 +17,15 @@ export interface OperatorApiDeps {
   /** Promotions of several repositories (docs/architecture.md#promotions). */
   readonly products: ProductOperations;
   readonly logger: OperatorApiLogger;
+  /** `GET /api/metrics` (docs/operations.md#delivery-metrics). */
+  readonly metrics: DeliveryMetrics;
 }
 
 // Names are checked against the config by the use cases (404 naming the configured ones); here only size.
 const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
 const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
 
-const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
+const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, override: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))) });
 // Without a repository: the environment's last promotion is rolled back (`to` then makes no sense).
 const RollbackBody = z.strictObject({ repository: z.optional(name), environment: name, to: z.optional(ref) }).check(
   z.refine((body) => body.repository !== undefined || body.to === undefined, {
@@ -33,6 +36,10 @@ const RollbackBody = z.strictObject({ repository: z.optional(name), environment:
 const PromotionBody = z.strictObject({ environment: name, repositories: z.optional(z.array(name).check(z.minLength(1), z.maxLength(100))) });
 const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.optional(z.string().check(z.maxLength(4000))) });
 const ResumeBody = z.strictObject({ repository: name, environment: name });
+const MetricsQuery = z.object({
+  environment: z.optional(name),
+  days: z.optional(z.coerce.number<string>().check(z.int(), z.gte(1), z.lte(MAX_METRICS_DAYS))),
+});
 const HistoryQuery = z.object({
   limit: z.optional(z.coerce.number<string>().check(z.int(), z.gte(1), z.lte(100))),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
@@ -133,6 +140,10 @@ export function operatorApiHandler(deps: OperatorApiDeps) {
       case 'resume': {
         const body = parse(ResumeBody, readJson(event), 'body');
         return json(200, await ops.resume(body));
+      }
+      case 'metrics': {
+        const query = parse(MetricsQuery, event.queryStringParameters ?? {}, 'query');
+        return json(200, await deps.metrics.compute(query));
       }
     }
   }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors';
 import type { ProductSteps } from '../core/product-steps';
+import { acceptedNotice, endedNotice } from '../core/notifications';
 import type { PromotionSteps } from '../core/promotion-steps';
 import type { ProductEnding, ProductRun, PromotionRun } from '../core/workflow-contracts';
 import { PRODUCT_ACTIONS, PROMOTION_ACTIONS } from '../core/workflow-names';
@@ -80,7 +81,7 @@ export function promotionStepHandler(deps: PromotionStepDeps) {
         return {};
       case PROMOTION_ACTIONS.accept:
         await deps.steps.accept(event.run, event.approval);
-        return notice(event.run, `accepted in ${event.run.environment} by ${event.approval.by}`);
+        return acceptedNotice({ ...change(event.run), by: event.approval.by });
       case PROMOTION_ACTIONS.reject:
       case PROMOTION_ACTIONS.expire:
       case PROMOTION_ACTIONS.fail: {
@@ -90,12 +91,17 @@ export function promotionStepHandler(deps: PromotionStepDeps) {
             : event.action === PROMOTION_ACTIONS.expire
               ? await deps.steps.expire(event.run)
               : await deps.steps.fail(event.run, event.step, event.error);
-        const what = ending.failure ? ending.failure.message : ending.outcome;
-        const then = ending.rollback ? `\n\nRolling back to ${ending.rollback.commit.slice(0, 7)} (release ${ending.rollback.releaseId}).` : '';
+        const detail = ending.failure ? ending.failure.message : event.action === PROMOTION_ACTIONS.expire ? `nobody decided within ${event.run.timeoutSeconds} s` : ending.outcome;
         return {
           outcome: ending.outcome,
           ...(ending.rollback ? { rollback: withTargets(ending.rollback) } : {}),
-          ...notice(event.run, `${ending.outcome} in ${event.run.environment}`, `${what}${then}`),
+          ...endedNotice({
+            ...change(event.run),
+            outcome: ending.outcome,
+            detail,
+            ...(ending.failure?.logUrl ? { logUrl: ending.failure.logUrl } : {}),
+            ...(ending.rollback ? { rollback: ending.rollback } : {}),
+          }),
         };
       }
     }
@@ -116,9 +122,9 @@ function productNotice(run: ProductRun, what: string, body = '') {
   return { subject, message: `${subject}\nRelease ${run.releaseId}\n${list}${body ? `\n\n${body}` : ''}` };
 }
 
-function notice(run: PromotionRun, what: string, body = '') {
-  const subject = `${run.repository} ${run.commit.slice(0, 7)} ${run.kind === 'rollback' ? 'rollback ' : ''}${what}`.slice(0, 100);
-  return { subject, message: `${subject}\nRelease ${run.releaseId}${body ? `\n\n${body}` : ''}` };
+/** What a notice says of the release (docs/operations.md#notifications). */
+function change(run: PromotionRun) {
+  return { repository: run.repository, environment: run.environment, commit: run.commit, releaseId: run.releaseId, kind: run.kind };
 }
 
 /** What the promotion-step handler is given on AWS: the CMDB, no other SDK client. */

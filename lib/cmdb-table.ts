@@ -100,7 +100,8 @@ export class CmdbTable extends Construct {
   grantApprovalRequests(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
       releases: ['getRelease', 'board', 'transitionRelease', 'boardCell'],
-      approvals: ['createApproval', 'renewApprovalToken', 'markApprovalNotified'],
+      // getApproval, markApprovalReminded: the reminder this function sends when its schedule invokes it.
+      approvals: ['createApproval', 'renewApprovalToken', 'markApprovalNotified', 'getApproval', 'markApprovalReminded'],
       pushes: ['getCommit'],
     });
   }
@@ -127,6 +128,7 @@ export class CmdbTable extends Construct {
       pushes: ['resolveRef'],
       // Promotions: started one at a time, the board's product row, the last promotion to roll back.
       promotions: ['startPromotion', 'transitionPromotion', 'acceptedSets', 'setHistory'],
+      metrics: ['deployments', 'commitTimes'],
     });
   }
 

@@ -1,17 +1,21 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ReleaseConfig } from '../core/config';
 import { ApprovalsResources } from './approvals';
 import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
+import { ChatNotifications } from './chat-notifications';
 import { CmdbTable } from './cmdb-table';
 import { ReleaseConsole } from './console';
+import { ReleaseMonitoring } from './monitoring';
 import { DeployTargets } from './deploy-targets';
 import { ContinuousWorkflow } from './continuous-workflow';
 import { Notifications } from './notifications';
 import { OperatorApi } from './operator-api';
 import { Reconciliation } from './reconciliation';
 import { PromotionWorkflow } from './promotion-workflow';
+import { ApprovalReminders } from './reminders';
 import { HttpApi } from './http-api';
 import { WebhookApi } from './webhook-api';
 import { WebhookSecrets } from './webhook-secrets';
@@ -48,6 +52,12 @@ export class ReleaseStack extends Stack {
   readonly approvals: ApprovalsResources;
   /** The web console: its Cognito user pool and groups, its page and API (docs/console.md). */
   readonly console: ReleaseConsole;
+  /** One reminder per undecided approval (docs/operations.md#reminders). */
+  readonly reminders: ApprovalReminders;
+  /** The dashboard and the alarms (docs/operations.md#dashboard-and-alarms). */
+  readonly monitoring: ReleaseMonitoring;
+  /** Slack or Microsoft Teams through AWS Chatbot, when `notifications.chat` asks for it. */
+  readonly chat?: ChatNotifications;
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
@@ -62,6 +72,7 @@ export class ReleaseStack extends Stack {
     );
     this.deployTargets = new DeployTargets(this, 'DeployTargets', { environments: config.environments, projects: this.projects, artifactBucket: this.artifacts.bucket });
     this.notifications = new Notifications(this, 'Notifications');
+    if (config.notifications.chat) this.chat = new ChatNotifications(this, 'Chat', { chat: config.notifications.chat, topic: this.notifications.topic });
     this.continuous = new ContinuousWorkflow(this, 'Continuous', {
       product: config.product,
       table: this.cmdb,
@@ -90,10 +101,23 @@ export class ReleaseStack extends Stack {
     });
     this.approvals = new ApprovalsResources(this, 'Approvals', { api: this.api, table: this.cmdb, stateMachine: this.promotion.stateMachine, config });
     this.approvals.grantNotify(this.promotion.approvalRequest);
+    this.reminders = new ApprovalReminders(this, 'Reminders', { approvalRequest: this.promotion.approvalRequest });
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
     this.reconciliation = new Reconciliation(this, 'Reconciliation', { config, table: this.cmdb, stateMachines: [this.continuous.stateMachine, this.promotion.stateMachine], notifications: this.notifications });
 
     this.console = new ReleaseConsole(this, 'Console', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
+
+    // Last: it watches every function the stack has made.
+    this.monitoring = new ReleaseMonitoring(this, 'Monitoring', {
+      notifications: this.notifications,
+      workflows: [
+        { name: 'continuous', stateMachine: this.continuous.stateMachine },
+        { name: 'promotion', stateMachine: this.promotion.stateMachine },
+      ],
+      promotionLogs: this.promotion.node.findChild('StateMachineLogs') as logs.ILogGroup,
+      api: this.api.api,
+      projects: [...this.projects.values()].flatMap((projects) => [projects.build, projects.deploy, projects.test]),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });
     new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The web console: the release board (sign in with the ConsoleUserPoolId user pool)' });
@@ -102,6 +126,7 @@ export class ReleaseStack extends Stack {
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifacts.bucket.bucketName, description: 'Where each commit\'s build artifact is stored' });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn, description: 'Subscribe to hear of failures and acceptances' });
     new CfnOutput(this, 'ContinuousStateMachineArn', { value: this.continuous.stateMachine.stateMachineArn, description: 'The continuous deployment workflow' });
+    new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl, description: 'The CloudWatch dashboard: workflows, API, functions, builds, approvals' });
     new CfnOutput(this, 'PromotionStateMachineArn', { value: this.promotion.stateMachine.stateMachineArn, description: 'The promotion workflow' });
   }
 }

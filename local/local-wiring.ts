@@ -7,8 +7,10 @@ import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { BuildspecRunner } from '../adapters/local/buildspec';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codebuild';
+import { LocalReminderTimers } from '../adapters/local/local-reminders';
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { OutboxMailer } from '../adapters/local/outbox-mailer';
+import { outboxNotifications } from '../adapters/local/outbox-notifications';
 import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
 import type { CfnTemplate } from '../adapters/local/workflow';
 import { approvalSigningKeyName, type SentLink } from '../core/approval-notifier';
@@ -68,6 +70,10 @@ export interface LocalWiringOptions {
   readonly onWorkflowEvent?: LocalWorkflowsOptions['onEvent'];
   readonly onBuildOutput?: (project: string, line: string) => void;
   readonly onNotification?: (notification: Notification) => void;
+  /** A notification could not be put in the outbox: told here, never thrown. */
+  readonly onNotificationError?: (error: unknown) => void;
+  /** A reminder could not be sent (docs/operations.md#reminders): told here, never thrown. */
+  readonly onReminderError?: (approvalId: string, error: unknown) => void;
   /** Closing what an ended run left open failed (the CMDB went away): told here, never thrown. */
   readonly onReconcileError?: (error: unknown) => void;
   readonly retryIntervalOverrides?: LocalWorkflowsOptions['retryIntervalOverrides'];
@@ -97,6 +103,8 @@ export class LocalWiring {
   readonly handlers: ReleaseComposition;
   readonly approvals: Approvals;
   readonly notifications: Notification[] = [];
+  /** The approvals' reminder timers (docs/operations.md#reminders). */
+  readonly reminderTimers: LocalReminderTimers;
 
   private constructor(
     readonly options: LocalWiringOptions,
@@ -119,11 +127,19 @@ export class LocalWiring {
       },
     });
     const { approvalEmail } = options;
+    // The notification topic's stand-in: each notice is kept, told to the console, and put in the outbox.
+    const toOutbox = outboxNotifications(new OutboxMailer({ dir: join(dataDir, 'outbox') }), config.notifications.from);
+    const publish = (notification: Notification): Promise<void> => {
+      this.notifications.push(notification);
+      options.onNotification?.(notification);
+      return toOutbox(notification).catch((error: unknown) => options.onNotificationError?.(error));
+    };
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
     const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
     const observe = options.observe ?? {};
     const watched = <P>(port: P, watch: ((port: P) => P) | undefined): P => (watch ? watch(port) : port);
     const asHandler = <E, R>(name: string, run: (event: E) => Promise<R>) => (observe.handler ? observe.handler(name, run) : run);
+    this.reminderTimers = new LocalReminderTimers((approvalId) => this.handlers.approvalReminders().reminders.remind(approvalId), options.clock ?? systemClock, options.onReminderError);
     this.handlers = composeRelease({
       config: () => config,
       stores: () => this.stores,
@@ -132,6 +148,8 @@ export class LocalWiring {
       buildTargets: () => targets,
       secrets: () => watched<SecretStore>(this.secrets, observe.secrets),
       ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: watched<Mailer>(new OutboxMailer({ dir: join(dataDir, 'outbox') }), observe.mailer) }) } : {}),
+      reminderScheduler: () => this.reminderTimers,
+      announce: () => publish,
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });
@@ -145,10 +163,7 @@ export class LocalWiring {
         'approval-request': asHandler('approval-request', (event: unknown) => approvalRequestHandler({ approvals: this.approvals })(event)),
       },
       codebuild: this.codebuild,
-      notify: (notification) => {
-        this.notifications.push(notification);
-        options.onNotification?.(notification);
-      },
+      notify: (notification) => void publish(notification),
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
       // As the EventBridge rule does on AWS: a run that failed or timed out outside its own Catch leaves
       // nothing open. Runs aborted because local mode stops are resumed or failed at the next start.

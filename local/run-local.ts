@@ -109,6 +109,8 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
     onNotification: (notification) => reporter.notification(notification),
     onReconcileError: (error) => reporter.info(`could not close what an ended run left open: ${error instanceof Error ? error.message : String(error)}`),
+    onNotificationError: (error) => reporter.info(`could not write a notification to the outbox: ${error instanceof Error ? error.message : String(error)}`),
+    onReminderError: (approvalId, error) => reporter.info(`could not remind the approvers of ${approvalId}: ${error instanceof Error ? error.message : String(error)}`),
     approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
   });
   // Both runners are built now (rendering a definition takes a while), not by the first push or release.
@@ -143,6 +145,9 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
   const repos = prepareRepositories({ config, configFile: options.config, dataDir });
   await installPostCommitHooks({ config, dataDir, endpoint: baseUrl(), repositories: repos, secretFor: (name) => wiring.secrets.get(webhookSecretName(config.product, name)) });
   const recovered = await recoverAfterRestart(wiring, (line) => reporter.info(line));
+  // Reminder timers died with the last run: set them again from the CMDB (a past one fires now).
+  started.push(() => wiring.reminderTimers.stop());
+  await wiring.handlers.approvalReminders().reminders.replanPending();
   ready = true;
 
   write('');

@@ -59,6 +59,7 @@ export const CMDB_ACCESS = {
     decideApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },
     renewApprovalToken: { table: ['UpdateItem'] },
     markApprovalNotified: { table: ['UpdateItem'] },
+    markApprovalReminded: { table: ['UpdateItem'] },
     closeApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },
   },
   pushes: {
@@ -94,6 +95,12 @@ export const CMDB_ACCESS = {
     recordAcceptedSet: { table: ['PutItem'] },
     acceptedSets: { table: ['Query'] },
     setHistory: { table: ['Query'] },
+  },
+  metrics: {
+    // An environment's history from a time on, a Query of the index per page.
+    deployments: { index: ['Query'] },
+    // Commits by their keys, 100 at a time.
+    commitTimes: { table: ['BatchGetItem'] },
   },
 } as const satisfies { readonly [S in keyof CmdbStores]: StoreAccess<CmdbStores[S]> };
 

@@ -105,6 +105,25 @@ export class DynamoApprovals implements ApprovalStore {
     );
   }
 
+  async markApprovalReminded(approvalId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.approval(approvalId),
+          UpdateExpression: 'SET remindedAt = :at',
+          ConditionExpression: '#status = :pending AND attribute_not_exists(remindedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':pending': 'pending' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw toDomainError(error, '');
+    }
+  }
+
   async decideApproval(approvalId: string, input: { decision: Decision; by: string; at: string; comment?: string }): Promise<Approval> {
     const status: ApprovalStatus = input.decision === 'approve' ? 'approved' : 'rejected';
     return this.finish(approvalId, status, input, { decision: input.decision, by: input.by, at: input.at, ...(input.comment ? { comment: input.comment } : {}) }, true);

@@ -4,6 +4,7 @@ import { DynamoApprovals } from './dynamo-approvals';
 import { DynamoDeliveries } from './dynamo-deliveries';
 import { DynamoLeases } from './dynamo-leases';
 import { DynamoPromotions } from './dynamo-promotions';
+import { DynamoMetrics } from './dynamo-metrics';
 import { DynamoPushes } from './dynamo-pushes';
 import { DynamoReleases } from './dynamo-releases';
 
@@ -16,5 +17,6 @@ export function dynamoCmdbStores(client: DynamoDBDocumentClient, tableName: stri
     leases: new DynamoLeases(client, tableName),
     deliveries: new DynamoDeliveries(client, tableName),
     promotions: new DynamoPromotions(client, tableName, product),
+    metrics: new DynamoMetrics(client, tableName),
   };
 }

@@ -61,7 +61,14 @@ export function preparedRelease({ rankFrom: _rankFrom, ...release }: NewRelease,
     ...(rank === undefined ? {} : { rank }),
     state: 'prepared',
     updatedAt: release.createdAt,
-    history: [{ state: 'prepared', at: release.createdAt, by: release.requestedBy }],
+    history: [
+      {
+        state: 'prepared',
+        at: release.createdAt,
+        by: release.requestedBy,
+        ...(release.freezeOverride ? { detail: `freeze overridden: ${release.freezeOverride.reason}` } : {}),
+      },
+    ],
     approvals: [],
   };
 }

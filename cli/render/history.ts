@@ -17,7 +17,7 @@ export function renderHistory(page: HistoryPage, options: RenderOptions): string
             styleState(item.state, style),
             formatDateTime(item.startedAt, options.timeZone),
             formatDateTime(item.finishedAt, options.timeZone),
-            summarizeApprovals(item.approvals),
+            summarizeApprovals(item.approvals) + (item.freezeOverride ? `; freeze overridden by ${item.freezeOverride.by ?? '?'}: ${item.freezeOverride.reason}` : ''),
             style.dim(item.releaseId ?? '-'),
           ]),
           { header: ['commit', 'kind', 'state', 'started', 'finished', 'approvals', 'release'].map(style.dim) },

@@ -91,8 +91,8 @@ export interface World {
 
 /** A fresh CMDB table on DynamoDB Local with the use cases over it. */
 export async function createWorld(): Promise<World> {
-  const { releases, approvals: approvalStore, pushes, leases, deliveries, promotions } = await createTestCmdb(PRODUCT);
-  const stores = { releases, approvals: approvalStore, pushes, leases, deliveries, promotions };
+  const { releases, approvals: approvalStore, pushes, leases, deliveries, promotions, metrics } = await createTestCmdb(PRODUCT);
+  const stores = { releases, approvals: approvalStore, pushes, leases, deliveries, promotions, metrics };
   const clock = new TickingClock();
   const workflows = new RecordingWorkflows();
   const chain = new EnvironmentChain(config);

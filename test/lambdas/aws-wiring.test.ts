@@ -69,6 +69,7 @@ const ENVIRONMENT = {
   PROMOTION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:promotion',
   APPROVAL_SIGNING_KEY_SECRET: 'acme/approval-signing-key',
   APPROVAL_BASE_URL: 'https://example.com/prod',
+  REMINDER_SCHEDULES: 'cot-reminders-test/cot-reminders-test',
 };
 
 describe('awsDependencies', () => {

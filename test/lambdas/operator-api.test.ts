@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseStore } from '../../core/cmdb-stores';
 import { TransientError } from '../../core/errors';
+import { DeliveryMetrics } from '../../core/metrics';
 import { ReleaseOperations } from '../../core/release-operations';
 import { operatorApiHandler, type OperatorApiLogger } from '../../lambdas/operator-api';
 import { config, createWorld, sha, type World } from '../core/release-operations-harness';
@@ -71,7 +72,7 @@ let call: (request: Request) => Promise<APIGatewayProxyResult>;
 beforeEach(async () => {
   world = await createWorld();
   logger = recordingLogger();
-  const handler = operatorApiHandler({ operations: world.operations, products: world.products, logger });
+  const handler = operatorApiHandler({ operations: world.operations, products: world.products, logger, metrics: new DeliveryMetrics({ config, metrics: world.stores.metrics, clock: world.clock }) });
   call = (request) => handler(event(request));
 });
 
@@ -299,7 +300,7 @@ describe('operator API refusals', () => {
         property === 'board' ? () => Promise.reject(new TransientError('DynamoDB throttled: ProvisionedThroughputExceededException')) : Reflect.get(target, property, receiver),
     }) as ReleaseStore;
     const operations = new ReleaseOperations({ config, releases: failing, pushes: world.stores.pushes, workflows: world.workflows, clock: world.clock, approvals: world.approvals });
-    const handler = operatorApiHandler({ operations, products: world.products, logger });
+    const handler = operatorApiHandler({ operations, products: world.products, logger, metrics: new DeliveryMetrics({ config, metrics: world.stores.metrics, clock: world.clock }) });
     const response = await handler(event(get.status()));
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toEqual({ error: 'unavailable', message: 'a service this request needs is unavailable; try again later' });
@@ -355,7 +356,7 @@ describe('promotions through the operator API', () => {
     const { releases, pushes, promotions } = world.stores;
     const operations = new ReleaseOperations({ config, releases, pushes, promotions, workflows: world.workflows, clock: world.clock, approvals: world.approvals });
 
-    const board = bodyOf(await operatorApiHandler({ operations, products: world.products, logger })(event(get.status())));
+    const board = bodyOf(await operatorApiHandler({ operations, products: world.products, logger, metrics: new DeliveryMetrics({ config, metrics: world.stores.metrics, clock: world.clock }) })(event(get.status())));
 
     expect(board.product).toEqual({
       name: config.product,

@@ -201,7 +201,8 @@ describe('ReleaseStack grants each function the CMDB actions its use cases send,
     ['promotion-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
     ['approval-request', { table: actions('ConditionCheckItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem') }],
     ['approval-page', { table: actions('DeleteItem', 'GetItem', 'UpdateItem') }],
-    ['operator-api', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
+    // BatchGetItem: the delivery metrics read commits' push times by their keys.
+    ['operator-api', { table: actions('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
   ])('%s', (handler, expected) => {
     expect(cmdbActionsOf(handler)).toEqual(expected);
   });

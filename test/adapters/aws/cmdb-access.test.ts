@@ -64,6 +64,7 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await approvals.getApproval(approval.approvalId);
     await approvals.renewApprovalToken(approval.approvalId, 'token-2');
     await approvals.markApprovalNotified(approval.approvalId, at(2));
+    expect(await approvals.markApprovalReminded(approval.approvalId, at(2))).toBe(true);
     await approvals.decideApproval(approval.approvalId, { decision: 'approve', by: 'qa@example.com', at: at(3) });
     const second = { ...approval, approvalId: newApprovalId() };
     await approvals.createApproval(second);
@@ -84,6 +85,8 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await leases.releaseLease('svc', 'env', 'me');
     await deliveries.claimDelivery('github', 'd-1', new Date(at(1)));
     await deliveries.releaseDelivery('github', 'd-1');
+    for await (const deployment of t.metrics.deployments('svc', 'env', at(0))) expect(deployment.repository).toBe('svc');
+    expect(await t.metrics.commitTimes('svc', [COMMIT, CHILD])).toEqual(new Map([[COMMIT, at(1)], [CHILD, at(2)]]));
 
     // Promotions: one started, an equal one answered by it, its leases, its moves and its accepted set.
     const { promotions } = t;

@@ -1,0 +1,56 @@
+import type { Provider, RepositoryConfig } from './config';
+import type { SecretStore } from './ports';
+
+/*
+ * Commit statuses on the git host (docs/operations.md#commit-statuses): each environment shows on the
+ * commit as `cot/<environment>`, pending while it is deployed and tested, then success or failure, with
+ * a link to the release. A status is a courtesy to developers: a failing call is logged, never fatal.
+ */
+
+export type CommitState = 'pending' | 'success' | 'failure';
+
+export interface CommitStatus {
+  readonly commit: string;
+  readonly environment: string;
+  readonly state: CommitState;
+  /** One line for the commit page: "deploying", "accepted", "test failed". */
+  readonly description: string;
+  /** The release's page or API answer. */
+  readonly targetUrl?: string;
+}
+
+/** One git host's status API, as its documentation describes it. */
+export interface CommitStatusHost {
+  setStatus(request: { readonly repository: RepositoryConfig; readonly token: string; readonly status: CommitStatus }): Promise<void>;
+}
+
+/** What every host shows as the status's name. */
+export function statusContext(environment: string): string {
+  return `cot/${environment}`;
+}
+
+export interface CommitStatusesDeps {
+  readonly repositories: readonly RepositoryConfig[];
+  readonly hosts: Readonly<Record<Provider, CommitStatusHost>>;
+  /** Where each repository's `commitStatus.tokenSecret` is read (Secrets Manager on AWS, a file locally). */
+  readonly secrets: SecretStore;
+  readonly onError: (repository: string, status: CommitStatus, error: unknown) => void;
+}
+
+/** Sets statuses for the repositories that ask for them (`commitStatus` in the config); never throws. */
+export class CommitStatuses {
+  constructor(private readonly deps: CommitStatusesDeps) {}
+
+  async report(repositoryName: string, status: CommitStatus): Promise<boolean> {
+    const repository = this.deps.repositories.find((candidate) => candidate.name === repositoryName);
+    if (!repository?.commitStatus) return false;
+    try {
+      const token = await this.deps.secrets.get(repository.commitStatus.tokenSecret);
+      await this.deps.hosts[repository.provider].setStatus({ repository, token, status });
+      return true;
+    } catch (error) {
+      this.deps.onError(repositoryName, status, error);
+      return false;
+    }
+  }
+}

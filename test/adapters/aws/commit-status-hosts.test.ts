@@ -1,0 +1,104 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { commitStatusHosts } from '../../../adapters/aws/commit-status-hosts';
+import { FileSecretStore } from '../../../adapters/local/file-secret-store';
+import { CommitStatuses, type CommitStatus } from '../../../core/commit-status';
+import { RepositoryConfig } from '../../../core/config';
+
+const SHA = '4f9c2e1ab0d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5';
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A stand-in git host on loopback: records each request and answers what the host would (201), or `status`. */
+let server: Server;
+let base: string;
+let seen: Seen[] = [];
+let answer = 201;
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(answer, { 'content-type': 'application/json' });
+      response.end(answer < 300 ? '{"id":1}' : '{"message":"Bad credentials"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  seen = [];
+  answer = 201;
+});
+
+function statuses(errors: unknown[] = []) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cot-status-'));
+  mkdirSync(join(dataDir, 'secrets'));
+  for (const name of ['gh-token', 'gl-token', 'bb-token']) writeFileSync(join(dataDir, 'secrets', name), `${name}-value`);
+  const repositories = [
+    { name: 'web', provider: 'github', url: 'https://github.com/acme/web', commitStatus: { tokenSecret: 'gh-token', apiUrl: base } },
+    { name: 'payments', provider: 'gitlab', url: 'https://gitlab.example.com/acme/team/payments', commitStatus: { tokenSecret: 'gl-token', apiUrl: base } },
+    { name: 'api', provider: 'bitbucket', url: 'https://bitbucket.org/acme/api', commitStatus: { tokenSecret: 'bb-token', apiUrl: base } },
+    { name: 'quiet', provider: 'github', url: 'https://github.com/acme/quiet' },
+  ].map((repository) => RepositoryConfig.parse(repository));
+  return new CommitStatuses({ repositories, hosts: commitStatusHosts(), secrets: new FileSecretStore({ dataDir }), onError: (_repository, _status, error) => errors.push(error) });
+}
+
+const pending: CommitStatus = { commit: SHA, environment: 'production', state: 'pending', description: 'deploying', targetUrl: 'https://example.com/api/releases/r-1' };
+
+describe('commit statuses, as each host documents its API', () => {
+  it('GitHub: POST /repos/{owner}/{repo}/statuses/{sha} with the token, the API version, and state, context, description, target_url', async () => {
+    expect(await statuses().report('web', { ...pending, state: 'success', description: 'accepted' })).toBe(true);
+    expect(seen).toHaveLength(1);
+    const [request] = seen;
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe(`/repos/acme/web/statuses/${SHA}`);
+    expect(request?.headers.authorization).toBe('token gh-token-value');
+    expect(request?.headers['x-github-api-version']).toBe('2022-11-28');
+    expect(request?.headers.accept).toBe('application/vnd.github.v3+json');
+    expect(JSON.parse(request?.body ?? '')).toEqual({ state: 'success', context: 'cot/production', description: 'accepted', target_url: 'https://example.com/api/releases/r-1' });
+  });
+
+  it('GitLab: POST /api/v4/projects/<url-encoded path>/statuses/<sha> with PRIVATE-TOKEN and state, name, description, target_url', async () => {
+    expect(await statuses().report('payments', pending)).toBe(true);
+    const [request] = seen;
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe(`/api/v4/projects/acme%2Fteam%2Fpayments/statuses/${SHA}`);
+    expect(request?.headers['private-token']).toBe('gl-token-value');
+    expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(request?.body))).toEqual({ state: 'running', name: 'cot/production', description: 'deploying', target_url: 'https://example.com/api/releases/r-1' });
+  });
+
+  it('Bitbucket: POST /2.0/repositories/{workspace}/{slug}/commit/{sha}/statuses/build with a bearer token and key, state, name, url', async () => {
+    expect(await statuses().report('api', { ...pending, state: 'failure', description: 'test failed', targetUrl: undefined as never })).toBe(true);
+    const [request] = seen;
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe(`/2.0/repositories/acme/api/commit/${SHA}/statuses/build`);
+    expect(request?.headers.authorization).toBe('Bearer bb-token-value');
+    expect(JSON.parse(request?.body ?? '')).toEqual({ key: 'cot/production', name: 'cot/production', state: 'FAILED', description: 'test failed', url: 'https://bitbucket.org/acme/api' });
+  });
+
+  it('sends nothing for a repository without commitStatus', async () => {
+    expect(await statuses().report('quiet', pending)).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
+  it.each(['web', 'payments', 'api'])('a refusal by the host (%s) is told, never thrown', async (repository) => {
+    answer = 401;
+    const errors: unknown[] = [];
+    await expect(statuses(errors).report(repository, pending)).resolves.toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/401|Bad credentials/);
+  });
+});
