@@ -55,11 +55,14 @@ export function cognitoAuthenticator(verifier: IdTokenVerifier): ConsoleAuthenti
     }
     const username = typeof claims['cognito:username'] === 'string' ? claims['cognito:username'] : undefined;
     const email = typeof claims.email === 'string' ? claims.email : undefined;
-    const identity = email ?? username;
+    const verified = claims.email_verified === true || claims.email_verified === 'true';
+    const verifiedEmail = email && verified ? email : undefined;
+    // Recorded under an address Cognito verified, else the pool's own username: never an email the
+    // person typed and nobody checked.
+    const identity = verifiedEmail ?? username;
     if (!identity) return undefined;
     const groups = Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'].filter((group): group is string => typeof group === 'string') : [];
-    const verified = claims.email_verified === true || claims.email_verified === 'true';
-    return { identity, groups, ...(email && verified ? { verifiedEmail: email } : {}) };
+    return { identity, groups, ...(verifiedEmail ? { verifiedEmail } : {}) };
   };
 }
 

@@ -74,6 +74,8 @@ export class ReleaseConsole extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       autoVerify: { email: true },
+      // A changed address is used only once it is verified (docs/console.md#who-may-do-what).
+      keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
       mfa: props.requireMfa ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
@@ -85,7 +87,10 @@ export class ReleaseConsole extends Construct {
     });
     this.client = this.userPool.addClient('ConsoleClient', {
       generateSecret: false,
-      authFlows: { userSrp: true },
+      // Sign-in is the hosted UI's code flow only: no direct SRP or password sign-in, whose tokens could
+      // change the person's own attributes; the client may read attributes but write none.
+      authFlows: { userSrp: false },
+      writeAttributes: new cognito.ClientAttributes(),
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],

@@ -127,6 +127,16 @@ describe('console handler: who may do what', async () => {
     expect(await rights(unverified)).toEqual({ status: 403, decide: undefined });
   });
 
+  it('names a person by their verified email only: an address nobody checked is never recorded', async () => {
+    const checked = pool.idToken('vera', ['viewers']);
+    const unchecked = pool.idToken('vera', ['viewers'], { email: 'somebody-else@example.com', email_verified: false });
+
+    const me = async (token: string) => JSON.parse((await request('GET', '/console/api/board', { token })).body).me.identity as string;
+
+    expect(await me(checked)).toBe('vera@example.com');
+    expect(await me(unchecked)).toBe('vera');
+  });
+
   it('lets a release manager release, in their name', async () => {
     const answer = await request('POST', '/console/api/rollbacks', { token: manager, body: { repository: 'sample-service', environment: 'integration', to: commit } });
     // The only accepted commit in integration is the one running: nothing to roll back to, said as a 409.

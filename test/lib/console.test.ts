@@ -76,6 +76,11 @@ describe('ReleaseConsole', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 
+  it('lets nobody sign in around the hosted UI or switch to an unverified email', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'], WriteAttributes: [] });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] } });
+  });
+
   it('makes the groups viewers, release-managers and approvers-<env> for each approval environment', () => {
     const names = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((group) => (group as { Properties: { GroupName: string } }).Properties.GroupName);
     expect(names.sort()).toEqual(['approvers-preproduction', 'approvers-production', 'release-managers', 'viewers']);
