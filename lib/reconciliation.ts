@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -87,9 +86,12 @@ export class Reconciliation extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     if (props.notifications) {
-      this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.notifications.topic));
+      // Its return to OK too, as every alarm of the stack (docs/operations.md#dashboard-and-alarms).
+      const topic = new cloudwatchActions.SnsAction(props.notifications.topic);
+      this.deadLetterAlarm.addAlarmAction(topic);
+      this.deadLetterAlarm.addOkAction(topic);
       // The topic is encrypted with its own key: CloudWatch may publish only if it may use that key.
-      props.notifications.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:GenerateDataKey', 'kms:Decrypt');
+      props.notifications.allowAlarms();
     }
   }
 }

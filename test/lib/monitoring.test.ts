@@ -53,6 +53,12 @@ describe('ReleaseMonitoring (template)', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
     });
+    // Only on behalf of this account, and once however many constructs raise alarms.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })]) },
+    });
+    const statements = Object.values(template.findResources('AWS::KMS::Key')).flatMap((key) => (key as { Properties: { KeyPolicy: { Statement: { Principal?: { Service?: string } }[] } } }).Properties.KeyPolicy.Statement);
+    expect(statements.filter((statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com')).toHaveLength(1);
   });
 
   it('alarms on a failed or timed-out execution of each workflow', () => {

@@ -79,6 +79,8 @@ describe('evaluate', () => {
     ['a key named in another case', { StringEquals: { 'iam:PassedToService': 'codebuild.amazonaws.com' } }, { 'IAM:passedToService': 'codebuild.amazonaws.com' }, true],
     ['StringNotEquals against each value', { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } }, { 'aws:RequestedRegion': 'us-east-1' }, false],
     ['any of several values', { StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } }, { 'aws:RequestedRegion': 'us-east-1' }, true],
+    ['StringNotEquals without the key (holds, as in IAM)', { StringNotEquals: { 'aws:SourceAccount': '000000000000' } }, {}, true],
+    ['StringEquals without the key', { StringEquals: { 'aws:SourceAccount': '000000000000' } }, {}, false],
     ['IfExists without the key', { StringEqualsIfExists: { 'aws:SourceAccount': '000000000000' } }, {}, true],
     ['Bool', { Bool: { 'aws:SecureTransport': 'true' } }, { 'aws:SecureTransport': 'true' }, true],
   ])('checks a condition: %s', (_case, condition, context, allowed) => {

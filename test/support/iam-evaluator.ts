@@ -165,7 +165,9 @@ function conditionsHold(condition: Statement['Condition'], context: Readonly<Rec
       // Condition keys are case-insensitive in IAM.
       const found = Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase());
       if (!found) {
-        if (ifExists) continue;
+        // As in IAM: a missing key fails a positive operator and satisfies a negated one (nothing equals
+        // what is absent); `...IfExists` is satisfied either way.
+        if (ifExists || NEGATED.has(operator)) continue;
         return false;
       }
       const matches = list(expected).map((value) => test(value, found[1]));
