@@ -69,7 +69,7 @@ export class CmdbTable extends Construct {
   grantWebhookIntake(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
       deliveries: ['claimDelivery', 'releaseDelivery'],
-      pushes: ['recordPush', 'recordTag'],
+      pushes: ['claimAndRecordPush', 'recordTag'],
     });
   }
 
