@@ -1,7 +1,8 @@
 import type { Approval } from './cmdb';
 import type { PushStore, ReleaseStore } from './cmdb-stores';
-import type { Provider, ReleaseConfig, RepositoryConfig } from './config';
+import type { ReleaseConfig } from './config';
 import { PROMOTION_REPOSITORY } from './promotions';
+import { commitUrl, compareUrl } from './repository-url';
 import type { ApprovalGate } from './release-lifecycle';
 
 /**
@@ -120,28 +121,6 @@ async function describePromotion(approval: Approval, deps: { releases: ReleaseSt
   };
 }
 
-/** The git host's page of one commit. */
-export function commitUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, commit: string): string {
-  const paths: Record<Provider, string> = { github: `/commit/${commit}`, gitlab: `/-/commit/${commit}`, bitbucket: `/commits/${commit}` };
-  return webRoot(repository) + paths[repository.provider];
-}
-
-/** The repository's web address, without a trailing slash or `.git`. */
-function webRoot(repository: Pick<RepositoryConfig, 'url'>): string {
-  return repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
-}
-
-/** The git host's page of the changes from `base` to `head`. */
-export function compareUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, base: string, head: string): string {
-  const root = webRoot(repository);
-  const paths: Record<Provider, string> = {
-    github: `/compare/${base}...${head}`,
-    gitlab: `/-/compare/${base}...${head}`,
-    // Bitbucket names the source (the new commit) first: what it adds over the destination.
-    bitbucket: `/branches/compare/${head}..${base}`,
-  };
-  return root + paths[repository.provider];
-}
 
 export function gateTitle(gate: ApprovalGate): string {
   return gate === 'approve_deploy' ? 'Approve before deploy' : 'Accept after tests';

@@ -1,9 +1,10 @@
 import type { CommitInfo, Failure, Release } from './cmdb';
 import type { PushStore, ReleaseStore } from './cmdb-stores';
-import type { Provider, ReleaseConfig, RepositoryConfig } from './config';
+import type { ReleaseConfig } from './config';
 import type { ConsoleRights } from './console-access';
 import { EnvironmentChain } from './environment-chain';
 import { NotFoundError } from './errors';
+import { commitUrl } from './repository-url';
 import { historyItemView, type BoardCellView, type HistoryItemView, type PendingApprovalView, type StatusView } from './release-views';
 
 /*
@@ -61,12 +62,6 @@ export interface Candidate {
   readonly acceptedAt: string;
 }
 
-/** Where a commit is shown on its git host. */
-export function commitUrl(repository: Pick<RepositoryConfig, 'url' | 'provider'>, sha: string): string {
-  const root = repository.url.replace(/\/+$/, '').replace(/\.git$/, '');
-  const paths: Record<Provider, string> = { github: `/commit/${sha}`, gitlab: `/-/commit/${sha}`, bitbucket: `/commits/${sha}` };
-  return root + paths[repository.provider];
-}
 
 /**
  * Commits never change once pushed: their messages are read from the CMDB once per handler and kept

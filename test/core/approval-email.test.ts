@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalSubject, composeApprovalEmail } from '../../core/approval-email';
-import { compareUrl, type ApprovalView } from '../../core/approval-view';
+import type { ApprovalView } from '../../core/approval-view';
+import { compareUrl } from '../../core/repository-url';
 import { escapeHtml, html } from '../../core/html-escape';
 
 const A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

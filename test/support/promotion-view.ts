@@ -1,4 +1,5 @@
-import { commitUrl, type ApprovalView } from '../../core/approval-view';
+import type { ApprovalView } from '../../core/approval-view';
+import { commitUrl } from '../../core/repository-url';
 
 export const A = 'a'.repeat(40);
 export const B = 'b'.repeat(40);
