@@ -157,10 +157,11 @@ describe('HandlerFunction: what each bundle holds', () => {
     ['webhook', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
     ['reconcile', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
     ['operator-api', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
-    ['approval-request', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sesv2', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
+    ['approval-request', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-scheduler', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sesv2', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
     ['approval-page', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
     ['continuous-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
     ['promotion-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
+    ['console', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
   ] as const)('requires for %s only the SDK clients it uses, and validates with zod/mini', async (handler, clients) => {
     // Act
     const { external, files } = await bundle(handler);
