@@ -44,7 +44,7 @@ const config = ReleaseConfig.parse({
 });
 
 /** Where an execution is, named as the state machine's states. */
-type At = 'Begin' | 'Claim' | 'Deploy' | 'Deployed' | 'Test' | 'Tested' | 'Accept' | 'ApproveDeployGate' | 'AcceptGate' | 'Waiting' | 'Done';
+type At = 'Begin' | 'Built' | 'Claim' | 'Deploy' | 'Deployed' | 'Test' | 'Tested' | 'Accept' | 'ApproveDeployGate' | 'AcceptGate' | 'Waiting' | 'Done';
 
 interface Execution {
   readonly workflow: 'continuous' | 'promotion';
@@ -157,7 +157,15 @@ async function stepContinuous(w: World, execution: Execution): Promise<void> {
       case 'Begin': {
         const begun = await w.continuous.begin(input, { name: execution.name, startTime: execution.startTime });
         execution.releaseId = begun.releaseId;
-        execution.at = begun.superseded ? 'Done' : 'Claim';
+        execution.at = begun.superseded ? 'Done' : 'Built';
+        return;
+      }
+      case 'Built': {
+        // The build stored one version of the commit's artifact; Built records it for every later deploy.
+        const key = `artifacts/${input.repository}/${input.commit}/artifact.zip`;
+        const at = w.clock.now().toISOString();
+        await w.continuous.built({ ...ref, key, build: { startTime: at, endTime: at }, versions: { Versions: [{ Key: key, VersionId: `v-${ref.releaseId}`, LastModified: at }] } });
+        execution.at = 'Claim';
         return;
       }
       case 'Claim': {
