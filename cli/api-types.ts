@@ -27,6 +27,8 @@ export const PendingApproval = z.looseObject({
   commit: text,
   gate: text,
   expiresAt: optionalText,
+  /** A promotion's approval (`repository` "*"): how many repositories it moves, when the CLI looked it up. */
+  members: z.number().optional(),
 });
 export type PendingApproval = z.infer<typeof PendingApproval>;
 

@@ -3,6 +3,7 @@ import { readAnswer, Release, Status, type PendingApproval } from './api-types';
 import { CliError, EXIT, type ExitCode } from './exit-codes';
 import type { CliIo } from './io';
 import type { Progress } from './progress';
+import { approvalSubject, PROMOTION_REPOSITORY } from './render/approvals';
 import { renderStateLine } from './render/release';
 import { styleFor } from './render/style';
 import { formatAge, formatElapsed, shortSha } from './render/time';
@@ -67,7 +68,7 @@ export async function waitForRelease(client: ApiClient, releaseId: string, io: C
         if (listed !== release.state) {
           const approvals = await pendingApprovalsOf(client, release);
           if (approvals.length > 0) listed = release.state;
-          for (const approval of approvals) progress.line(describeApproval(approval, io.now()));
+          for (const approval of approvals) progress.line(describeApproval({ ...approval, ...(release.members ? { members: release.members.length } : {}) }, io.now()));
         }
       }
     }
@@ -100,5 +101,6 @@ async function pendingApprovalsOf(client: ApiClient, release: Release): Promise<
 
 function describeApproval(approval: PendingApproval, now: Date): string {
   const expires = approval.expiresAt ? `, expires ${formatAge(approval.expiresAt, now)}` : '';
-  return `  ${approval.id} (${approval.gate} of ${shortSha(approval.commit)} in ${approval.environment}${expires}): cot approve ${approval.id}  or  cot reject ${approval.id} --comment <reason>`;
+  const what = approval.repository === PROMOTION_REPOSITORY ? approvalSubject(approval) : shortSha(approval.commit);
+  return `  ${approval.id} (${approval.gate} of ${what} in ${approval.environment}${expires}): cot approve ${approval.id}  or  cot reject ${approval.id} --comment <reason>`;
 }

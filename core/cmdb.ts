@@ -60,6 +60,8 @@ export interface PromotionMember {
   readonly releaseId: string;
   /** The environment's accepted commit when the promotion was prepared: what rolling it back returns to. */
   readonly previous: string | null;
+  /** The S3 object version of the commit's artifact the member deploys (docs/deploy-to-aws.md#artifact-versions). */
+  readonly artifactVersion?: string;
 }
 
 /** A release, or a continuous run of one push; from its first deploy on, also a row of the history. */

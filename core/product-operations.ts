@@ -57,12 +57,14 @@ export class ProductOperations {
       const accepted = cells.get(key(repository, below.name))?.acceptedCommit;
       const here = cells.get(key(repository, environment));
       if (!accepted || here?.commit === accepted) continue;
-      members.push({ repository, commit: accepted, releaseId: newReleaseId(now), previous: here?.acceptedCommit ?? null });
+      const artifactVersion = await this.artifactOf(repository, below.name, accepted);
+      members.push({ repository, commit: accepted, releaseId: newReleaseId(now), previous: here?.acceptedCommit ?? null, artifactVersion });
     }
     if (members.length === 0) {
       throw new ConflictError(`nothing to promote into ${environment}: ${names.join(', ')} already run${names.length === 1 ? 's' : ''} what is accepted in ${below.name} (or nothing is accepted there yet)`);
     }
-    return this.start({ releaseId: newReleaseId(now), environment, kind: 'release', requestedBy: input.requestedBy, createdAt: now.toISOString(), members });
+    // Each member is ranked by its acceptance below: none may take its cell back (docs/architecture.md#never-backwards).
+    return this.start({ releaseId: newReleaseId(now), environment, kind: 'release', requestedBy: input.requestedBy, createdAt: now.toISOString(), rankFrom: below.name, members });
   }
 
   /**
@@ -77,11 +79,14 @@ export class ProductOperations {
     if (!last) throw new ConflictError(`nothing to roll back: no accepted promotion in ${environment}`);
     const cells = await this.cells();
     const now = this.deps.clock.now();
-    const members = (last.members ?? []).flatMap((member) => {
+    const members: NewPromotion['members'][number][] = [];
+    for (const member of last.members ?? []) {
       const cell = cells.get(key(member.repository, environment));
-      if (!member.previous || cell?.acceptedCommit !== member.commit) return [];
-      return [{ repository: member.repository, commit: member.previous, releaseId: newReleaseId(now), previous: cell.acceptedCommit, rollbackOf: member.releaseId }];
-    });
+      if (!member.previous || cell?.acceptedCommit !== member.commit) continue;
+      // Back to the build accepted here before, as a rollback of one repository.
+      const artifactVersion = await this.artifactOf(member.repository, environment, member.previous);
+      members.push({ repository: member.repository, commit: member.previous, releaseId: newReleaseId(now), previous: cell.acceptedCommit, rollbackOf: member.releaseId, artifactVersion });
+    }
     if (members.length === 0) throw new ConflictError(`nothing to roll back in ${environment}: promotion ${last.releaseId} had nothing accepted before it, or its repositories moved on since`);
     return this.start({ releaseId: newReleaseId(now), environment, kind: 'rollback', requestedBy: input.requestedBy, createdAt: now.toISOString(), rollbackOf: last.releaseId, members });
   }
@@ -109,6 +114,18 @@ export class ProductOperations {
       throw error;
     }
     return answer;
+  }
+
+  /**
+   * The artifact version accepted with the commit in `environment` (docs/deploy-to-aws.md#artifact-versions);
+   * a commit accepted before versions were kept is refused, as a release of it is.
+   */
+  private async artifactOf(repository: string, environment: string, commit: string): Promise<string> {
+    const version = await this.deps.releases.acceptedArtifact(repository, environment, commit);
+    if (version === undefined) {
+      throw new ConflictError(`no artifact version of ${repository} ${commit.slice(0, 7)} was recorded in ${environment}: push the commit again to build it`);
+    }
+    return version;
   }
 
   private async lastPromotion(environment: string): Promise<Release | undefined> {

@@ -57,6 +57,8 @@ export class ProductSteps {
       if (!where || !(await releases.isAccepted(member.repository, where, member.commit))) {
         return `${member.repository} ${member.commit.slice(0, 7)} is not accepted in ${where ?? 'the environment below'}`;
       }
+      // Every member deploys one recorded build (docs/deploy-to-aws.md#artifact-versions).
+      if (!member.artifactVersion) return `no artifact version of ${member.repository} ${member.commit.slice(0, 7)} was recorded in ${where}: push the commit again to build it`;
     }
     return undefined;
   }
@@ -149,7 +151,13 @@ export class ProductSteps {
       const release = members.find((candidate) => candidate.releaseId === member.releaseId);
       return release?.startedAt !== undefined && member.previous !== null && member.previous !== member.commit;
     });
-    if (back.length === 0) return {};
+    // Each goes back to the build accepted here before; one accepted before versions were kept cannot.
+    const versions = await Promise.all(back.map((member) => this.deps.releases.acceptedArtifact(member.repository, run.environment, member.previous ?? '')));
+    const pinned = back.flatMap((member, index) => {
+      const artifactVersion = versions[index];
+      return artifactVersion ? [{ ...member, artifactVersion }] : [];
+    });
+    if (pinned.length === 0) return {};
     const now = this.deps.clock.now();
     try {
       const { release } = await this.deps.promotions.startPromotion({
@@ -159,7 +167,14 @@ export class ProductSteps {
         requestedBy: `autoRollback of ${run.releaseId}`,
         createdAt: now.toISOString(),
         rollbackOf: run.releaseId,
-        members: back.map((member) => ({ repository: member.repository, commit: member.previous ?? '', releaseId: newReleaseId(now), previous: member.previous, rollbackOf: member.releaseId })),
+        members: pinned.map((member) => ({
+          repository: member.repository,
+          commit: member.previous ?? '',
+          releaseId: newReleaseId(now),
+          previous: member.previous,
+          rollbackOf: member.releaseId,
+          artifactVersion: member.artifactVersion,
+        })),
       });
       return { rollback: this.runOf(release) };
     } catch (error) {
@@ -233,7 +248,7 @@ export class ProductSteps {
     const waves = deployWaves(this.deps.config.repositories, [...members.keys()]).map((wave) =>
       wave.flatMap((name) => {
         const member = members.get(name);
-        return member ? [{ releaseId: member.releaseId, repository: member.repository, commit: member.commit }] : [];
+        return member ? [{ releaseId: member.releaseId, repository: member.repository, commit: member.commit, artifactVersion: member.artifactVersion ?? '' }] : [];
       }),
     );
     return {

@@ -27,6 +27,11 @@ export interface NewPromotion {
   readonly createdAt: string;
   /** A rollback promotion: the promotion it undoes. */
   readonly rollbackOf?: string;
+  /**
+   * Where each member's commit takes its rank (docs/architecture.md#never-backwards): the environment below
+   * for a promotion; a rollback's members are ranked in their own environment (the default).
+   */
+  readonly rankFrom?: string;
   readonly members: ReadonlyArray<PromotionMember & { readonly rollbackOf?: string }>;
 }
 
@@ -77,7 +82,13 @@ export function promotionRecord(promotion: NewPromotion): NewRelease {
     requestedBy: promotion.requestedBy,
     createdAt: promotion.createdAt,
     ...(promotion.rollbackOf ? { rollbackOf: promotion.rollbackOf } : {}),
-    members: promotion.members.map(({ repository, commit, releaseId, previous }) => ({ repository, commit, releaseId, previous })),
+    members: promotion.members.map(({ repository, commit, releaseId, previous, artifactVersion }) => ({
+      repository,
+      commit,
+      releaseId,
+      previous,
+      ...(artifactVersion ? { artifactVersion } : {}),
+    })),
   };
 }
 
@@ -93,6 +104,8 @@ export function memberRecord(promotion: NewPromotion, member: NewPromotion['memb
     createdAt: promotion.createdAt,
     promotionId: promotion.releaseId,
     ...(member.rollbackOf ? { rollbackOf: member.rollbackOf } : {}),
+    ...(member.artifactVersion ? { artifactVersion: member.artifactVersion } : {}),
+    ...(promotion.rankFrom ? { rankFrom: promotion.rankFrom } : {}),
   };
 }
 

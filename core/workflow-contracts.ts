@@ -101,8 +101,8 @@ export type CommitTargets = z.infer<typeof CommitTargets>;
 export const TargetedRun = z.extend(PromotionRun, CommitTargets.shape);
 export type TargetedRun = z.infer<typeof TargetedRun>;
 
-/** One member of a promotion run: its own release of its repository's commit. */
-export const MemberRun = z.object({ releaseId: NonEmpty, repository: Name, commit: Sha });
+/** One member of a promotion run: its own release of its repository's commit, pinned to an artifact version. */
+export const MemberRun = z.object({ releaseId: NonEmpty, repository: Name, commit: Sha, artifactVersion: NonEmpty });
 export type MemberRun = z.infer<typeof MemberRun>;
 
 /** A promotion run: its members in waves (deployed one wave after the other, a wave's members in parallel). */

@@ -123,7 +123,8 @@ export class CmdbTable extends Construct {
    */
   grantOperatorApi(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
-      releases: ['board', 'history', 'getRelease', 'isAccepted', 'boardCell', 'acceptances', 'setHeld', 'startExclusive', 'transitionRelease'],
+      // acceptedArtifact: a promotion pins each member to the build accepted below (409 when none was recorded).
+      releases: ['board', 'history', 'getRelease', 'isAccepted', 'boardCell', 'acceptances', 'setHeld', 'startExclusive', 'transitionRelease', 'acceptedArtifact'],
       approvals: ['getApproval', 'decideApproval', 'closeApproval'],
       pushes: ['resolveRef'],
       // Promotions: started one at a time, the board's product row, the last promotion to roll back.

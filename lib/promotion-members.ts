@@ -7,7 +7,7 @@ import type { EnvironmentConfig } from '../core/config';
 import type { ApprovalGate } from '../core/release-lifecycle';
 import { EXECUTION_ERRORS, PRODUCT_ACTIONS, type ProductAction } from '../core/workflow-names';
 import type { DeployTargets } from './deploy-targets';
-import { notify, retryWhileLeaseBusy, stepTask } from './workflow-parts';
+import { artifactSource, notify, retryWhileLeaseBusy, stepTask } from './workflow-parts';
 
 /** The endings a gate of the product path goes to. */
 export interface GateEndings {
@@ -79,7 +79,8 @@ export function productPath(scope: Construct, props: ProductPathProps): { start:
       projectName: `$.member.projects.${project}`,
       sourceVersion: '$.member.commit',
       environment: { COT_REPOSITORY: '$.member.repository', COT_COMMIT: '$.member.commit', COT_ENVIRONMENT: '$.environment', COT_RELEASE_ID: '$.member.releaseId' },
-      parameters: { SecondarySourcesOverride: [{ Type: 'S3', 'Location.$': '$.member.artifact.location', SourceIdentifier: 'artifact' }] },
+      // The version accepted below (or, for a rollback, here before), never whatever was built last.
+      parameters: artifactSource('$.member.artifact.location', '$.member.artifactVersion'),
       resultPath: sfn.JsonPath.DISCARD,
       timeoutSeconds: props.stepTimeout,
     });

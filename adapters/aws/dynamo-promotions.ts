@@ -6,7 +6,8 @@ import { isTerminal, type ReleaseState } from '../../core/release-lifecycle';
 import { toRelease } from './cmdb-items';
 import { keys } from './cmdb-keys';
 import { cancellationCodes, guarded, isConditionFailure, toDomainError } from './dynamo-errors';
-import { boardUpdate, preparedRelease, releaseTransition } from './release-updates';
+import { releaseRank } from './release-exclusive';
+import { backwardsReason, boardUpdate, NOT_BACKWARDS, preparedRelease, releaseTransition } from './release-updates';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 const short = (commit: string) => commit.slice(0, 7);
@@ -54,13 +55,21 @@ export class DynamoPromotions implements PromotionStore {
         if (live && !isTerminal(live.state)) {
           throw new ConflictError(`release ${live.releaseId} of ${member.repository} ${short(live.commit)} is ${live.state} in ${environment}: one release at a time; wait for it to end (or reject it) and promote again`);
         }
-        items.push({ Put: { TableName: this.tableName, Item: { ...keys.release(member.releaseId), ...preparedRelease(memberRecord(promotion, member)) }, ConditionExpression: 'attribute_not_exists(pk)' } });
+        // Ranked as a release of one repository is; a member of a promotion (not of a rollback) never takes
+        // its cell back (docs/architecture.md#never-backwards).
+        const record = memberRecord(promotion, member);
+        const rank = await releaseRank({ get: (key) => this.get(key) }, record);
+        const guardedRank = promotion.kind === 'release' ? rank : undefined;
+        const backwards = guardedRank === undefined ? undefined : backwardsReason(cell, { ...record, rank: guardedRank });
+        if (backwards) throw new ConflictError(`${member.repository}: ${backwards}; or leave ${member.repository} out (--only)`);
+        items.push({ Put: { TableName: this.tableName, Item: { ...keys.release(member.releaseId), ...preparedRelease(record, rank) }, ConditionExpression: 'attribute_not_exists(pk)' } });
         const board = boardUpdate(this.tableName, this.product, member.repository, environment, {
           set: { releaseId: member.releaseId, activeReleaseId: member.releaseId, state: 'prepared', updatedAt: promotion.createdAt },
-          condition: `(${cellActive ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)`,
+          condition: `(${cellActive ? 'activeReleaseId = :observedActive' : 'attribute_not_exists(activeReleaseId)'}) AND (attribute_not_exists(releaseId) OR releaseId < :releaseId)${guardedRank === undefined ? '' : ` AND ${NOT_BACKWARDS}`}`,
         });
         board.Update.ExpressionAttributeValues[':releaseId'] = member.releaseId;
         if (cellActive) board.Update.ExpressionAttributeValues[':observedActive'] = cellActive;
+        if (guardedRank !== undefined) board.Update.ExpressionAttributeValues[':rank'] = guardedRank;
         items.push(board);
       }
       try {

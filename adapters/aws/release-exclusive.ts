@@ -85,7 +85,7 @@ export async function startExclusive(ctx: ExclusiveContext, release: NewRelease)
  * The rank of a new release's commit (docs/architecture.md#never-backwards): from its acceptance in
  * `rankFrom` (the environment below, for a release) or, for a rollback, in its own environment.
  */
-async function releaseRank(ctx: ExclusiveContext, release: NewRelease): Promise<string | undefined> {
+export async function releaseRank(ctx: Pick<ExclusiveContext, 'get'>, release: NewRelease): Promise<string | undefined> {
   const from = release.rankFrom ?? (release.kind === 'rollback' ? release.environment : undefined);
   return from === undefined ? undefined : rankOf(await ctx.get(keys.accepted(release.repository, from, release.commit)));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readAnswer, Status } from '../api-types';
 import { examples, printJson, renderOptionsFor, type CommandContext } from '../context';
+import { withMemberCounts } from '../product-approvals';
 import { renderStatus } from '../render/status';
 
 export function registerStatus(program: Command, ctx: CommandContext): void {
@@ -10,9 +11,11 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the API answer (GET /api/status) as is')
     .addHelpText('after', examples('cot status', 'cot status --json | jq \'.pendingApprovals\''))
     .action(async (options: { json?: boolean }, command: Command) => {
-      const answer = await (await ctx.client(command)).getStatus();
+      const client = await ctx.client(command);
+      const answer = await client.getStatus();
       if (options.json) return printJson(ctx.io.stdout, answer);
       const status = readAnswer(Status, answer, 'GET /api/status');
-      ctx.io.stdout.write(renderStatus(status, renderOptionsFor(ctx.io.stdout, ctx.io)));
+      const pendingApprovals = await withMemberCounts(client, status.pendingApprovals);
+      ctx.io.stdout.write(renderStatus({ ...status, pendingApprovals }, renderOptionsFor(ctx.io.stdout, ctx.io)));
     });
 }

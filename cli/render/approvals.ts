@@ -11,7 +11,7 @@ export function renderPendingApprovals(approvals: readonly PendingApproval[], op
   return renderTable(
     approvals.map((approval) => [
       style.bold(approval.id),
-      approval.repository,
+      approvalSubject(approval),
       approval.environment,
       shortSha(approval.commit),
       approval.gate,
@@ -20,6 +20,15 @@ export function renderPendingApprovals(approvals: readonly PendingApproval[], op
     { header: ['id', 'repository', 'environment', 'commit', 'gate', 'expires'].map(style.dim), indent: options.indent },
   );
 }
+
+/** What an approval is for: its repository, or for a promotion (docs/architecture.md#promotions) the product. */
+export function approvalSubject(approval: Pick<PendingApproval, 'repository' | 'members'>): string {
+  if (approval.repository !== PROMOTION_REPOSITORY) return approval.repository;
+  return approval.members === undefined ? 'product' : `product (${approval.members} ${approval.members === 1 ? 'repository' : 'repositories'})`;
+}
+
+/** A promotion's record and its approvals have this `repository` and an empty commit. */
+export const PROMOTION_REPOSITORY = '*';
 
 /** `cot approvals`: the list and how to act on it. */
 export function renderApprovals(approvals: readonly PendingApproval[], options: RenderOptions): string {

@@ -7,21 +7,24 @@ import { ContinuousSteps } from '../../core/continuous-steps';
 import { EnvironmentChain } from '../../core/environment-chain';
 import { ConflictError, LeaseBusyError } from '../../core/errors';
 import type { ContinuousInput, PromotionInput, WorkflowEngine } from '../../core/ports';
+import { ProductOperations } from '../../core/product-operations';
+import { ProductSteps } from '../../core/product-steps';
 import { NotEligibleError, PromotionSteps } from '../../core/promotion-steps';
 import { Reconciler } from '../../core/reconcile';
 import { isTerminal, type ApprovalGate } from '../../core/release-lifecycle';
 import { ReleaseOperations } from '../../core/release-operations';
 import { WebhookIntake } from '../../core/webhook-intake';
-import type { Ending, PromotionRun } from '../../core/workflow-contracts';
+import type { Ending, ProductEnding, ProductInput, ProductRun, PromotionRun } from '../../core/workflow-contracts';
 import { createTestCmdb } from '../support/dynamo';
 import { sha, TickingClock } from './release-operations-harness';
 
 /*
  * One property over everything that moves an environment (docs/architecture.md#never-backwards): pushes
- * delivered out of order and again, release requests (equal and different), decisions (of superseded
- * releases too), timeouts, failed deploys and tests, rollbacks (by hand and automatic), interleaved at
- * random. It drives the real use cases (webhook intake, ReleaseOperations, Approvals, ContinuousSteps,
- * PromotionSteps) on DynamoDB Local. Their executions are advanced one step at a time, in the order of
+ * delivered out of order and again, release requests (equal and different), promotions of the product
+ * and their rollbacks, decisions (of superseded releases too), timeouts, failed deploys and tests,
+ * rollbacks (by hand and automatic), interleaved at random. It drives the real use cases (webhook intake,
+ * ReleaseOperations, ProductOperations, Approvals, ContinuousSteps, PromotionSteps, ProductSteps) on
+ * DynamoDB Local. Their executions are advanced one step at a time, in the order of
  * the state machines' definitions (lib/continuous-workflow.ts, lib/promotion-workflow.ts; the machines
  * themselves run in test/workflows/), so that steps of different executions interleave.
  */
@@ -44,16 +47,19 @@ const config = ReleaseConfig.parse({
 });
 
 /** Where an execution is, named as the state machine's states. */
-type At = 'Begin' | 'Claim' | 'Deploy' | 'Deployed' | 'Test' | 'Tested' | 'Accept' | 'ApproveDeployGate' | 'AcceptGate' | 'Waiting' | 'Done';
+type At = 'Begin' | 'Built' | 'Claim' | 'Deploy' | 'Deployed' | 'Test' | 'Tested' | 'Accept' | 'ApproveDeployGate' | 'AcceptGate' | 'Waiting' | 'Done';
 
 interface Execution {
   readonly workflow: 'continuous' | 'promotion';
   readonly name: string;
   readonly startTime: string;
-  readonly input: ContinuousInput | PromotionInput;
+  readonly input: ContinuousInput | PromotionInput | ProductInput;
   at: At;
   releaseId?: string;
   run?: PromotionRun;
+  /** A promotion of the product (docs/architecture.md#promotions): its run, and the ending a rollback of it ends with. */
+  productRun?: ProductRun;
+  productEnding?: ProductEnding;
   /** After an ending with a rollback, the outcome it ends with once the rollback is tested. */
   ending?: Ending;
   waiting?: { gate: ApprovalGate; token: string; answer?: { error?: string; cause?: string } };
@@ -68,7 +74,7 @@ class Executions implements WorkflowEngine {
   async startContinuous(input: ContinuousInput, name: string) {
     return this.start('continuous', input, name);
   }
-  async startPromotion(input: PromotionInput, name: string) {
+  async startPromotion(input: PromotionInput | ProductInput, name: string) {
     return this.start('promotion', input, name);
   }
   async sendTaskSuccess(taskToken: string) {
@@ -86,7 +92,7 @@ class Executions implements WorkflowEngine {
     return this.all.filter((execution) => execution.at !== 'Done');
   }
 
-  private start(workflow: Execution['workflow'], input: ContinuousInput | PromotionInput, name: string) {
+  private start(workflow: Execution['workflow'], input: Execution['input'], name: string) {
     // As Step Functions: a name is used once.
     if (this.all.some((execution) => execution.name === name)) return { started: false, executionId: name };
     this.all.push({ workflow, name, input, startTime: this.clock.now().toISOString(), at: 'Begin' });
@@ -115,6 +121,8 @@ function world(stores: CmdbStores) {
     intake: new WebhookIntake({ deliveries: stores.deliveries, pushes: stores.pushes, workflows: engine, clock, chain }),
     continuous: new ContinuousSteps({ releases: stores.releases, pushes: stores.pushes, leases: stores.leases, clock }),
     promotion: new PromotionSteps({ releases: stores.releases, approvals: stores.approvals, leases: stores.leases, clock, chain }),
+    products: new ProductOperations({ config, releases: stores.releases, promotions: stores.promotions, workflows: engine, clock }),
+    product: new ProductSteps({ config, releases: stores.releases, approvals: stores.approvals, leases: stores.leases, promotions: stores.promotions, clock, chain }),
     reconciler: new Reconciler({ releases: stores.releases, leases: stores.leases, approvals: stores.approvals, clock }),
     approvalIds: [] as string[],
   };
@@ -157,7 +165,15 @@ async function stepContinuous(w: World, execution: Execution): Promise<void> {
       case 'Begin': {
         const begun = await w.continuous.begin(input, { name: execution.name, startTime: execution.startTime });
         execution.releaseId = begun.releaseId;
-        execution.at = begun.superseded ? 'Done' : 'Claim';
+        execution.at = begun.superseded ? 'Done' : 'Built';
+        return;
+      }
+      case 'Built': {
+        // The build stored one version of the commit's artifact; Built records it for every later deploy.
+        const key = `artifacts/${input.repository}/${input.commit}/artifact.zip`;
+        const at = w.clock.now().toISOString();
+        await w.continuous.built({ ...ref, key, build: { startTime: at, endTime: at }, versions: { Versions: [{ Key: key, VersionId: `v-${ref.releaseId}`, LastModified: at }] } });
+        execution.at = 'Claim';
         return;
       }
       case 'Claim': {
@@ -183,64 +199,114 @@ async function stepContinuous(w: World, execution: Execution): Promise<void> {
   }
 }
 
-/** One step of a promotion execution (lib/promotion-workflow.ts); `fail` makes a deploy or test red. */
-async function stepPromotion(w: World, execution: Execution, fail: boolean): Promise<void> {
-  const run = execution.run!;
+/** A gate's approval Task: the approval stored, the execution waiting on its token. */
+async function requestGate(w: World, execution: Execution, releaseId: string): Promise<void> {
+  const gate = execution.at === 'AcceptGate' ? 'accept' : 'approve_deploy';
+  const token = w.engine.newToken();
+  execution.waiting = { gate, token };
+  execution.at = 'Waiting';
+  const approval = await w.approvals.request({ taskToken: token, gate, releaseId, timeoutSeconds: 86_400 });
+  w.approvalIds.push(approval.approvalId);
+}
+
+/**
+ * The Tasks of one path of the promotion workflow: a release of one repository (lib/promotion-workflow.ts)
+ * or a promotion of the product (lib/promotion-members.ts), whose states line up one to one.
+ */
+interface Path {
+  begin(): Promise<{ approveBeforeDeploy: boolean }>;
+  run(): { releaseId: string; kind: string };
+  reject(error: { Error: string; Cause: string }): Promise<void>;
+  claim(): Promise<void>;
+  deployed(): Promise<void>;
+  tested(): Promise<void>;
+  accept(): Promise<void>;
+  /** A red deploy or test, or a Task's error caught into the path's failure ending. */
+  caught(step: 'deploy' | 'test' | 'workflow', error: unknown): Promise<void>;
+}
+
+function singlePath(w: World, execution: Execution): Path {
+  const run = () => execution.run!;
+  return {
+    begin: async () => (execution.run = await w.promotion.begin(execution.input as PromotionInput)),
+    run,
+    reject: async (error) => afterEnding(execution, await w.promotion.reject(run(), error)),
+    claim: () => w.promotion.claim(run()),
+    deployed: () => w.promotion.deployed(run()),
+    tested: () => w.promotion.tested(run()),
+    accept: () => w.promotion.accept(run(), { by: 'qa@example.com' }),
+    caught: (step, error) => caught(w, execution, step, error),
+  };
+}
+
+function productPath(w: World, execution: Execution): Path {
+  const run = () => execution.productRun!;
+  return {
+    begin: async () => (execution.productRun = await w.product.begin(execution.input as ProductInput)),
+    run,
+    reject: async (error) => afterProductEnding(execution, await w.product.reject(run(), error)),
+    claim: () => w.product.claim(run()),
+    deployed: async () => {
+      for (const member of run().waves.flat()) await w.product.memberDeployed(member);
+    },
+    tested: () => w.product.tested(run()),
+    accept: () => w.product.accept(run(), { by: 'qa@example.com' }),
+    caught: (step, error) => productCaught(w, execution, step, error as Error),
+  };
+}
+
+/** One step of a promotion execution; `fail` makes a deploy or test red. */
+async function stepPromotion(w: World, execution: Execution, fail: boolean, path: Path): Promise<void> {
   try {
     switch (execution.at) {
-      case 'Begin':
+      case 'Begin': {
+        let begun: { approveBeforeDeploy: boolean };
         try {
-          execution.run = await w.promotion.begin(execution.input as PromotionInput);
+          begun = await path.begin();
         } catch (error) {
           if (error instanceof NotEligibleError) return void (execution.at = 'Done');
           return ended(w, execution, error);
         }
-        execution.at = execution.run.approveBeforeDeploy ? 'ApproveDeployGate' : 'Claim';
-        return;
-      case 'ApproveDeployGate':
-      case 'AcceptGate': {
-        const gate = execution.at === 'AcceptGate' ? 'accept' : 'approve_deploy';
-        const token = w.engine.newToken();
-        execution.waiting = { gate, token };
-        execution.at = 'Waiting';
-        const approval = await w.approvals.request({ taskToken: token, gate, releaseId: run.releaseId, timeoutSeconds: 86_400 });
-        w.approvalIds.push(approval.approvalId);
+        execution.at = begun.approveBeforeDeploy ? 'ApproveDeployGate' : 'Claim';
         return;
       }
+      case 'ApproveDeployGate':
+      case 'AcceptGate':
+        return requestGate(w, execution, path.run().releaseId);
       case 'Waiting': {
         const { gate, answer } = execution.waiting!;
         if (!answer) return;
         if (!answer.error) return void (execution.at = gate === 'accept' ? 'Accept' : 'Claim');
         if (answer.error === 'Superseded') return void (execution.at = 'Done');
         try {
-          afterEnding(execution, await w.promotion.reject(run, { Error: answer.error, Cause: answer.cause ?? '' }));
+          await path.reject({ Error: answer.error, Cause: answer.cause ?? '' });
         } catch (error) {
           await ended(w, execution, error);
         }
         return;
       }
       case 'Claim':
-        await w.promotion.claim(run);
+        await path.claim();
         execution.at = 'Deploy';
         return;
       case 'Deploy':
-        if (fail) return caught(w, execution, 'deploy', new Error('deploy went red'));
+        if (fail) return path.caught('deploy', new Error('deploy went red'));
         execution.at = 'Deployed';
         return;
       case 'Deployed':
-        await w.promotion.deployed(run);
+        await path.deployed();
         execution.at = 'Test';
         return;
       case 'Test':
-        if (fail) return caught(w, execution, 'test', new Error('tests went red'));
+        if (fail) return path.caught('test', new Error('tests went red'));
         execution.at = 'Tested';
         return;
       case 'Tested':
-        await w.promotion.tested(run);
-        execution.at = run.kind === 'rollback' ? 'Done' : 'AcceptGate';
+        await path.tested();
+        execution.at = path.run().kind === 'rollback' ? 'Done' : 'AcceptGate';
         return;
       case 'Accept':
-        await w.promotion.accept(run, { by: 'qa@example.com' });
+        await path.accept();
         execution.at = 'Done';
         return;
       default:
@@ -248,9 +314,40 @@ async function stepPromotion(w: World, execution: Execution, fail: boolean): Pro
     }
   } catch (error) {
     if (error instanceof LeaseBusyError) return; // Claim retries while another deploy holds the lease
-    // A gate's request, Claim, Deployed, Tested and Accept catch States.ALL into RecordWorkflowFailure.
+    // A gate's request, Claim, Deployed, Tested and Accept catch States.ALL into the failure ending.
     if (execution.at === 'Waiting') execution.waiting = undefined;
-    await caught(w, execution, 'workflow', error);
+    await path.caught('workflow', error);
+  }
+}
+
+/** `ProductRollBack?`: an ending with a rollback promotion goes on with it from ProductClaim. */
+function afterProductEnding(execution: Execution, ending: ProductEnding): void {
+  if (ending.rollback) {
+    execution.productRun = ending.rollback;
+    execution.productEnding = ending;
+    execution.at = 'Claim';
+  } else execution.at = 'Done';
+}
+
+/** A red member, or a Task's error caught into ProductRecordFailure. */
+async function productCaught(w: World, execution: Execution, step: 'deploy' | 'test' | 'workflow', error: Error): Promise<void> {
+  const run = execution.productRun!;
+  const caughtError = { Error: error.name, Cause: error.message };
+  try {
+    const member = run.waves.flat()[0];
+    if (step !== 'workflow' && member) await w.product.memberFailed(member, step, caughtError);
+    afterProductEnding(execution, await w.product.fail(run, step, caughtError));
+  } catch (failure) {
+    await ended(w, execution, failure);
+  }
+}
+
+/** A waiting gate of a promotion of the product times out: ProductRecordExpiry. */
+async function timeOutProduct(w: World, execution: Execution): Promise<void> {
+  try {
+    afterProductEnding(execution, await w.product.expire(execution.productRun!));
+  } catch (error) {
+    await ended(w, execution, error);
   }
 }
 
@@ -265,8 +362,9 @@ async function timeOut(w: World, execution: Execution): Promise<void> {
 
 async function advance(w: World, execution: Execution, options: { fail: boolean; timeout: boolean }): Promise<void> {
   if (execution.workflow === 'continuous') return stepContinuous(w, execution);
-  if (execution.at === 'Waiting' && options.timeout && !execution.waiting?.answer) return timeOut(w, execution);
-  return stepPromotion(w, execution, options.fail);
+  const product = 'product' in execution.input;
+  if (execution.at === 'Waiting' && options.timeout && !execution.waiting?.answer) return product ? timeOutProduct(w, execution) : timeOut(w, execution);
+  return stepPromotion(w, execution, options.fail, product ? productPath(w, execution) : singlePath(w, execution));
 }
 
 /** A push of commit i on top of i - 1, as GitHub reports it. */
@@ -298,6 +396,8 @@ const Command = fc.oneof(
   // Mostly of a commit accepted below (the newest or an older one), else of any pushed commit.
   { arbitrary: fc.record({ t: fc.constant('release' as const), env: fc.constantFrom('preproduction', 'production'), k: fc.nat(), acceptedBelow: fc.integer({ min: 0, max: 3 }).map((n) => n > 0) }), weight: 4 },
   { arbitrary: fc.record({ t: fc.constant('rollback' as const), env: fc.constantFrom(...ENVS) }), weight: 1 },
+  // The product promoted (its one repository as a member), or its last promotion rolled back.
+  { arbitrary: fc.record({ t: fc.constant('promote' as const), env: fc.constantFrom('preproduction', 'production'), back: fc.integer({ min: 0, max: 3 }).map((n) => n === 0) }), weight: 3 },
   {
     arbitrary: fc.record({ t: fc.constant('advance' as const), k: fc.nat(), steps: fc.integer({ min: 1, max: 12 }), fail: fc.integer({ min: 0, max: 4 }).map((n) => n === 0), timeout: fc.integer({ min: 0, max: 7 }).map((n) => n === 0) }),
     weight: 8,
@@ -373,6 +473,17 @@ async function perform(w: World, watch: Watch, command: Command): Promise<void> 
       if (started[0]) expect(started[0].name).toBe(answer?.releaseId);
       return;
     }
+    case 'promote': {
+      const before = w.engine.all.length;
+      const asked = command.back
+        ? w.products.rollbackProduct({ environment: command.env, requestedBy: 'rm' })
+        : w.products.promote({ environment: command.env, requestedBy: 'rm' });
+      const answer = await asked.catch(refused);
+      const started = w.engine.all.slice(before);
+      expect(started.length).toBeLessThanOrEqual(1);
+      if (started[0]) expect(started[0].name).toBe(answer?.releaseId);
+      return;
+    }
     case 'advance': {
       const live = w.engine.live();
       const execution = live[command.k % Math.max(1, live.length)];
@@ -429,7 +540,18 @@ describe('an environment never goes backwards, whatever happens in whatever orde
         }
         await drain(w, watch);
 
-        const releaseIds = new Set(w.engine.all.flatMap((execution) => [execution.releaseId, execution.run?.releaseId, (execution.input as PromotionInput).releaseId, execution.ending?.rollback?.releaseId]).filter((id): id is string => id !== undefined));
+        const releaseIds = new Set(
+          w.engine.all
+            .flatMap((execution) => [
+              execution.releaseId,
+              execution.run?.releaseId,
+              (execution.input as PromotionInput).releaseId,
+              execution.ending?.rollback?.releaseId,
+              // A promotion of the product, its members, and those of the rollback it went on with.
+              ...[execution.productRun, execution.productEnding?.rollback].flatMap((run) => (run ? [run.releaseId, ...run.waves.flat().map((member) => member.releaseId)] : [])),
+            ])
+            .filter((id): id is string => id !== undefined),
+        );
         for (const releaseId of releaseIds) {
           const release = await w.stores.releases.getRelease(releaseId);
           expect(release && isTerminal(release.state), `${releaseId} is ${release?.state}`).toBe(true);

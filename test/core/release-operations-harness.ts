@@ -87,11 +87,13 @@ export interface World {
   readonly operations: ReleaseOperations;
   readonly products: ProductOperations;
   readonly seed: Seeder;
+  /** The table itself, for a test that plays a concurrent writer. */
+  readonly table: Pick<Awaited<ReturnType<typeof createTestCmdb>>, 'documentClient' | 'tableName'>;
 }
 
 /** A fresh CMDB table on DynamoDB Local with the use cases over it. */
 export async function createWorld(): Promise<World> {
-  const { releases, approvals: approvalStore, pushes, leases, deliveries, promotions, metrics } = await createTestCmdb(PRODUCT);
+  const { releases, approvals: approvalStore, pushes, leases, deliveries, promotions, metrics, documentClient, tableName } = await createTestCmdb(PRODUCT);
   const stores = { releases, approvals: approvalStore, pushes, leases, deliveries, promotions, metrics };
   const clock = new TickingClock();
   const workflows = new RecordingWorkflows();
@@ -99,7 +101,7 @@ export async function createWorld(): Promise<World> {
   const approvals = new Approvals({ releases, approvals: approvalStore, workflows, clock, chain });
   const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals });
   const products = new ProductOperations({ config, releases, promotions, workflows, clock });
-  return { stores, clock, workflows, approvals, operations, products, seed: new Seeder(releases, pushes, clock, approvals) };
+  return { stores, clock, workflows, approvals, operations, products, seed: new Seeder(releases, pushes, clock, approvals), table: { documentClient, tableName } };
 }
 
 /** Puts the CMDB in a state through its stores, the way the workflows do. */
@@ -126,10 +128,12 @@ export class Seeder {
   }
 
   /** A continuous run: pushed, built, deployed, tested and accepted in integration. */
-  async acceptedInIntegration(repository: string, commit: string): Promise<string> {
+  async acceptedInIntegration(repository: string, commit: string, options: { artifactVersion?: string } = {}): Promise<string> {
     await this.push(repository, commit);
     const releaseId = await this.create(repository, 'integration', commit, 'deploy', 'push:github:1');
     await this.releases.transitionRelease(releaseId, 'building', { by: 'codebuild', at: this.at() });
+    // The build's artifact version, as the continuous workflow's Built step records it.
+    if (options.artifactVersion) await this.releases.recordArtifact(releaseId, options.artifactVersion);
     await this.releases.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at: this.at() });
     await this.releases.recordDeployment(releaseId, { by: 'codebuild', at: this.at() });
     await this.releases.markAccepted(releaseId, { by: 'codebuild', at: this.at(), detail: 'tests passed' });

@@ -310,7 +310,7 @@ describe('operator API refusals', () => {
 
 describe('promotions through the operator API', () => {
   it('starts a promotion of what is accepted below (202 with its members), answers an equal request with it, and shows its members', async () => {
-    await world.seed.acceptedInIntegration(REPO, C1);
+    await world.seed.acceptedInIntegration(REPO, C1, { artifactVersion: 'v-c1' });
 
     const response = await call(post.promotion({ environment: 'preproduction' }));
     const again = await call(post.promotion({ environment: 'preproduction', repositories: [REPO] }));
@@ -326,6 +326,16 @@ describe('promotions through the operator API', () => {
     const single = await call(post.release({ repository: REPO, environment: 'preproduction', ref: C1 }));
     expect(single.statusCode).toBe(409);
     expect(bodyOf(single).message).toContain(`is part of promotion ${body.releaseId}`);
+  });
+
+  it('answers 409 when a member\'s build was never recorded below (push it again), and starts nothing', async () => {
+    await world.seed.acceptedInIntegration(REPO, C1);
+
+    const response = await call(post.promotion({ environment: 'preproduction' }));
+
+    expect(response.statusCode).toBe(409);
+    expect(bodyOf(response).message).toBe(`no artifact version of ${REPO} ${C1.slice(0, 7)} was recorded in integration: push the commit again to build it`);
+    expect(world.workflows.promotions).toEqual([]);
   });
 
   it.each([

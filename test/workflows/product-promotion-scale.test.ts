@@ -76,6 +76,8 @@ describe('a promotion of 25 repositories stays within Step Functions limits', ()
       const release = await releases.createRelease({ releaseId: newReleaseId(), repository, environment: 'integration', commit, kind: 'deploy', requestedBy: 'push:test', createdAt: at() });
       await releases.transitionRelease(release.releaseId, 'deploying', { by: 'test', at: at() });
       await releases.recordDeployment(release.releaseId, { by: 'test', at: at() });
+      // The build's artifact version, as the continuous workflow records it: each member deploys it.
+      await releases.recordArtifact(release.releaseId, randomBytes(16).toString('hex'));
       await releases.markAccepted(release.releaseId, { by: 'test', at: at() });
     }
   }, 120_000);
