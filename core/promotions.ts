@@ -1,4 +1,5 @@
 import type { Actor, Failure, NewRelease, PromotionMember, Release } from './cmdb';
+import type { FreezeOverride } from './freeze';
 import type { ReleaseState } from './release-lifecycle';
 
 /*
@@ -28,6 +29,8 @@ export interface NewPromotion {
   /** A rollback promotion: the promotion it undoes. */
   readonly rollbackOf?: string;
   readonly members: ReadonlyArray<PromotionMember & { readonly rollbackOf?: string }>;
+  /** A promotion made during a freeze window: recorded on its record and on each member's release. */
+  readonly freezeOverride?: FreezeOverride;
 }
 
 /** The set of commits a promotion made accepted in an environment. */
@@ -77,6 +80,7 @@ export function promotionRecord(promotion: NewPromotion): NewRelease {
     requestedBy: promotion.requestedBy,
     createdAt: promotion.createdAt,
     ...(promotion.rollbackOf ? { rollbackOf: promotion.rollbackOf } : {}),
+    ...(promotion.freezeOverride ? { freezeOverride: promotion.freezeOverride } : {}),
     members: promotion.members.map(({ repository, commit, releaseId, previous }) => ({ repository, commit, releaseId, previous })),
   };
 }
@@ -93,6 +97,7 @@ export function memberRecord(promotion: NewPromotion, member: NewPromotion['memb
     createdAt: promotion.createdAt,
     promotionId: promotion.releaseId,
     ...(member.rollbackOf ? { rollbackOf: member.rollbackOf } : {}),
+    ...(promotion.freezeOverride ? { freezeOverride: promotion.freezeOverride } : {}),
   };
 }
 
