@@ -31,7 +31,7 @@ export class MetricsPanel {
     'section',
     { class: 'metrics panel', 'aria-labelledby': 'metrics-title' },
     el('h2', { id: 'metrics-title' }, 'Delivery, last 30 days'),
-    el('label', { for: 'metrics-environment' }, 'Environment'),
+    el('label', { for: 'metrics-environment' }, 'Metrics of the environment'),
     this.picker,
     this.figures,
     this.chart,

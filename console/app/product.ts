@@ -56,7 +56,9 @@ export function productRows(board: ConsoleBoard, api: ConsoleApi, refresh: () =>
       el('th', { scope: 'row' }, el('span', { class: 'muted small' }, 'product'), el('br'), row.name),
       board.environments.map((env, index) => {
         const view = row.environments[env.name];
-        return view ? productCell(board, env, view, index > 0, api, refresh) : el('td', { 'data-label': env.name });
+        // Promotions go to approval environments: a continuous one takes every push of its branch.
+        if (env.mode === 'continuous' || !view) return el('td', { 'data-label': env.name, class: 'cell product' }, el('div', { class: 'muted small' }, 'each push, repository by repository'));
+        return productCell(board, env, view, index > 0, api, refresh);
       }),
     ),
   ];
