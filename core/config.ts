@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { deployAfterCycle } from './deploy-order';
 import { parseDuration, DURATION_PATTERN } from './duration';
 import { PROVIDERS } from './providers';
-import { FreezeWindowConfig } from './freeze';
+import { FreezeWindowConfig } from './freeze-config';
 
 /** The default life of an approval link and of the workflow task that waits for it. */
 export const DEFAULT_APPROVAL_TIMEOUT = '7d';

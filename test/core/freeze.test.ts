@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import { cronMatches, latestFiring, localTime, parseCron } from '../../core/cron';
-import { FreezeWindowConfig, FrozenError, activeFreezes, checkFreeze } from '../../core/freeze';
+import { FrozenError, activeFreezes, checkFreeze } from '../../core/freeze';
+import { FreezeWindowConfig } from '../../core/freeze-config';
 
 const utc = (iso: string) => new Date(iso);
 
