@@ -59,7 +59,7 @@ export class ApiClient {
     return this.request('GET', `/api/releases/${segment(releaseId)}`);
   }
 
-  createPromotion(body: { environment: string; repositories?: string[] }): Promise<unknown> {
+  createPromotion(body: { environment: string; repositories?: string[]; override?: string }): Promise<unknown> {
     return this.request('POST', '/api/promotions', { body });
   }
 

@@ -28,22 +28,24 @@ export interface ConsoleRights {
   readonly view: boolean;
   /** Prepare a release into an approval environment. */
   readonly release: boolean;
+  /** Promote the product into an approval environment (docs/console.md#the-product-row). */
+  readonly promote: boolean;
   readonly rollback: boolean;
   readonly resume: boolean;
   /** The environments whose approvals this person may decide. */
   readonly decide: readonly string[];
 }
 
-export type ConsoleAction = 'view' | 'release' | 'rollback' | 'resume' | 'decide';
+export type ConsoleAction = 'view' | 'release' | 'promote' | 'rollback' | 'resume' | 'decide';
 
 /**
- * The rights of a user: `release-managers` release, roll back and resume; `approvers-<env>` decide in
+ * The rights of a user: `release-managers` release, promote, roll back and resume; `approvers-<env>` decide in
  * that environment, and so does a verified email the config lists among its approvers (the people the
  * approval email goes to); any of these, or `viewers`, may look. Nobody else sees anything.
  */
 export function consoleRights(user: ConsoleUser, config: ReleaseConfig): ConsoleRights {
   const approvalEnvironments = config.environments.flatMap((env) => (env.mode === 'approval' ? [env] : []));
-  if (user.local) return { view: true, release: true, rollback: true, resume: true, decide: approvalEnvironments.map((env) => env.name) };
+  if (user.local) return { view: true, release: true, promote: true, rollback: true, resume: true, decide: approvalEnvironments.map((env) => env.name) };
   const groups = new Set(user.groups);
   const email = user.verifiedEmail?.toLowerCase();
   const decide = approvalEnvironments
@@ -53,6 +55,7 @@ export function consoleRights(user: ConsoleUser, config: ReleaseConfig): Console
   return {
     view: manager || decide.length > 0 || groups.has(CONSOLE_GROUPS.viewers),
     release: manager,
+    promote: manager,
     rollback: manager,
     resume: manager,
     decide,

@@ -20,6 +20,9 @@ export const CONSOLE_API_ROUTES = [
   { name: 'createRollback', method: 'POST', resource: '/console/api/rollbacks' },
   { name: 'decide', method: 'POST', resource: '/console/api/approvals/{id}' },
   { name: 'resume', method: 'POST', resource: '/console/api/resume' },
+  // The product row and the metrics panel (docs/console.md#the-product-row).
+  { name: 'createPromotion', method: 'POST', resource: '/console/api/promotions' },
+  { name: 'metrics', method: 'GET', resource: '/console/api/metrics' },
 ] as const;
 
 export type ConsoleApiRoute = (typeof CONSOLE_API_ROUTES)[number];

@@ -5,6 +5,7 @@ import type { ConsoleRights } from './console-access';
 import { EnvironmentChain } from './environment-chain';
 import { NotFoundError } from './errors';
 import { commitUrl } from './repository-url';
+import type { ProductEnvironmentView } from './product-views';
 import { historyItemView, type BoardCellView, type HistoryItemView, type PendingApprovalView, type StatusView } from './release-views';
 
 /*
@@ -36,6 +37,19 @@ export interface ConsoleBoard {
   readonly repositories: Array<{ readonly name: string; readonly url: string; readonly environments: Record<string, ConsoleCell | null> }>;
   readonly pendingApprovals: Array<PendingApprovalView & { readonly commitView: CommitView }>;
   readonly me: ConsoleMe;
+  /** The product's row (docs/console.md#the-product-row): only for a product of two repositories or more. */
+  readonly productRow?: ConsoleProduct;
+}
+
+/** One environment of the product row: the accepted set, and what a promotion into it would move. */
+export interface ConsoleProductEnvironment extends ProductEnvironmentView {
+  /** Each waiting repository's commit accepted in the environment below, as the promotion would take it. */
+  readonly candidates: Array<{ readonly repository: string; readonly commit: CommitView }>;
+}
+
+export interface ConsoleProduct {
+  readonly name: string;
+  readonly environments: Record<string, ConsoleProductEnvironment>;
 }
 
 export interface ConsoleMe {
@@ -114,13 +128,34 @@ export async function consoleBoard(status: StatusView, deps: { config: ReleaseCo
     }),
   );
   const pendingApprovals = await Promise.all(status.pendingApprovals.map(async (approval) => ({ ...approval, commitView: await commits.describe(approval.repository, approval.commit) })));
+  const row = status.product && config.repositories.length > 1 ? await productRow(status, status.product, commits) : undefined;
   return {
     product: config.product,
     environments: config.environments.map((env) => ({ name: env.name, mode: env.mode })),
     repositories,
     pendingApprovals,
     me: deps.me,
+    ...(row ? { productRow: row } : {}),
   };
+}
+
+/** The operators' product row with each waiting repository's candidate commit (accepted below) described. */
+async function productRow(status: StatusView, product: NonNullable<StatusView['product']>, commits: CommitDescriber): Promise<ConsoleProduct> {
+  const accepted = (repository: string, environment: string) => status.repositories.find((row) => row.name === repository)?.environments[environment]?.acceptedCommit ?? null;
+  const environments = await Promise.all(
+    status.environments.map(async (environment, index): Promise<[string, ConsoleProductEnvironment]> => {
+      const view = product.environments[environment] ?? { releaseId: null, acceptedAt: null, waiting: [], changesWaiting: 0 };
+      const below = status.environments[index - 1];
+      const candidates = await Promise.all(
+        view.waiting.flatMap((repository) => {
+          const commit = below === undefined ? null : accepted(repository, below);
+          return commit ? [commits.describe(repository, commit).then((described) => ({ repository, commit: described }))] : [];
+        }),
+      );
+      return [environment, { ...view, candidates }];
+    }),
+  );
+  return { name: product.name, environments: Object.fromEntries(environments) };
 }
 
 function checkCell(config: ReleaseConfig, repository: string, environment: string): EnvironmentChain {

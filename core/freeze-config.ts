@@ -48,4 +48,3 @@ function cronProblem(expression: string): string | undefined {
     return error instanceof Error ? error.message : String(error);
   }
 }
-

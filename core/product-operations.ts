@@ -3,6 +3,7 @@ import type { ReleaseStore } from './cmdb-stores';
 import type { ReleaseConfig } from './config';
 import { EnvironmentChain } from './environment-chain';
 import { ConflictError, NotFoundError } from './errors';
+import { checkFreeze } from './freeze';
 import { newReleaseId } from './ids';
 import type { Clock, WorkflowEngine } from './ports';
 import type { AcceptedSet, NewPromotion, PromotionStore } from './promotions';
@@ -20,6 +21,8 @@ export interface PromoteInput {
   /** @default every configured repository */
   readonly repositories?: readonly string[];
   readonly requestedBy: string;
+  /** Why to promote although the environment is frozen (docs/operations.md#freeze-windows); recorded on the promotion and its members. */
+  readonly override?: string;
 }
 
 export interface Promoted {
@@ -49,6 +52,8 @@ export class ProductOperations {
     if (env.mode === 'continuous') throw new ConflictError(`${environment} is a continuous environment: promotions go to approval environments`);
     const below = this.chain.below(environment);
     if (!below) throw new ConflictError(`${environment} has no environment below it to promote from`);
+    // Freeze windows, as for a release (docs/operations.md#freeze-windows): refused before anything is read or written.
+    const freezeOverride = checkFreeze(env, { now: this.deps.clock.now(), by: input.requestedBy, ...(input.override === undefined ? {} : { override: input.override }) });
     const names = this.repositories(input.repositories);
     const cells = await this.cells();
     const now = this.deps.clock.now();
@@ -64,7 +69,7 @@ export class ProductOperations {
       throw new ConflictError(`nothing to promote into ${environment}: ${names.join(', ')} already run${names.length === 1 ? 's' : ''} what is accepted in ${below.name} (or nothing is accepted there yet)`);
     }
     // Each member is ranked by its acceptance below: none may take its cell back (docs/architecture.md#never-backwards).
-    return this.start({ releaseId: newReleaseId(now), environment, kind: 'release', requestedBy: input.requestedBy, createdAt: now.toISOString(), rankFrom: below.name, members });
+    return this.start({ releaseId: newReleaseId(now), environment, kind: 'release', requestedBy: input.requestedBy, createdAt: now.toISOString(), rankFrom: below.name, members, ...(freezeOverride ? { freezeOverride } : {}) });
   }
 
   /**

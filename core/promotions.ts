@@ -1,4 +1,5 @@
 import type { Actor, Failure, NewRelease, PromotionMember, Release } from './cmdb';
+import type { FreezeOverride } from './freeze';
 import type { ReleaseState } from './release-lifecycle';
 
 /*
@@ -33,6 +34,8 @@ export interface NewPromotion {
    */
   readonly rankFrom?: string;
   readonly members: ReadonlyArray<PromotionMember & { readonly rollbackOf?: string }>;
+  /** A promotion made during a freeze window: recorded on its record and on each member's release. */
+  readonly freezeOverride?: FreezeOverride;
 }
 
 /** The set of commits a promotion made accepted in an environment. */
@@ -82,6 +85,7 @@ export function promotionRecord(promotion: NewPromotion): NewRelease {
     requestedBy: promotion.requestedBy,
     createdAt: promotion.createdAt,
     ...(promotion.rollbackOf ? { rollbackOf: promotion.rollbackOf } : {}),
+    ...(promotion.freezeOverride ? { freezeOverride: promotion.freezeOverride } : {}),
     members: promotion.members.map(({ repository, commit, releaseId, previous, artifactVersion }) => ({
       repository,
       commit,
@@ -106,6 +110,7 @@ export function memberRecord(promotion: NewPromotion, member: NewPromotion['memb
     ...(member.rollbackOf ? { rollbackOf: member.rollbackOf } : {}),
     ...(member.artifactVersion ? { artifactVersion: member.artifactVersion } : {}),
     ...(promotion.rankFrom ? { rankFrom: promotion.rankFrom } : {}),
+    ...(promotion.freezeOverride ? { freezeOverride: promotion.freezeOverride } : {}),
   };
 }
 

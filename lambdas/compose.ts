@@ -138,11 +138,14 @@ export function composeRelease(platform: Platform) {
     },
     /** The web console: the operator use cases, plus what its pages read; who signs in is the platform's to check. */
     console: (): Omit<ConsoleDeps, 'authenticate'> => {
-      const { releases, pushes, promotions } = platform.stores();
+      const { releases, pushes, promotions, metrics } = platform.stores();
       const config = platform.config();
       const decisions = approvals(undefined);
-      const operations = new ReleaseOperations({ config, releases, pushes, workflows: platform.workflows('promotion'), clock, approvals: decisions, promotions });
-      return { config, operations, approvals: decisions, releases, pushes, logger: platform.logger() };
+      const workflows = platform.workflows('promotion');
+      const operations = new ReleaseOperations({ config, releases, pushes, workflows, clock, approvals: decisions, promotions });
+      // The product row's promotions and the board's metrics panel (docs/console.md#the-product-row).
+      const products = new ProductOperations({ config, releases, promotions, workflows, clock });
+      return { config, operations, products, metrics: new DeliveryMetrics({ config, metrics, clock }), approvals: decisions, releases, pushes, logger: platform.logger() };
     },
     reconcile: (): { reconciler: Reconciler } => {
       const { releases, leases, approvals: store } = platform.stores();

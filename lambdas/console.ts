@@ -9,6 +9,8 @@ import { consoleRights, requireRight, type ConsoleUser } from '../core/console-a
 import { CONSOLE_API_ROUTES, type ConsoleApiRoute } from '../core/console-routes';
 import { CommitDescriber, consoleBoard, consoleCandidates, consoleHistory, type StepLog } from '../core/console-views';
 import { NotFoundError, ValidationError } from '../core/errors';
+import { MAX_METRICS_DAYS, type DeliveryMetrics } from '../core/metrics';
+import type { ProductOperations } from '../core/product-operations';
 import type { ReleaseOperations } from '../core/release-operations';
 import type { ReleaseView } from '../core/release-views';
 import { stepFunctions } from './aws-parts/step-functions';
@@ -22,6 +24,10 @@ export type ConsoleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 export interface ConsoleDeps {
   readonly config: ReleaseConfig;
   readonly operations: ReleaseOperations;
+  /** The product row's promotions and rollbacks (docs/console.md#the-product-row). */
+  readonly products: ProductOperations;
+  /** The board's delivery metrics panel (docs/operations.md#delivery-metrics). */
+  readonly metrics: DeliveryMetrics;
   /** Read to learn an approval's environment before deciding it. */
   readonly approvals: Pick<Approvals, 'get'>;
   readonly releases: Pick<ReleaseStore, 'history' | 'acceptedCommits' | 'boardCell'>;
@@ -34,8 +40,18 @@ export interface ConsoleDeps {
 
 const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
 const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
-const ReleaseBody = z.strictObject({ repository: name, environment: name, ref });
-const RollbackBody = z.strictObject({ repository: name, environment: name, to: z.optional(ref) });
+// Why to go ahead although the environment is frozen (docs/operations.md#freeze-windows).
+const override = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)));
+const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, override });
+// Without a repository: the environment's last promotion is rolled back, as `POST /api/rollbacks` does.
+const RollbackBody = z.strictObject({ repository: z.optional(name), environment: name, to: z.optional(ref) }).check(
+  z.refine((body) => body.repository !== undefined || body.to === undefined, { message: '"to" needs a repository', path: ['to'] }),
+);
+const PromotionBody = z.strictObject({ environment: name, repositories: z.optional(z.array(name).check(z.minLength(1), z.maxLength(100))), override });
+const MetricsQuery = z.object({
+  environment: z.optional(name),
+  days: z.optional(z.coerce.number<string>().check(z.int(), z.minimum(1), z.maximum(MAX_METRICS_DAYS))),
+});
 const DecisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   confirm: z.optional(z.string().check(z.maxLength(200))),
@@ -89,9 +105,18 @@ export function consoleHandler(deps: ConsoleDeps) {
       }
       case 'createRollback': {
         requireRight(rights, user, 'rollback');
-        const body = parse(RollbackBody, readJson(event));
-        return json(202, await operations.rollback({ ...body, requestedBy: user.identity }));
+        const { repository: named, environment: where, to } = parse(RollbackBody, readJson(event));
+        if (named === undefined) return json(202, await deps.products.rollbackProduct({ environment: where, requestedBy: user.identity }));
+        return json(202, await operations.rollback({ repository: named, environment: where, ...(to === undefined ? {} : { to }), requestedBy: user.identity }));
       }
+      case 'createPromotion': {
+        requireRight(rights, user, 'promote');
+        const body = parse(PromotionBody, readJson(event));
+        return json(202, await deps.products.promote({ ...body, requestedBy: user.identity }));
+      }
+      case 'metrics':
+        requireRight(rights, user, 'view');
+        return json(200, await deps.metrics.compute(parse(MetricsQuery, event.queryStringParameters ?? {})));
       case 'resume': {
         requireRight(rights, user, 'resume');
         return json(200, await operations.resume(parse(ResumeBody, readJson(event))));

@@ -25,7 +25,8 @@ export interface OperatorApiDeps {
 const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
 const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
 
-const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, override: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))) });
+const override = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)));
+const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, override });
 // Without a repository: the environment's last promotion is rolled back (`to` then makes no sense).
 const RollbackBody = z.strictObject({ repository: z.optional(name), environment: name, to: z.optional(ref) }).check(
   z.refine((body) => body.repository !== undefined || body.to === undefined, {
@@ -33,7 +34,7 @@ const RollbackBody = z.strictObject({ repository: z.optional(name), environment:
     path: ['to'],
   }),
 );
-const PromotionBody = z.strictObject({ environment: name, repositories: z.optional(z.array(name).check(z.minLength(1), z.maxLength(100))) });
+const PromotionBody = z.strictObject({ environment: name, repositories: z.optional(z.array(name).check(z.minLength(1), z.maxLength(100))), override });
 const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.optional(z.string().check(z.maxLength(4000))) });
 const ResumeBody = z.strictObject({ repository: name, environment: name });
 const MetricsQuery = z.object({

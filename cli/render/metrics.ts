@@ -1,4 +1,5 @@
 import type { Metrics } from '../api-types';
+import { formatDuration as duration } from '../../core/duration';
 import { renderTable } from './table';
 
 /** The four keys as a small table; durations in the largest unit that keeps them readable. */
@@ -16,15 +17,5 @@ export function renderMetrics(metrics: Metrics): string {
   return `${metrics.environment}, last ${metrics.days} day${metrics.days === 1 ? '' : 's'}\n${renderTable(rows)}`;
 }
 
-/** 90 -> "1m 30s", 93600 -> "1d 2h", 86405 -> "1d": the largest unit and the next one, when not zero. */
-export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '-';
-  const units: ReadonlyArray<readonly [string, number]> = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]];
-  const total = Math.max(0, Math.round(seconds));
-  const first = units.findIndex(([, size]) => total >= size);
-  if (first < 0) return '0s';
-  const [unit, size] = units[first] as readonly [string, number];
-  const next = units[first + 1];
-  const rest = next ? Math.floor((total % size) / next[1]) : 0;
-  return `${Math.floor(total / size)}${unit}${next && rest > 0 ? ` ${rest}${next[0]}` : ''}`;
-}
+/** The CLI and the console's metrics panel word durations alike (core/duration.ts). */
+export { duration };

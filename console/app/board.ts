@@ -65,7 +65,10 @@ function pendingList(board: ConsoleBoard): HTMLElement {
             el(
               'li',
               {},
-              el('a', { href: cellHref(approval.repository, approval.environment) }, `${approval.repository} ${shortSha(approval.commit)} → ${approval.environment}`),
+              // A promotion's approval (repository `*`, no commit) is decided on the product's page.
+              approval.repository === '*'
+                ? el('a', { href: `#/product/${encodeURIComponent(approval.environment)}` }, `${board.product} promotion → ${approval.environment}`)
+                : el('a', { href: cellHref(approval.repository, approval.environment) }, `${approval.repository} ${shortSha(approval.commit)} → ${approval.environment}`),
               ` (${gateWord(approval.gate)}), expires `,
               when(approval.expiresAt),
             ),

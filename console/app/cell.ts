@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 import type { Candidate, ConsoleBoard, ConsoleHistoryItem } from '../../core/console-views';
 import { ApiError, path, type ConsoleApi } from './api';
+import { decisionPanel, type Pending } from './decision';
+import { overrideField } from './freeze';
 import { el, replace, type Child } from './dom';
 import { exact, gateWord, shortSha, subject } from './format';
 import { commitLine, commitLink, heldBadge, logLink, stateBadge, when } from './parts';
 
-type Pending = ConsoleBoard['pendingApprovals'][number];
 
 /**
  * One repository in one environment: what runs there, the approval waiting there (decided by typing the
@@ -92,38 +93,9 @@ export class CellPage {
   private drawDecision(pending: Pending[], mayDecide: boolean): void {
     replace(
       this.decision,
-      pending.map((approval) => {
-        const heading = el('h2', {}, `Waiting: ${gateWord(approval.gate)} of `, commitLink(approval.commitView));
-        const facts = el('p', {}, subject(approval.commitView.message), el('br'), 'Expires ', when(approval.expiresAt), ` (${exact(approval.expiresAt)})`);
-        if (!mayDecide) return el('div', { class: 'panel' }, heading, facts, el('p', { class: 'muted' }, `Only approvers of ${this.environment} decide here.`));
-        const confirmId = `confirm-${approval.id}`;
-        const commentId = `comment-${approval.id}`;
-        const confirm = el('input', { id: confirmId, type: 'text', autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', required: true });
-        const comment = el('textarea', { id: commentId, rows: 3, maxlength: 2000 });
-        const decide = (decision: 'approve' | 'reject') => (event: Event) => {
-          event.preventDefault();
-          void this.act(async () => {
-            const body = decision === 'approve' ? { decision, confirm: confirm.value, ...(comment.value.trim() ? { comment: comment.value } : {}) } : { decision, comment: comment.value };
-            const answer = await this.api.post<{ status: string; decidedBy: string }>(`approvals/${path(approval.id)}`, body);
-            return `${answer.status === 'approved' ? 'Approved' : 'Rejected'} by ${answer.decidedBy}.`;
-          });
-        };
-        return el(
-          'div',
-          { class: 'panel' },
-          heading,
-          facts,
-          el(
-            'form',
-            { class: 'approve', onsubmit: decide('approve') },
-            el('label', { for: confirmId }, 'Type ', el('strong', {}, this.environment), ' to confirm'),
-            confirm,
-            el('label', { for: commentId }, 'Comment (required to reject)'),
-            comment,
-            el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'approve' }, 'Approve'), el('button', { type: 'button', class: 'reject', onclick: decide('reject') }, 'Reject')),
-          ),
-        );
-      }),
+      pending.map((approval) =>
+        decisionPanel(this.api, approval, { what: commitLink(approval.commitView), facts: subject(approval.commitView.message), mayDecide, act: (decide) => this.act(decide) }),
+      ),
     );
   }
 
@@ -144,13 +116,14 @@ export class CellPage {
     const forms: HTMLElement[] = [];
     if (rights.release && mode === 'approval') {
       const picker = el('select', { id: 'release-ref' }, candidates.release.map(option));
+      const freeze = overrideField('release-override');
       forms.push(
         this.actionForm(
           'Release',
-          async () => `Release ${(await this.api.post<{ releaseId: string }>('releases', { ...cell, ref: picker.value })).releaseId} started.`,
+          async () => `Release ${(await freeze.send((override) => this.api.post<{ releaseId: string }>('releases', { ...cell, ref: picker.value, ...override }))).releaseId} started.`,
           candidates.release.length === 0
             ? el('p', { class: 'muted' }, 'No commit is accepted in the environment below yet.')
-            : [el('label', { for: 'release-ref' }, 'Commit accepted below, newest first'), picker, el('button', { type: 'submit' }, `Release to ${this.environment}`)],
+            : [el('label', { for: 'release-ref' }, 'Commit accepted below, newest first'), picker, freeze.field, el('button', { type: 'submit' }, `Release to ${this.environment}`)],
         ),
       );
     }

@@ -2,15 +2,17 @@
 import type { ConsoleBoard } from '../../core/console-views';
 import { ConsoleApi, path } from './api';
 import { signOut, type SignInConfig } from './auth';
-import { boardView } from './board';
+import { BOARD_PANELS, boardView, EXTRA_ROWS } from './board';
 import { CellPage } from './cell';
 import { el, replace } from './dom';
+import { MetricsPanel } from './metrics';
+import { ProductPage, productRows } from './product';
 import { releaseView, type ReleaseAnswer } from './release';
 
 /**
  * The console's script (docs/console.md): reads the board from `/console/api/board` every few seconds
  * and draws the view the address names — `#/` the board, `#/cell/<repository>/<environment>`,
- * `#/release/<id>` — without ever reloading the page.
+ * `#/product/<environment>`, `#/release/<id>` — without ever reloading the page.
  */
 
 const POLL_MS = 3000;
@@ -36,7 +38,12 @@ document.body.insertBefore(
   main,
 );
 
-type View = { kind: 'board'; drawn?: string } | { kind: 'cell'; page: CellPage } | { kind: 'release'; id: string; drawn?: string };
+// The board's product row and metrics panel (docs/console.md#the-product-row); an action asks for the board at once.
+const metricsPanel = new MetricsPanel(api);
+EXTRA_ROWS.push((board) => productRows(board, api, () => void tick()));
+BOARD_PANELS.push((board) => metricsPanel.view(board));
+
+type View = { kind: 'board'; drawn?: string } | { kind: 'cell'; page: CellPage | ProductPage } | { kind: 'release'; id: string; drawn?: string };
 
 let view: View = parse();
 let timer: number | undefined;
@@ -47,6 +54,7 @@ function parse(): View {
     const page = new CellPage(api, parts[1], parts[2], () => void tick());
     return { kind: 'cell', page };
   }
+  if (parts[0] === 'product' && parts[1]) return { kind: 'cell', page: new ProductPage(api, parts[1], () => void tick()) };
   if (parts[0] === 'release' && parts[1]) return { kind: 'release', id: parts[1] };
   return { kind: 'board' };
 }

@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalHttpServer, type LocalHttpServer } from '../../local/http-server';
 import { localConsoleRoutes } from '../../local/console-routes';
+import { accessibilityProblems, openConsole, type ConsoleSession } from '../support/console-browser';
 import { localHarness } from '../support/local-harness';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const AXE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
 /** `npm run screenshots` sets it: the run also writes the pictures in docs/. */
 const SCREENSHOTS = process.env.COT_SCREENSHOTS === '1';
 const WAIT = { timeout: 60_000 };
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: Array<{ target: string[] }>;
-}
 
 /**
  * The web console in local mode as a release manager meets it: the board served by local mode's HTTP
@@ -24,39 +15,21 @@ interface AxeViolation {
  */
 describe('web console in Chromium (local mode)', async () => {
   const h = await localHarness();
-  let server: LocalHttpServer;
+  let session: ConsoleSession;
   let browser: Browser;
   let page: Page;
   let baseUrl: string;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
+  let cspViolations: string[];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    server = createLocalHttpServer({ routes: localConsoleRoutes(h.release.handlers, { dataDir: h.dataDir }) });
-    baseUrl = `http://127.0.0.1:${await server.listen(0)}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    session = await openConsole(localConsoleRoutes(h.release.handlers, { dataDir: h.dataDir }));
+    ({ browser, page, baseUrl, cspViolations, pageErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await session?.close();
   });
-
-  /** axe-core's serious and critical findings on the page as it is now. */
-  async function accessibilityProblems(target: Page): Promise<string[]> {
-    const violations = await target.evaluate(async (source: string) => {
-      // axe is evaluated by the test (DevTools protocol), not loaded by the page: the page's policy allows no inline script.
-      (0, eval)(source);
-      const axe = (globalThis as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-      return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-    }, AXE);
-    return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  }
 
   async function screenshot(name: string, target: Page = page): Promise<void> {
     if (SCREENSHOTS) await target.screenshot({ path: `docs/console-${name}.png`, fullPage: true });

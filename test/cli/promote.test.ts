@@ -25,6 +25,7 @@ describe('cot promote and cot rollback --product', () => {
     [['promote', 'preproduction'], 'POST', '/api/promotions', { environment: 'preproduction' }],
     [['promote', 'production', '--only', 'api,web'], 'POST', '/api/promotions', { environment: 'production', repositories: ['api', 'web'] }],
     [['rollback', 'production', '--product'], 'POST', '/api/rollbacks', { environment: 'production' }],
+    [['promote', 'production', '--override', 'INC-42 hotfix'], 'POST', '/api/promotions', { environment: 'production', override: 'INC-42 hotfix' }],
   ])('cot %j sends %s %s', async (args, method, url, body) => {
     api.handle(() => ({ status: 202, body: { releaseId: 'rel-p', members } }));
 
@@ -63,6 +64,19 @@ describe('cot promote and cot rollback --product', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+
+  it('exits 2 with the window and its reason when the environment is frozen, and refuses a blank override as a usage error', async () => {
+    const message = 'production is frozen until 2027-01-05T23:00:00.000Z: Year-end freeze; to release anyway, pass an override saying why (cot release ... --override "why")';
+    api.handle(() => ({ status: 409, body: { error: 'frozen', message } }));
+
+    const frozen = await cot('promote', 'production');
+    const blank = await cot('promote', 'production', '--override', '  ');
+
+    expect(frozen.code).toBe(2);
+    expect(frozen.stderr).toContain(message);
+    expect(blank.code).toBe(2);
+    expect(api.requests.at(-1)?.body).toEqual({ environment: 'production' });
   });
 
   it('exits 2 with the API\'s reason when there is nothing to promote', async () => {

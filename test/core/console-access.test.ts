@@ -18,14 +18,14 @@ const user = (groups: string[], extra: Partial<ConsoleUser> = {}): ConsoleUser =
 
 describe('consoleRights', () => {
   it.each([
-    ['no group', user([]), { view: false, release: false, rollback: false, resume: false, decide: [] }],
-    ['viewers', user(['viewers']), { view: true, release: false, rollback: false, resume: false, decide: [] }],
-    ['release-managers', user(['release-managers']), { view: true, release: true, rollback: true, resume: true, decide: [] }],
-    ['approvers-staging', user(['approvers-staging']), { view: true, release: false, rollback: false, resume: false, decide: ['staging'] }],
-    ['a group of a continuous environment decides nothing', user(['approvers-integration']), { view: false, release: false, rollback: false, resume: false, decide: [] }],
-    ['a verified email listed in the config, in any case', user([], { verifiedEmail: 'qa@EXAMPLE.com' }), { view: true, release: false, rollback: false, resume: false, decide: ['staging'] }],
-    ['both ways at once', user(['approvers-production'], { verifiedEmail: 'qa@example.com' }), { view: true, release: false, rollback: false, resume: false, decide: ['staging', 'production'] }],
-    ['local mode', user([], { local: true }), { view: true, release: true, rollback: true, resume: true, decide: ['staging', 'production'] }],
+    ['no group', user([]), { view: false, release: false, promote: false, rollback: false, resume: false, decide: [] }],
+    ['viewers', user(['viewers']), { view: true, release: false, promote: false, rollback: false, resume: false, decide: [] }],
+    ['release-managers', user(['release-managers']), { view: true, release: true, promote: true, rollback: true, resume: true, decide: [] }],
+    ['approvers-staging', user(['approvers-staging']), { view: true, release: false, promote: false, rollback: false, resume: false, decide: ['staging'] }],
+    ['a group of a continuous environment decides nothing', user(['approvers-integration']), { view: false, release: false, promote: false, rollback: false, resume: false, decide: [] }],
+    ['a verified email listed in the config, in any case', user([], { verifiedEmail: 'qa@EXAMPLE.com' }), { view: true, release: false, promote: false, rollback: false, resume: false, decide: ['staging'] }],
+    ['both ways at once', user(['approvers-production'], { verifiedEmail: 'qa@example.com' }), { view: true, release: false, promote: false, rollback: false, resume: false, decide: ['staging', 'production'] }],
+    ['local mode', user([], { local: true }), { view: true, release: true, promote: true, rollback: true, resume: true, decide: ['staging', 'production'] }],
   ])('%s', (_name, who, rights) => {
     expect(consoleRights(who, config)).toEqual(rights);
   });
@@ -38,6 +38,7 @@ describe('requireRight', () => {
 
     expect(() => requireRight(rights, viewer, 'view')).not.toThrow();
     expect(() => requireRight(rights, viewer, 'release')).toThrow(new ForbiddenError('someone@example.com may not release: that needs the group release-managers'));
+    expect(() => requireRight(rights, viewer, 'promote')).toThrow(new ForbiddenError('someone@example.com may not promote: that needs the group release-managers'));
     expect(() => requireRight(rights, viewer, 'decide', 'production')).toThrow(/needs the group approvers-production or being one of its approvers in the config/);
   });
 

@@ -74,6 +74,23 @@ describe('console handler: who may do what', async () => {
     expect((await h.release.stores.releases.history('sample-service', 'preproduction')).items.map((item) => item.releaseId)).toEqual(before.items.map((item) => item.releaseId));
   });
 
+  it('refuses a viewer a promotion and the rollback of one, with nothing started, and lets them read the metrics', async () => {
+    const executions = h.release.workflows.executions('promotion').length;
+
+    const promote = await request('POST', '/console/api/promotions', { token: viewer, body: { environment: 'preproduction' } });
+    const rollback = await request('POST', '/console/api/rollbacks', { token: viewer, body: { environment: 'preproduction' } });
+    const approverPromotes = await request('POST', '/console/api/promotions', { token: preproductionApprover, body: { environment: 'preproduction', override: 'not mine to say' } });
+    const metrics = await request('GET', '/console/api/metrics', { token: viewer });
+
+    expect(promote.statusCode).toBe(403);
+    expect(JSON.parse(promote.body)).toEqual({ error: 'forbidden', message: 'vera@example.com may not promote: that needs the group release-managers' });
+    expect(rollback.statusCode).toBe(403);
+    expect(approverPromotes.statusCode).toBe(403);
+    expect(h.release.workflows.executions('promotion')).toHaveLength(executions);
+    expect(metrics.statusCode).toBe(200);
+    expect(JSON.parse(metrics.body)).toMatchObject({ environment: 'production', days: 30, deploymentFrequency: { deployments: expect.any(Number) } });
+  });
+
   it('refuses an approver of preproduction a decision in production, and leaves it pending', async () => {
     const answer = await request('POST', '/console/api/approvals/{id}', { token: preproductionApprover, pathParameters: { id: productionApproval }, body: { decision: 'approve', confirm: 'production' } });
 

@@ -4,24 +4,12 @@ import { loadConfig } from '../../core/config-file';
 import { ReleaseConfig } from '../../core/config';
 import { operatorApiHandler } from '../../lambdas/operator-api';
 import { localHarness } from '../support/local-harness';
+import { operatorEvent } from '../support/operator-event';
 
 const OPERATOR = 'local:alice';
 
 function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxyEvent {
-  return {
-    resource: path,
-    path,
-    httpMethod: method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    requestContext: { identity: { userArn: OPERATOR } } as APIGatewayProxyEvent['requestContext'],
-    body: body === undefined ? null : JSON.stringify(body),
-    isBase64Encoded: false,
-  };
+  return operatorEvent(method, path, body, OPERATOR);
 }
 
 describe('local mode: a release into a frozen environment', () => {
