@@ -1,7 +1,6 @@
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
@@ -13,16 +12,17 @@ import type { Notifications } from './notifications';
 export interface ReleaseMonitoringProps {
   /** Where every alarm goes (and back to OK): the stack's notification topic. */
   readonly notifications: Notifications;
-  /** The workflows: failed and timed-out executions alarm. */
-  readonly workflows: ReadonlyArray<{ readonly name: string; readonly stateMachine: sfn.IStateMachine }>;
+  /**
+   * The workflows: failed and timed-out executions alarm; a failed CodeBuild build, deploy or test is
+   * seen in their execution logs.
+   */
+  readonly workflows: ReadonlyArray<{ readonly name: string; readonly stateMachine: sfn.IStateMachine; readonly logs: logs.ILogGroup }>;
   /** The promotion workflow's execution log group, where an approval's expiry is seen. */
   readonly promotionLogs: logs.ILogGroup;
   /** The HTTP API (webhooks, approval pages, operators): 4xx, 5xx and latency. */
   readonly api: apigw.RestApi;
   /** @default 'prod' */
   readonly apiStage?: string;
-  /** Every CodeBuild project: failed builds, deploys and tests. */
-  readonly projects: readonly codebuild.IProject[];
   /**
    * Thresholds a team may tune.
    * @default webhook p90 latency 1 s (the git hosts want an answer within 10 s; we aim for 1 s), API 4xx
@@ -33,6 +33,9 @@ export interface ReleaseMonitoringProps {
 
 /** The custom metric of expired approvals. */
 export const APPROVALS_EXPIRED_METRIC = { namespace: 'CodeOnTapRelease', metricName: 'ApprovalsExpired' } as const;
+
+/** The custom metric of failed CodeBuild runs (builds, deploys, tests) of the workflows. */
+export const CODEBUILD_FAILED_METRIC = { namespace: 'CodeOnTapRelease', metricName: 'CodeBuildRunsFailed' } as const;
 
 /**
  * One CloudWatch dashboard and its alarms, made with cdk-monitoring-constructs (docs/operations.md#dashboard-and-alarms):
@@ -104,14 +107,36 @@ export class ReleaseMonitoring extends Construct {
       });
     }
 
-    for (const project of props.projects) {
-      this.facade.monitorCodeBuildProject({
-        project,
-        humanReadableName: `${project.projectName} project`,
-        alarmFriendlyName: `${project.node.id}-${project.node.scope?.node.id ?? ''}`,
-        addFailedBuildCountAlarm: { Warning: { maxErrorCount: 0 } },
+    // A failed build, deploy or test is a CodeBuild Task that failed in a workflow: counted from the
+    // workflows' execution logs, so the stack has one alarm for them however many repositories it has
+    // (one alarm per project took a 25-repository stack past CloudFormation's 500 resources).
+    for (const workflow of props.workflows) {
+      new logs.MetricFilter(this, `CodeBuildFailedFilter-${workflow.name}`, {
+        logGroup: workflow.logs,
+        metricNamespace: CODEBUILD_FAILED_METRIC.namespace,
+        metricName: CODEBUILD_FAILED_METRIC.metricName,
+        filterPattern: logs.FilterPattern.all(logs.FilterPattern.stringValue('$.type', '=', 'TaskFailed'), logs.FilterPattern.stringValue('$.details.resourceType', '=', 'codebuild')),
+        metricValue: '1',
+        defaultValue: 0,
       });
     }
+    const failedRuns = new cloudwatch.Metric({ ...CODEBUILD_FAILED_METRIC, statistic: 'Sum', period: Duration.minutes(5), label: 'CodeBuild runs failed' });
+    this.facade.monitorCustom({
+      humanReadableName: 'CodeBuild',
+      alarmFriendlyName: 'codebuild',
+      metricGroups: [
+        {
+          title: 'Builds, deploys and tests failed',
+          metrics: [
+            {
+              metric: failedRuns,
+              alarmFriendlyName: 'codebuild-failed',
+              addAlarm: { Warning: { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD } },
+            },
+          ],
+        },
+      ],
+    });
 
     // The promotion workflow ends with `ApprovalExpired` when nobody decided in time.
     new logs.MetricFilter(this, 'ApprovalsExpiredFilter', {

@@ -111,12 +111,11 @@ export class ReleaseStack extends Stack {
     this.monitoring = new ReleaseMonitoring(this, 'Monitoring', {
       notifications: this.notifications,
       workflows: [
-        { name: 'continuous', stateMachine: this.continuous.stateMachine },
-        { name: 'promotion', stateMachine: this.promotion.stateMachine },
+        { name: 'continuous', stateMachine: this.continuous.stateMachine, logs: this.continuous.node.findChild('StateMachineLogs') as logs.ILogGroup },
+        { name: 'promotion', stateMachine: this.promotion.stateMachine, logs: this.promotion.node.findChild('StateMachineLogs') as logs.ILogGroup },
       ],
       promotionLogs: this.promotion.node.findChild('StateMachineLogs') as logs.ILogGroup,
       api: this.api.api,
-      projects: [...this.projects.values()].flatMap((projects) => [projects.build, projects.deploy, projects.test]),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API (cot --endpoint); webhooks go to <ApiUrl>webhooks/<provider>' });

@@ -86,8 +86,17 @@ describe('ReleaseMonitoring (template)', () => {
     expect(named('Duration', 'AWS/Lambda')).toHaveLength(functions);
   });
 
-  it('alarms on a failed build, deploy or test of each repository', () => {
-    expect(named('FailedBuilds', 'AWS/CodeBuild')).toHaveLength(3 * stack.projects.size);
+  it('alarms on a failed build, deploy or test of any repository, counted from both workflows\' logs: one alarm whatever the number of repositories', () => {
+    for (const workflow of [stack.continuous, stack.promotion]) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: stack.getLogicalId(workflow.node.findChild('StateMachineLogs').node.defaultChild as never) },
+        FilterPattern: '{ ($.type = "TaskFailed") && ($.details.resourceType = "codebuild") }',
+        MetricTransformations: [{ MetricNamespace: 'CodeOnTapRelease', MetricName: 'CodeBuildRunsFailed', MetricValue: '1', DefaultValue: 0 }],
+      });
+    }
+    expect(stack.projects.size).toBeGreaterThan(0);
+    expect(named('CodeBuildRunsFailed', 'CodeOnTapRelease')).toHaveLength(1);
+    expect(named('FailedBuilds', 'AWS/CodeBuild')).toHaveLength(0);
   });
 
   it('counts expired approvals from the promotion workflow\'s log and alarms on one', () => {

@@ -1,3 +1,4 @@
+import { LOCAL_NOTIFICATIONS_RECIPIENT } from '../../adapters/local/outbox-notifications';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,14 +96,20 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
     });
   }
 
-  /** The emails in the outbox, each as its recipient and decoded parts (text, then HTML). */
+  /**
+   * The emails to people in the outbox, each as its recipient and decoded parts (text, then HTML). The
+   * notices local mode files for the notification topic (to `LOCAL_NOTIFICATIONS_RECIPIENT`) are left out:
+   * they are nobody's email.
+   */
   function outbox(): Array<{ to: string; subject: string; text: string; html: string }> {
     const dir = join(dataDir, 'outbox');
     const files = existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.eml')).sort() : [];
-    return files.map((file) => {
-      const email = parseEml(readFileSync(join(dir, file), 'utf8'));
-      return { to: email.headers.to ?? '', subject: decodeHeader(email.headers.subject ?? ''), text: email.parts[0]?.body ?? '', html: email.parts[1]?.body ?? '' };
-    });
+    return files
+      .map((file) => {
+        const email = parseEml(readFileSync(join(dir, file), 'utf8'));
+        return { to: email.headers.to ?? '', subject: decodeHeader(email.headers.subject ?? ''), text: email.parts[0]?.body ?? '', html: email.parts[1]?.body ?? '' };
+      })
+      .filter((email) => email.to !== LOCAL_NOTIFICATIONS_RECIPIENT);
   }
 
   /** Waits for the approval emails of one approval to be written. */
