@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { LOCAL_NOTIFICATIONS_RECIPIENT } from '../../adapters/local/outbox-notifications';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,8 +72,21 @@ export class LocalModeProcess {
     return { status: response.status, body: (await response.json()) as T };
   }
 
-  /** The emails written so far (the outbox's RFC 5322 files, quoted-printable decoded), oldest first. */
+  /**
+   * The emails to people written so far (the outbox's RFC 5322 files, quoted-printable decoded), oldest
+   * first; the notices local mode files for the notification topic (to `LOCAL_NOTIFICATIONS_RECIPIENT`)
+   * are nobody's email and are left out (`notices()`).
+   */
   emails(): string[] {
+    return this.outbox().filter((email) => !email.includes(`To: ${LOCAL_NOTIFICATIONS_RECIPIENT}`));
+  }
+
+  /** The notices local mode filed for the notification topic, oldest first. */
+  notices(): string[] {
+    return this.outbox().filter((email) => email.includes(`To: ${LOCAL_NOTIFICATIONS_RECIPIENT}`));
+  }
+
+  private outbox(): string[] {
     const outbox = join(this.dataDir, 'outbox');
     let files: string[];
     try {
