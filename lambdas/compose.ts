@@ -145,8 +145,8 @@ export function composeRelease(platform: Platform) {
       return { config, operations, approvals: decisions, releases, pushes, logger: platform.logger() };
     },
     reconcile: (): { reconciler: Reconciler } => {
-      const { releases, leases, approvals: store } = platform.stores();
-      return { reconciler: new Reconciler({ releases, leases, approvals: store, clock }) };
+      const { releases, leases, approvals: store, promotions } = platform.stores();
+      return { reconciler: new Reconciler({ releases, leases, approvals: store, promotions, clock }) };
     },
     webhook: (): WebhookDeps => {
       const { deliveries, pushes } = platform.stores();
