@@ -93,7 +93,7 @@ export class ProductSteps {
     await this.movePromotion(run.releaseId, 'testing', { by: 'codebuild' });
     if (run.kind === 'rollback') {
       for (const member of members) {
-        const accepted = await releases.markAccepted(member.releaseId, { by: 'codebuild', at: this.now, detail: 'rollback tested green' });
+        const accepted = await this.acceptMember(run, member, { by: 'codebuild', detail: 'rollback tested green' });
         if (accepted.rollbackOf) await this.rolledBack(accepted.rollbackOf, (id) => releases.transitionRelease(id, 'rolled_back', { by: 'system', at: this.now }));
       }
       const promotion = await this.acceptSet(run, 'codebuild', 'rollback tested green');
@@ -104,8 +104,15 @@ export class ProductSteps {
 
   async accept(run: ProductRun, approval: { by: string; comment?: string }): Promise<void> {
     const detail = approval.comment ? { detail: approval.comment } : {};
-    for (const member of run.waves.flat()) await this.deps.releases.markAccepted(member.releaseId, { by: approval.by, at: this.now, ...detail });
+    for (const member of run.waves.flat()) await this.acceptMember(run, member, { by: approval.by, ...detail });
     await this.acceptSet(run, approval.by, approval.comment);
+  }
+
+  /** A retried step (docs/architecture.md#promotions) finds members this promotion accepted already: each is accepted once. */
+  private async acceptMember(run: ProductRun, member: MemberRun, change: { by: string; detail?: string }): Promise<Release> {
+    const release = await this.deps.releases.getRelease(member.releaseId);
+    if (release?.state === 'accepted' && release.promotionId === run.releaseId) return release;
+    return this.deps.releases.markAccepted(member.releaseId, { ...change, at: this.now });
   }
 
   async reject(run: ProductRun, error: CaughtError): Promise<ProductEnding> {
@@ -129,6 +136,11 @@ export class ProductSteps {
   async fail(run: ProductRun, step: FailedStep, error: CaughtError): Promise<ProductEnding> {
     await this.releaseLeases(run);
     const promotion = await this.mustGet(run.releaseId);
+    if (promotion.state === 'accepted') {
+      // Its acceptance is recorded (a step after it failed): it is never failed or rolled back; its set is recorded, once.
+      await this.recordSet(run, promotion);
+      return { outcome: ENDING_OUTCOMES.failed, failure: describeFailure(step, error) };
+    }
     const members = await this.memberReleases(promotion);
     const failed = members.find((member) => member.failure);
     const failure: Failure = failed?.failure
@@ -183,12 +195,19 @@ export class ProductSteps {
     }
   }
 
+  /** Safe to repeat: the promotion is accepted once, and its set recorded at that acceptance's time. */
   private async acceptSet(run: ProductRun, by: string, detail?: string): Promise<Release> {
-    const at = this.now;
-    const promotion = await this.deps.promotions.transitionPromotion(run.releaseId, 'accepted', { by, at, ...(detail ? { detail } : {}) });
-    const members = run.waves.flat().map(({ repository, commit }) => ({ repository, commit }));
-    await this.deps.promotions.recordAcceptedSet({ environment: run.environment, releaseId: run.releaseId, kind: run.kind, acceptedAt: at, members });
+    const current = await this.mustGet(run.releaseId);
+    const promotion =
+      current.state === 'accepted' ? current : await this.deps.promotions.transitionPromotion(run.releaseId, 'accepted', { by, at: this.now, ...(detail ? { detail } : {}) });
+    await this.recordSet(run, promotion);
     return promotion;
+  }
+
+  private async recordSet(run: ProductRun, promotion: Release): Promise<void> {
+    const acceptedAt = promotion.history.findLast((change) => change.state === 'accepted')?.at ?? promotion.updatedAt;
+    const members = run.waves.flat().map(({ repository, commit }) => ({ repository, commit }));
+    await this.deps.promotions.recordAcceptedSet({ environment: run.environment, releaseId: run.releaseId, kind: run.kind, acceptedAt, members });
   }
 
   /** The promotion and every member still in flight end the same way. */

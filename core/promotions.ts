@@ -66,7 +66,10 @@ export interface PromotionStore {
   transitionPromotion(releaseId: string, to: ReleaseState, change: Actor & { detail?: string; failure?: Failure }): Promise<Release>;
   /** Every member's deploy lease in one transaction, all or none; `LeaseBusyError` naming the busy ones. */
   claimLeases(claims: readonly LeaseClaim[], ttlSeconds: number, now: Date): Promise<void>;
-  /** The environment's accepted set moves to `set` (the board's product row), and the set is logged. */
+  /**
+   * The environment's accepted set moves to `set` (the board's product row) unless the row holds a newer
+   * set or this one, and the set is logged once: a repeat writes nothing, an older set never throws.
+   */
   recordAcceptedSet(set: AcceptedSet): Promise<void>;
   /** The last accepted set of each environment. */
   acceptedSets(): Promise<AcceptedSet[]>;

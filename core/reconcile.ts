@@ -2,6 +2,7 @@ import type { ApprovalStore, LeaseStore, ReleaseStore } from './cmdb-stores';
 import { ConflictError } from './errors';
 import { releaseIdFor } from './ids';
 import type { Clock } from './ports';
+import { isPromotion, type PromotionStore } from './promotions';
 import { isTerminal } from './release-lifecycle';
 
 /** How an execution ended without its own Catch recording it (docs/architecture.md#reconciliation). */
@@ -29,17 +30,18 @@ export class Reconciler {
       readonly releases: ReleaseStore;
       readonly leases: LeaseStore;
       readonly approvals: ApprovalStore;
+      readonly promotions: PromotionStore;
       readonly clock: Clock;
     },
   ) {}
 
   async executionEnded(execution: EndedExecution): Promise<{ releaseId: string; closed: boolean }> {
-    const { releases, leases, approvals, clock } = this.deps;
+    const { releases, leases, approvals, promotions, clock } = this.deps;
     const releaseId = releaseIdOf(execution);
     const release = await releases.getRelease(releaseId);
     if (!release) return { releaseId, closed: false };
     const at = clock.now().toISOString();
-    await leases.releaseLease(release.repository, release.environment, releaseId);
+    if (!isPromotion(release)) await leases.releaseLease(release.repository, release.environment, releaseId);
     for (const pending of (await releases.board()).pendingApprovals.filter((approval) => approval.releaseId === releaseId)) {
       await approvals.closeApproval(pending.id, 'expired', at);
     }
@@ -53,8 +55,10 @@ export class Reconciler {
       }
     }
     if (isTerminal(release.state)) return { releaseId, closed: false };
+    // A promotion's own record has no board cell: it moves through the promotion store.
+    const fail = isPromotion(release) ? promotions.transitionPromotion.bind(promotions) : releases.transitionRelease.bind(releases);
     try {
-      await releases.transitionRelease(releaseId, 'failed', { by: 'system', at, detail: message, failure: { step: 'workflow', message } });
+      await fail(releaseId, 'failed', { by: 'system', at, detail: message, failure: { step: 'workflow', message } });
     } catch (error) {
       // Its own last step got there first: nothing left open.
       if (!(error instanceof ConflictError)) throw error;

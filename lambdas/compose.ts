@@ -148,8 +148,8 @@ export function composeRelease(platform: Platform) {
       return { config, operations, products, metrics: new DeliveryMetrics({ config, metrics, clock }), approvals: decisions, releases, pushes, logger: platform.logger() };
     },
     reconcile: (): { reconciler: Reconciler } => {
-      const { releases, leases, approvals: store } = platform.stores();
-      return { reconciler: new Reconciler({ releases, leases, approvals: store, clock }) };
+      const { releases, leases, approvals: store, promotions } = platform.stores();
+      return { reconciler: new Reconciler({ releases, leases, approvals: store, promotions, clock }) };
     },
     webhook: (): WebhookDeps => {
       const { deliveries, pushes } = platform.stores();

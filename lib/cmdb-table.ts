@@ -139,6 +139,8 @@ export class CmdbTable extends Construct {
       releases: ['getRelease', 'board', 'transitionRelease'],
       leases: ['releaseLease'],
       approvals: ['closeApproval'],
+      // A promotion's own record fails through the promotion store (it has no board cell).
+      promotions: ['transitionPromotion'],
     });
   }
 }

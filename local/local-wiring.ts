@@ -153,7 +153,7 @@ export class LocalWiring {
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });
-    const reconciler = new Reconciler({ releases: this.stores.releases, leases: this.stores.leases, approvals: this.stores.approvals, clock: options.clock ?? systemClock });
+    const reconciler = new Reconciler({ releases: this.stores.releases, leases: this.stores.leases, approvals: this.stores.approvals, promotions: this.stores.promotions, clock: options.clock ?? systemClock });
     this.workflows = new LocalWorkflows({
       template: options.template ?? synthesizeReleaseTemplate(config),
       lambdas: {

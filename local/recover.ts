@@ -1,6 +1,9 @@
 import { waitDeadline } from '../core/approvals';
 import type { LocalWiring } from './local-wiring';
-import type { ReleaseState } from '../core/release-lifecycle';
+import type { Actor, Failure, Release } from '../core/cmdb';
+import type { ReleaseStore } from '../core/cmdb-stores';
+import { isPromotion, type PromotionStore } from '../core/promotions';
+import { isTerminal, type ReleaseState } from '../core/release-lifecycle';
 
 /** A run in these states was working when local mode stopped; nothing will finish it. */
 const INTERRUPTED: readonly ReleaseState[] = ['prepared', 'building', 'deploying', 'testing'];
@@ -12,7 +15,7 @@ const INTERRUPTED: readonly ReleaseState[] = ['prepared', 'building', 'deploying
  * cut off mid-step is recorded as failed and its deploy lease given back. Returns how many waits resumed.
  */
 export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | 'workflows'>, say: (line: string) => void): Promise<number> {
-  const { stores: { releases, approvals, leases }, workflows } = wiring;
+  const { stores: { releases, approvals, leases, promotions }, workflows } = wiring;
   const now = new Date();
   const board = await releases.board();
   let resumed = 0;
@@ -21,7 +24,7 @@ export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | '
     if (!waiting || (waiting.kind !== 'release' && waiting.kind !== 'rollback')) continue;
     if (new Date(pending.expiresAt) <= now) {
       await approvals.closeApproval(pending.id, 'expired', now.toISOString());
-      await releases.transitionRelease(waiting.releaseId, 'expired', { by: 'system', at: now.toISOString(), detail: 'expired while local mode was stopped' }).catch(() => undefined);
+      await endRun({ releases, promotions }, waiting, 'expired', { by: 'system', at: now.toISOString(), detail: 'expired while local mode was stopped' });
       say(`${waiting.repository}  ${waiting.commit.slice(0, 7)}  ${waiting.environment}  approval expired while local mode was stopped`);
       continue;
     }
@@ -51,13 +54,33 @@ export async function recoverAfterRestart(wiring: Pick<LocalWiring, 'stores' | '
     await releases
       .transitionRelease(run.releaseId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
       .catch(() => undefined);
-    // A member's promotion was cut off with it (docs/architecture.md#promotions).
-    if (interrupted.promotionId) {
-      await releases
-        .transitionRelease(interrupted.promotionId, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } })
-        .catch(() => undefined);
-    }
+    // A member's promotion was cut off with it (docs/architecture.md#promotions), and its other members.
+    const promotion = interrupted.promotionId ? await releases.getRelease(interrupted.promotionId) : undefined;
+    if (promotion) await endRun({ releases, promotions }, promotion, 'failed', { by: 'system', at: now.toISOString(), detail, failure: { step: 'workflow', message: detail } });
     say(`${run.repository}  ${run.environment}  release ${run.releaseId} ${detail}`);
   }
   return resumed;
+}
+
+/**
+ * Ends a run left open: a promotion's own record through the promotion store (it has no board cell), then
+ * each of its members still open; a release of one repository through the release store. A move someone
+ * made first is left as it is.
+ */
+async function endRun(
+  stores: { releases: ReleaseStore; promotions: PromotionStore },
+  run: Release,
+  to: ReleaseState,
+  change: Actor & { detail: string; failure?: Failure },
+): Promise<void> {
+  const { releases, promotions } = stores;
+  if (!isPromotion(run)) {
+    await releases.transitionRelease(run.releaseId, to, change).catch(() => undefined);
+    return;
+  }
+  if (!isTerminal(run.state)) await promotions.transitionPromotion(run.releaseId, to, change).catch(() => undefined);
+  for (const member of run.members ?? []) {
+    const open = await releases.getRelease(member.releaseId);
+    if (open && !isTerminal(open.state)) await releases.transitionRelease(member.releaseId, to, change).catch(() => undefined);
+  }
 }

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Actor, Failure, Release } from '../../core/cmdb';
 import { ConflictError, LeaseBusyError, NotFoundError } from '../../core/errors';
 import { memberRecord, MAX_PROMOTION_MEMBERS, promotionRecord, samePromotion, type AcceptedSet, type LeaseClaim, type NewPromotion, type PromotionStore } from '../../core/promotions';
@@ -118,25 +118,34 @@ export class DynamoPromotions implements PromotionStore {
 
   async recordAcceptedSet(set: AcceptedSet): Promise<void> {
     const item = { environment: set.environment, releaseId: set.releaseId, kind: set.kind, acceptedAt: set.acceptedAt, members: set.members };
-    await guarded(
-      this.client.send(
+    const log = { TableName: this.tableName, Item: { ...keys.acceptedSetLog(this.product, set.environment, set.acceptedAt, set.releaseId), ...item } };
+    try {
+      await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            // The board's row moves only forward in time: a late write of an older set leaves it alone.
+            // The board's row moves only forward (by time, then release id): a repeat of the set it holds, or
+            // a late write of an older set, leaves it alone.
             {
               Put: {
                 TableName: this.tableName,
                 Item: { ...keys.acceptedSet(this.product, set.environment), ...item },
-                ConditionExpression: 'attribute_not_exists(pk) OR acceptedAt <= :at',
-                ExpressionAttributeValues: { ':at': set.acceptedAt },
+                ConditionExpression: 'attribute_not_exists(pk) OR acceptedAt < :at OR (acceptedAt = :at AND releaseId < :releaseId)',
+                ExpressionAttributeValues: { ':at': set.acceptedAt, ':releaseId': set.releaseId },
               },
             },
-            { Put: { TableName: this.tableName, Item: { ...keys.acceptedSetLog(this.product, set.environment, set.acceptedAt, set.releaseId), ...item } } },
+            { Put: log },
           ],
         }),
-      ),
-      `a newer set is already accepted in ${set.environment}`,
-    );
+      );
+    } catch (error) {
+      if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw toDomainError(error, '');
+      // Still logged, once: the log item of a repeat is there already.
+      try {
+        await this.client.send(new PutCommand({ ...log, ConditionExpression: 'attribute_not_exists(pk)' }));
+      } catch (logError) {
+        if (!isConditionFailure(logError)) throw toDomainError(logError, '');
+      }
+    }
   }
 
   async acceptedSets(): Promise<AcceptedSet[]> {

@@ -123,7 +123,7 @@ function world(stores: CmdbStores) {
     promotion: new PromotionSteps({ releases: stores.releases, approvals: stores.approvals, leases: stores.leases, clock, chain }),
     products: new ProductOperations({ config, releases: stores.releases, promotions: stores.promotions, workflows: engine, clock }),
     product: new ProductSteps({ config, releases: stores.releases, approvals: stores.approvals, leases: stores.leases, promotions: stores.promotions, clock, chain }),
-    reconciler: new Reconciler({ releases: stores.releases, leases: stores.leases, approvals: stores.approvals, clock }),
+    reconciler: new Reconciler({ releases: stores.releases, leases: stores.leases, approvals: stores.approvals, promotions: stores.promotions, clock }),
     approvalIds: [] as string[],
   };
 }

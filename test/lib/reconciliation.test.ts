@@ -90,7 +90,7 @@ describe('the reconcile handler (DynamoDB Local)', () => {
     await db.releases.createRelease({ releaseId, repository: 'svc', environment: 'production', commit: 'c'.repeat(40), kind: 'release', requestedBy: 'rm', createdAt: at });
     await db.releases.transitionRelease(releaseId, 'deploying', { by: 'codebuild', at });
     await db.leases.acquireLease('svc', 'production', releaseId, 3600, new Date());
-    const handle = reconcileHandler({ reconciler: new Reconciler({ releases: db.releases, leases: db.leases, approvals: db.approvals, clock: systemClock }) });
+    const handle = reconcileHandler({ reconciler: new Reconciler({ releases: db.releases, leases: db.leases, approvals: db.approvals, promotions: db.promotions, clock: systemClock }) });
     const event = {
       source: 'aws.states',
       'detail-type': 'Step Functions Execution Status Change',

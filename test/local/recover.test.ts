@@ -5,6 +5,7 @@ import { newReleaseId } from '../../core/ids';
 import { EXECUTION_ERRORS } from '../../core/workflow-names';
 import { recoverAfterRestart } from '../../local/recover';
 import { localHarness } from '../support/local-harness';
+import { boardWritesOf, promotionMidDeploy } from '../support/promotion-seed';
 
 /** The shipped config, with preproduction's approvals timing out after `timeout`. */
 function withPreproductionTimeout(timeout: string) {
@@ -97,4 +98,26 @@ describe('local mode after a restart', () => {
     expect((await approvals.getApproval(secondPending.id))?.status).toBe('expired');
     expect(h.release.workflows.tokens.pending()).toEqual([]);
   }, 120_000);
+
+  it('fails a promotion cut off mid-deploy through the promotion store, with its members, and frees their leases', async () => {
+    // Prepare: local mode stopped while a promotion deployed its member.
+    const promotionCell = boardWritesOf('*');
+    const h = await localHarness({ observe: promotionCell.observe });
+    const { releases, leases } = h.release.stores;
+    const commit = (await h.push('Promoted when local mode stopped')).commit;
+    const { promotion, memberId } = await promotionMidDeploy(h.release.stores, { repository: 'sample-service', environment: 'preproduction', commit });
+
+    // Act
+    await recoverAfterRestart(h.release, () => undefined);
+
+    // Assess: the promotion's record failed, never written as a board cell of repository '*'.
+    const detail = 'interrupted: local mode stopped while it ran';
+    expect(await releases.getRelease(promotion.releaseId)).toMatchObject({ state: 'failed', failure: { step: 'workflow', message: detail } });
+    expect(await releases.getRelease(memberId)).toMatchObject({ state: 'failed', failure: { message: detail } });
+    expect(await leases.leaseHolder('sample-service', 'preproduction')).toBeUndefined();
+    expect(promotionCell.writes).toEqual([]);
+    expect(await releases.boardCell('*', 'preproduction')).toBeUndefined();
+    expect((await releases.board()).entries.map((entry) => entry.repository)).not.toContain('*');
+  }, 60_000);
 });
+

@@ -4,6 +4,7 @@ import { systemClock } from '../../core/ports';
 import { releaseIdFor } from '../../core/ids';
 import { localHarness } from '../support/local-harness';
 import { eventually } from '../support/eventually';
+import { boardWritesOf, promotionMidDeploy } from '../support/promotion-seed';
 
 type Harness = Awaited<ReturnType<typeof localHarness>>;
 
@@ -15,8 +16,9 @@ type Harness = Awaited<ReturnType<typeof localHarness>>;
 describe('reconciling workflows that ended outside their own Catch (real state machines, DynamoDB Local)', () => {
   let h: Harness;
   let commit: string;
+  const promotionCell = boardWritesOf('*');
   beforeAll(async () => {
-    h = await localHarness();
+    h = await localHarness({ observe: promotionCell.observe });
     const input = await h.push('Reconcile me');
     expect((await h.runContinuous(input)).status).toBe('SUCCEEDED');
     commit = input.commit;
@@ -50,11 +52,11 @@ describe('reconciling workflows that ended outside their own Catch (real state m
 
   it('frees the lease and closes the pending approvals of a run that was stopped, and changes nothing twice', async () => {
     // Prepare: a release waiting for acceptance, holding nothing but its approval; and a lease it held.
-    const { releases, leases, approvals } = h.release.stores;
+    const { releases, leases, approvals, promotions } = h.release.stores;
     const { releaseId } = await h.prepare('preproduction', commit);
     await h.pendingApproval(releaseId, 'accept');
     await leases.acquireLease('sample-service', 'preproduction', releaseId, 3600, new Date());
-    const reconciler = new Reconciler({ releases, leases, approvals, clock: systemClock });
+    const reconciler = new Reconciler({ releases, leases, approvals, promotions, clock: systemClock });
     const ended = { name: releaseId, startDate: new Date().toISOString(), input: { releaseId }, status: 'ABORTED' as const, cause: 'StopExecution' };
 
     // Act
@@ -71,13 +73,13 @@ describe('reconciling workflows that ended outside their own Catch (real state m
 
   it('finds a continuous run\'s release from its execution name and start, and fails it', async () => {
     // Prepare: a continuous run recorded as building, as its Begin step records it.
-    const { releases, leases, approvals } = h.release.stores;
+    const { releases, leases, approvals, promotions } = h.release.stores;
     const name = 'github-timed-out-run';
     const startDate = new Date().toISOString();
     const releaseId = releaseIdFor(new Date(startDate), name);
     await releases.createRelease({ releaseId, repository: 'sample-service', environment: 'integration', commit, kind: 'deploy', requestedBy: 'push:github:x', createdAt: startDate });
     await releases.transitionRelease(releaseId, 'building', { by: 'codebuild', at: startDate });
-    const reconciler = new Reconciler({ releases, leases, approvals, clock: systemClock });
+    const reconciler = new Reconciler({ releases, leases, approvals, promotions, clock: systemClock });
 
     // Act
     const result = await reconciler.executionEnded({ name, startDate, input: { repository: 'sample-service', commit }, status: 'TIMED_OUT' });
@@ -86,4 +88,26 @@ describe('reconciling workflows that ended outside their own Catch (real state m
     expect(result).toEqual({ releaseId, closed: true });
     expect(await releases.getRelease(releaseId)).toMatchObject({ state: 'failed', failure: { message: 'the workflow timed out' } });
   });
+
+  it('fails a promotion cut off mid-deploy through the promotion store: its members failed, their leases free, no board cell for its record', async () => {
+    // Prepare: a promotion holding its member's lease, both deploying, when its execution timed out.
+    const { releases, leases, approvals, promotions } = h.release.stores;
+    const { promotion, memberId } = await promotionMidDeploy(h.release.stores, { repository: 'sample-service', environment: 'production', commit });
+    const reconciler = new Reconciler({ releases, leases, approvals, promotions, clock: systemClock });
+    const ended = { name: promotion.releaseId, startDate: new Date().toISOString(), input: { releaseId: promotion.releaseId, product: true }, status: 'TIMED_OUT' as const };
+
+    // Act
+    const first = await reconciler.executionEnded(ended);
+    const again = await reconciler.executionEnded(ended);
+
+    // Assess
+    expect(first).toEqual({ releaseId: promotion.releaseId, closed: true });
+    expect(again).toEqual({ releaseId: promotion.releaseId, closed: false });
+    expect(await releases.getRelease(promotion.releaseId)).toMatchObject({ state: 'failed', failure: { step: 'workflow', message: 'the workflow timed out' } });
+    expect(await releases.getRelease(memberId)).toMatchObject({ state: 'failed', failure: { step: 'workflow' } });
+    expect(await leases.leaseHolder('sample-service', 'production')).toBeUndefined();
+    expect(promotionCell.writes).toEqual([]);
+    expect(await releases.boardCell('*', 'production')).toBeUndefined();
+    expect((await releases.board()).entries.map((entry) => entry.repository)).not.toContain('*');
+  }, 30_000);
 });
