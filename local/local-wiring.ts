@@ -83,6 +83,11 @@ export interface LocalWiringOptions {
    * @default nobody is told
    */
   readonly approvalEmail?: { readonly baseUrl: () => string; readonly onLinkSent?: (sent: SentLink) => void };
+  /**
+   * The console's URL (`http://127.0.0.1:<port>/`), where commit statuses link (a function: the port may
+   * be known only once the server listens). @default no link
+   */
+  readonly consoleUrl?: () => string;
   /** @default nothing watches */
   readonly observe?: LocalObserver;
 }
@@ -126,7 +131,7 @@ export class LocalWiring {
         [approvalSigningKeyName(config.product)]: { file: 'approval-signing-key' },
       },
     });
-    const { approvalEmail } = options;
+    const { approvalEmail, consoleUrl } = options;
     // The notification topic's stand-in: each notice is kept, told to the console, and put in the outbox.
     const toOutbox = outboxNotifications(new OutboxMailer({ dir: join(dataDir, 'outbox') }), config.notifications.from);
     const publish = (notification: Notification): Promise<void> => {
@@ -150,6 +155,7 @@ export class LocalWiring {
       ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: watched<Mailer>(new OutboxMailer({ dir: join(dataDir, 'outbox') }), observe.mailer) }) } : {}),
       reminderScheduler: () => this.reminderTimers,
       announce: () => publish,
+      ...(consoleUrl ? { releaseLinks: () => ({ console: consoleUrl() }) } : {}),
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });
