@@ -48,6 +48,8 @@ export interface LocalObserver {
   readonly workflows?: (engine: WorkflowEngine) => WorkflowEngine;
   readonly secrets?: (store: SecretStore) => SecretStore;
   readonly mailer?: (mailer: Mailer) => Mailer;
+  /** The approval notices' way to the notification topic (SNS on AWS). */
+  readonly announce?: (announce: (notification: Notification) => Promise<void>) => (notification: Notification) => Promise<void>;
   /** Each service call of a state machine's Task (`LocalWorkflowsOptions.onTask`). */
   readonly task?: LocalWorkflowsOptions['onTask'];
 }
@@ -154,7 +156,7 @@ export class LocalWiring {
       secrets: () => watched<SecretStore>(this.secrets, observe.secrets),
       ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: watched<Mailer>(new OutboxMailer({ dir: join(dataDir, 'outbox') }), observe.mailer) }) } : {}),
       reminderScheduler: () => this.reminderTimers,
-      announce: () => publish,
+      announce: () => watched(publish, observe.announce),
       ...(consoleUrl ? { releaseLinks: () => ({ console: consoleUrl() }) } : {}),
       logger: () => logger,
       clock: options.clock ?? systemClock,
