@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { loadConfig } from '../../core/config-file';
 import { gitHostServer, type GitHostServer } from '../support/git-host-server';
 import { localHarness } from '../support/local-harness';
+import { productHarness, threeRepositoryConfig } from '../support/product-harness';
 
 type Harness = Awaited<ReturnType<typeof localHarness>>;
 
@@ -10,9 +11,9 @@ const CONSOLE = 'http://127.0.0.1:3999/';
 const TOKEN_SECRET = 'sample-service-github-token';
 
 /** The GitHub statuses the stand-in host received for one commit, as `{state, context, description, target_url}`. */
-function statusesOf(host: GitHostServer, commit: string) {
+function statusesOf(host: GitHostServer, commit: string, repository = 'sample-service') {
   return host.seen
-    .filter((request) => request.url === `/repos/acme/sample-service/statuses/${commit}`)
+    .filter((request) => request.url === `/repos/acme/${repository}/statuses/${commit}`)
     .map((request) => JSON.parse(request.body) as { state: string; context: string; description: string; target_url?: string });
 }
 
@@ -96,4 +97,33 @@ describe('commit statuses from the workflows, against a loopback git host (docs/
       warn.mockRestore();
     }
   });
+});
+
+describe('commit statuses of a promotion of several repositories: each member\'s commit', () => {
+  let host: GitHostServer;
+  let h: Awaited<ReturnType<typeof productHarness>>;
+  const first: Record<string, string> = {};
+  beforeAll(async () => {
+    host = await gitHostServer();
+    const config = threeRepositoryConfig();
+    h = await productHarness({ ...config, repositories: config.repositories.map((repository) => ({ ...repository, commitStatus: { tokenSecret: 'shop-github-token', apiUrl: host.base } })) });
+    for (const repository of ['api', 'web', 'worker']) first[repository] = await h.acceptedInIntegration(repository, `${repository}: first feature`);
+  }, 120_000);
+  afterAll(() => host.close());
+
+  it('shows cot/preproduction pending on every member while the set deploys, then success when it is accepted', async () => {
+    host.reset();
+    const promoted = await h.products.promote({ environment: 'preproduction', requestedBy: 'alice' });
+    const approval = await h.pendingApproval(promoted.releaseId, 'accept');
+    await h.release.approvals.decide({ approvalId: approval.id, decision: 'approve', by: 'qa@example.com', via: 'api' });
+
+    expect((await h.execution(promoted.releaseId).result).status).toBe('SUCCEEDED');
+    for (const repository of ['api', 'web', 'worker']) {
+      expect(statusesOf(host, first[repository] ?? '', repository).map(({ state, context, description }) => [state, context, description]), repository).toEqual([
+        ['pending', 'cot/preproduction', `deploying (promotion ${promoted.releaseId})`],
+        ['pending', 'cot/preproduction', 'tested, waiting for acceptance'],
+        ['success', 'cot/preproduction', 'accepted by qa@example.com'],
+      ]);
+    }
+  }, 60_000);
 });
