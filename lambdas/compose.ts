@@ -66,7 +66,8 @@ export interface Platform {
 /** The page of a release a commit status links to: the console's when known, else the API's answer. */
 export function releaseUrl(links: { readonly console?: string; readonly api?: string }, releaseId: string): string | undefined {
   const id = encodeURIComponent(releaseId);
-  if (links.console) return `${links.console.replace(/\/?$/, '/')}#/release/${id}`;
+  // The console's own URL as is (on AWS `.../console`, a path API Gateway routes without a trailing slash).
+  if (links.console) return `${links.console}#/release/${id}`;
   if (links.api) return `${links.api.replace(/\/$/, '')}/api/releases/${id}`;
   return undefined;
 }

@@ -81,6 +81,22 @@ describe('commit statuses from the workflows, against a loopback git host (docs/
     ]);
   }, 60_000);
 
+  it('a release rejected in an approval environment shows failure there', async () => {
+    const input = await h.push('Feature the QA rejects');
+    expect((await h.runContinuous(input)).status).toBe('SUCCEEDED');
+    host.reset();
+
+    const { releaseId, result } = await h.prepare('preproduction', input.commit);
+    await h.decide((await h.pendingApproval(releaseId, 'accept')).id, 'reject', 'qa@example.com', 'not this one');
+
+    expect((await result).status).not.toBe('SUCCEEDED');
+    expect(statusesOf(host, input.commit).map(({ state, description }) => [state, description])).toEqual([
+      ['pending', 'deploying'],
+      ['pending', 'tested, waiting for acceptance'],
+      ['failure', 'rejected by qa@example.com'],
+    ]);
+  }, 60_000);
+
   it('a git host answering 500 leaves the release unaffected; the failed call is logged', async () => {
     host.answer = 500;
     const warn = vi.spyOn(Logger.prototype, 'warn');
