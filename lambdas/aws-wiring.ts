@@ -9,6 +9,8 @@ import type { WorkflowArns } from '../adapters/aws/step-functions-engine';
 import { systemClock, type Mailer, type SecretStore, type WorkflowEngine } from '../core/ports';
 import type { ReminderScheduler } from '../core/approval-reminders';
 import type { Notice } from '../core/notifications';
+import type { CommitStatusHost } from '../core/commit-status';
+import type { Provider } from '../core/config';
 import { buildTargets } from './build-targets';
 import { composeRelease, type ReleaseComposition } from './compose';
 import {
@@ -90,6 +92,8 @@ export interface AwsParts {
   readonly mailer?: () => Mailer;
   /** EventBridge Scheduler, for the one handler that sets approval reminders. */
   readonly reminders?: (target: SchedulerReminderTarget) => ReminderScheduler;
+  /** The git hosts' status APIs, for the step handlers that set commit statuses (not an SDK client, kept out of the other bundles). */
+  readonly commitStatusHosts?: () => Readonly<Record<Provider, CommitStatusHost>>;
   /** SNS, for the one handler that publishes the approval notices to the notification topic. */
   readonly announce?: (topicArn: string, onError: (notice: Notice, error: unknown) => void) => (notice: Notice) => Promise<void>;
 }
@@ -143,6 +147,7 @@ export function awsDependencies(handler: HandlerName, parts: AwsParts, source: H
           }),
         }
       : {}),
+    ...(parts.commitStatusHosts ? { commitStatusHosts: parts.commitStatusHosts } : {}),
     // Set by the stack when a repository asks for commit statuses: they link to the console's release page.
     releaseLinks: () => {
       const consoleUrl = optionalEnv(ENV.consoleUrl);

@@ -3,10 +3,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom, type SentLink } from '../core/approval-notifier';
 import { ApprovalReminders, type ReminderScheduler } from '../core/approval-reminders';
 import { Approvals } from '../core/approvals';
-import { CommitStatuses, statusContext } from '../core/commit-status';
-import { commitStatusHosts } from '../adapters/aws/commit-status-hosts';
+import { CommitStatuses, statusContext, type CommitStatusHost } from '../core/commit-status';
 import type { CmdbStores } from '../core/cmdb-stores';
-import type { ReleaseConfig } from '../core/config';
+import type { Provider, ReleaseConfig } from '../core/config';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
 import { DeliveryMetrics } from '../core/metrics';
@@ -59,6 +58,8 @@ export interface Platform {
    * `#/release/<id>`), else the API (`/api/releases/<id>`). @default no link
    */
   readonly releaseLinks?: () => { readonly console?: string; readonly api?: string };
+  /** Each git host's status API (`adapters/aws/commit-status-hosts.ts`). @default no commit statuses */
+  readonly commitStatusHosts?: () => Readonly<Record<Provider, CommitStatusHost>>;
   readonly logger: () => Logger;
   readonly clock: Clock;
 }
@@ -123,11 +124,12 @@ export function composeRelease(platform: Platform) {
   // by the repository's provider. A failed call is logged; it never fails a step.
   const commitStatuses = (): { statuses?: CommitStatusPublisher } => {
     const { repositories } = platform.config();
-    if (!repositories.some((repository) => repository.commitStatus)) return {};
+    const hosts = platform.commitStatusHosts;
+    if (!hosts || !repositories.some((repository) => repository.commitStatus)) return {};
     return {
       statuses: new CommitStatuses({
         repositories,
-        hosts: commitStatusHosts(),
+        hosts: hosts(),
         secrets: platform.secrets(),
         // Asked at each status: local mode knows its port only once it listens.
         releaseUrl: (releaseId) => releaseUrl(platform.releaseLinks?.() ?? {}, releaseId),

@@ -3,6 +3,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { cmdbCreateTableInput } from '../adapters/aws/cmdb-table-input';
+import { commitStatusHosts } from '../adapters/aws/commit-status-hosts';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { BuildspecRunner } from '../adapters/local/buildspec';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
@@ -157,6 +158,8 @@ export class LocalWiring {
       ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: watched<Mailer>(new OutboxMailer({ dir: join(dataDir, 'outbox') }), observe.mailer) }) } : {}),
       reminderScheduler: () => this.reminderTimers,
       announce: () => watched(publish, observe.announce),
+      // The git hosts' own APIs, as on AWS (`apiUrl` in the config points a test at a loopback host).
+      commitStatusHosts: () => commitStatusHosts(),
       ...(consoleUrl ? { releaseLinks: () => ({ console: consoleUrl() }) } : {}),
       logger: () => logger,
       clock: options.clock ?? systemClock,
