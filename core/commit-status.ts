@@ -1,5 +1,5 @@
 import type { Provider, RepositoryConfig } from './config';
-import type { SecretStore } from './ports';
+import type { CommitStatusPublisher, CommitStatusUpdate, SecretStore } from './ports';
 
 /*
  * Commit statuses on the git host (docs/operations.md#commit-statuses): each environment shows on the
@@ -35,11 +35,23 @@ export interface CommitStatusesDeps {
   /** Where each repository's `commitStatus.tokenSecret` is read (Secrets Manager on AWS, a file locally). */
   readonly secrets: SecretStore;
   readonly onError: (repository: string, status: CommitStatus, error: unknown) => void;
+  /**
+   * The page a status links to: the console's release page when the platform knows it, else the API's
+   * `/api/releases/<id>`. @default no link
+   */
+  readonly releaseUrl?: (releaseId: string) => string | undefined;
 }
 
 /** Sets statuses for the repositories that ask for them (`commitStatus` in the config); never throws. */
-export class CommitStatuses {
+export class CommitStatuses implements CommitStatusPublisher {
   constructor(private readonly deps: CommitStatusesDeps) {}
+
+  /** The workflow steps' call: the status of one release's commit in its environment, linked to the release. */
+  async publish(update: CommitStatusUpdate): Promise<void> {
+    const { repository, releaseId, ...rest } = update;
+    const targetUrl = this.deps.releaseUrl?.(releaseId);
+    await this.report(repository, { ...rest, ...(targetUrl ? { targetUrl } : {}) });
+  }
 
   async report(repositoryName: string, status: CommitStatus): Promise<boolean> {
     const repository = this.deps.repositories.find((candidate) => candidate.name === repositoryName);

@@ -2,7 +2,7 @@ import { builtVersion, type ArtifactListing, type BuildTimes } from './artifact-
 import { isTerminal } from './release-lifecycle';
 import type { Failure, FailedStep } from './cmdb';
 import type { LeaseStore, PushStore, ReleaseStore } from './cmdb-stores';
-import type { Clock } from './ports';
+import type { Clock, CommitStatusPublisher, CommitStatusUpdate } from './ports';
 import { ConflictError } from './errors';
 import { newReleaseId, releaseIdFor } from './ids';
 import type { CaughtError, ContinuousInput } from './workflow-contracts';
@@ -18,6 +18,8 @@ export interface ContinuousStepsDeps {
   readonly leases: LeaseStore;
   readonly clock: Clock;
   readonly leaseSeconds?: number;
+  /** `cot/<environment>` on the commit at its git host (docs/operations.md#commit-statuses). @default none */
+  readonly statuses?: CommitStatusPublisher;
 }
 
 interface RunRef {
@@ -100,6 +102,7 @@ export class ContinuousSteps {
       return { outcome: CLAIM_OUTCOMES.held };
     }
     await releases.transitionRelease(input.releaseId, 'deploying', { by: 'codebuild', at: this.now });
+    await this.status(input, 'pending', 'deploying');
     return { outcome: CLAIM_OUTCOMES.deploy };
   }
 
@@ -110,6 +113,7 @@ export class ContinuousSteps {
   async accept(input: ContinuousInput & RunRef): Promise<void> {
     await this.deps.releases.markAccepted(input.releaseId, { by: 'codebuild', at: this.now, detail: 'tests passed' });
     await this.deps.leases.releaseLease(input.repository, input.environment, input.releaseId);
+    await this.status(input, 'success', 'deployed and tested');
   }
 
   /** Any failure: recorded with its step, the lease given back (if held), the release ended as failed. */
@@ -121,8 +125,13 @@ export class ContinuousSteps {
     // A release that already ended (superseded meanwhile, or failed by an earlier try) keeps its end.
     if (release && !isTerminal(release.state)) {
       await this.deps.releases.transitionRelease(input.releaseId, 'failed', { by: 'system', at: this.now, failure });
+      await this.status({ ...input, releaseId: input.releaseId }, 'failure', `${input.step} failed`);
     }
     return failure;
+  }
+
+  private async status(run: ContinuousInput & RunRef, state: CommitStatusUpdate['state'], description: string): Promise<void> {
+    await this.deps.statuses?.publish({ repository: run.repository, releaseId: run.releaseId, commit: run.commit, environment: run.environment, state, description });
   }
 
   private async supersededBy(input: ContinuousInput): Promise<string | undefined> {

@@ -40,3 +40,22 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** What the workflows tell a commit's git host of one environment (docs/operations.md#commit-statuses). */
+export interface CommitStatusUpdate {
+  readonly repository: string;
+  readonly releaseId: string;
+  readonly commit: string;
+  readonly environment: string;
+  readonly state: 'pending' | 'success' | 'failure';
+  /** One line for the commit page: "deploying", "accepted by ana", "test failed". */
+  readonly description: string;
+}
+
+/**
+ * Sets `cot/<environment>` on a commit at its git host, linking to the release. A status is a courtesy
+ * to developers: implementations log a failed call and never throw, so a status never fails a release.
+ */
+export interface CommitStatusPublisher {
+  publish(update: CommitStatusUpdate): Promise<void>;
+}

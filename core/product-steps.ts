@@ -6,7 +6,7 @@ import { deployWaves } from './deploy-order';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, NotFoundError } from './errors';
 import { newReleaseId } from './ids';
-import type { Clock } from './ports';
+import type { Clock, CommitStatusPublisher, CommitStatusUpdate } from './ports';
 import { NotEligibleError, parseCause } from './promotion-steps';
 import type { PromotionStore } from './promotions';
 import { isTerminal, type ReleaseState } from './release-lifecycle';
@@ -23,6 +23,8 @@ export interface ProductStepsDeps {
   readonly clock: Clock;
   readonly chain: EnvironmentChain;
   readonly leaseSeconds?: number;
+  /** `cot/<environment>` on each member's commit at its git host (docs/operations.md#commit-statuses). @default none */
+  readonly statuses?: CommitStatusPublisher;
 }
 
 /**
@@ -73,6 +75,7 @@ export class ProductSteps {
     );
     for (const member of members) await this.move(member.releaseId, 'deploying', { by: 'codebuild' });
     await this.movePromotion(run.releaseId, 'deploying', { by: 'codebuild' });
+    await this.statusOfAll(run, 'pending', run.kind === 'rollback' ? `rolling back (promotion ${run.releaseId})` : `deploying (promotion ${run.releaseId})`);
   }
 
   async memberDeployed(member: MemberRun): Promise<void> {
@@ -82,7 +85,8 @@ export class ProductSteps {
   async memberFailed(member: MemberRun, step: FailedStep, error: CaughtError): Promise<void> {
     const release = await this.deps.releases.getRelease(member.releaseId);
     if (release && !isTerminal(release.state)) {
-      await this.deps.releases.transitionRelease(member.releaseId, 'failed', { by: 'system', at: this.now, failure: describeFailure(step, error) });
+      const failed = await this.deps.releases.transitionRelease(member.releaseId, 'failed', { by: 'system', at: this.now, failure: describeFailure(step, error) });
+      await this.status(failed, 'failure', `${step} failed`);
     }
   }
 
@@ -94,10 +98,15 @@ export class ProductSteps {
     if (run.kind === 'rollback') {
       for (const member of members) {
         const accepted = await this.acceptMember(run, member, { by: 'codebuild', detail: 'rollback tested green' });
-        if (accepted.rollbackOf) await this.rolledBack(accepted.rollbackOf, (id) => releases.transitionRelease(id, 'rolled_back', { by: 'system', at: this.now }));
+        await this.status(accepted, 'success', 'rollback deployed and tested');
+        if (accepted.rollbackOf) {
+          await this.rolledBack(accepted.rollbackOf, async (id) => this.status(await releases.transitionRelease(id, 'rolled_back', { by: 'system', at: this.now }), 'failure', 'rolled back'));
+        }
       }
       const promotion = await this.acceptSet(run, 'codebuild', 'rollback tested green');
       if (promotion.rollbackOf) await this.rolledBack(promotion.rollbackOf, (id) => this.deps.promotions.transitionPromotion(id, 'rolled_back', { by: 'system', at: this.now }));
+    } else {
+      await this.statusOfAll(run, 'pending', 'tested, waiting for acceptance');
     }
     await this.releaseLeases(run);
   }
@@ -106,6 +115,7 @@ export class ProductSteps {
     const detail = approval.comment ? { detail: approval.comment } : {};
     for (const member of run.waves.flat()) await this.acceptMember(run, member, { by: approval.by, ...detail });
     await this.acceptSet(run, approval.by, approval.comment);
+    await this.statusOfAll(run, 'success', `accepted by ${approval.by}`);
   }
 
   /** A retried step (docs/architecture.md#promotions) finds members this promotion accepted already: each is accepted once. */
@@ -216,11 +226,20 @@ export class ProductSteps {
     const { detail, ...rest } = change;
     for (const member of await this.memberReleases(promotion)) {
       if (isTerminal(member.state)) continue;
-      await this.deps.releases
+      const ended = await this.deps.releases
         .transitionRelease(member.releaseId, to, { ...rest, at, detail: detail ?? `promotion ${promotion.releaseId} ${to}` })
         .catch(ignoreConflict);
+      if (ended) await this.status(ended, 'failure', `promotion ${promotion.releaseId} ${to}`);
     }
     if (!isTerminal(promotion.state)) await this.deps.promotions.transitionPromotion(promotion.releaseId, to, { ...rest, at, ...(detail ? { detail } : {}) });
+  }
+
+  private async status(member: Pick<Release, 'releaseId' | 'repository' | 'commit' | 'environment'>, state: CommitStatusUpdate['state'], description: string): Promise<void> {
+    await this.deps.statuses?.publish({ repository: member.repository, releaseId: member.releaseId, commit: member.commit, environment: member.environment, state, description });
+  }
+
+  private async statusOfAll(run: ProductRun, state: CommitStatusUpdate['state'], description: string): Promise<void> {
+    for (const member of run.waves.flat()) await this.status({ ...member, environment: run.environment }, state, description);
   }
 
   private async releaseLeases(run: ProductRun): Promise<void> {

@@ -6,7 +6,7 @@ import { DEFAULT_LEASE_SECONDS } from './continuous-steps';
 import type { EnvironmentChain } from './environment-chain';
 import { ConflictError, DomainError, NotFoundError } from './errors';
 import { newReleaseId } from './ids';
-import type { Clock } from './ports';
+import type { Clock, CommitStatusPublisher, CommitStatusUpdate } from './ports';
 import type { CaughtError, Ending, PromotionInput, PromotionRun } from './workflow-contracts';
 import { describeFailure } from './workflow-failure';
 import { ENDING_OUTCOMES } from './workflow-names';
@@ -25,6 +25,8 @@ export interface PromotionStepsDeps {
   readonly clock: Clock;
   readonly chain: EnvironmentChain;
   readonly leaseSeconds?: number;
+  /** `cot/<environment>` on the commit at its git host (docs/operations.md#commit-statuses). @default none */
+  readonly statuses?: CommitStatusPublisher;
 }
 
 /**
@@ -95,6 +97,7 @@ export class PromotionSteps {
       await releases.setHeld(run.repository, run.environment, true, this.now);
     }
     await releases.transitionRelease(run.releaseId, 'deploying', { by: 'codebuild', at: this.now });
+    await this.status(run, 'pending', run.kind === 'rollback' ? 'rolling back' : 'deploying');
   }
 
   async deployed(run: PromotionRun): Promise<void> {
@@ -106,19 +109,24 @@ export class PromotionSteps {
     const { releases, leases } = this.deps;
     if (run.kind === 'rollback') {
       const release = await releases.markAccepted(run.releaseId, { by: 'codebuild', at: this.now, detail: 'rollback tested green' });
+      await this.status(run, 'success', 'rollback deployed and tested');
       if (release.rollbackOf) await this.markRolledBack(release.rollbackOf);
+    } else {
+      await this.status(run, 'pending', 'tested, waiting for acceptance');
     }
     await leases.releaseLease(run.repository, run.environment, run.releaseId);
   }
 
   async accept(run: PromotionRun, approval: { by: string; comment?: string }): Promise<void> {
     await this.deps.releases.markAccepted(run.releaseId, { by: approval.by, at: this.now, ...(approval.comment ? { detail: approval.comment } : {}) });
+    await this.status(run, 'success', `accepted by ${approval.by}`);
   }
 
   async reject(run: PromotionRun, error: CaughtError): Promise<Ending> {
     const { by, comment } = parseCause(error.Cause);
     const before = await this.deps.releases.getRelease(run.releaseId);
     await this.deps.releases.transitionRelease(run.releaseId, 'rejected', { by: by ?? 'approver', at: this.now, ...(comment ? { detail: comment } : {}) });
+    await this.status(run, 'failure', `rejected by ${by ?? 'an approver'}`);
     // Only a release that reached the environment has anything to roll back.
     const deployed = before?.state === 'awaiting_acceptance';
     return { outcome: ENDING_OUTCOMES.rejected, ...(await this.rollbackIf(run, deployed)) };
@@ -131,6 +139,7 @@ export class PromotionSteps {
       await approvals.closeApproval(pending.id, 'expired', this.now);
     }
     await releases.transitionRelease(run.releaseId, 'expired', { by: 'system', at: this.now, detail: `nobody decided within ${run.timeoutSeconds} s` });
+    await this.status(run, 'failure', 'approval expired');
     return { outcome: ENDING_OUTCOMES.expired };
   }
 
@@ -142,6 +151,7 @@ export class PromotionSteps {
     // A release that already ended (superseded meanwhile, or failed by an earlier try) keeps its end.
     if (release && !isTerminal(release.state)) {
       await releases.transitionRelease(run.releaseId, 'failed', { by: 'system', at: this.now, failure });
+      await this.status(run, 'failure', `${step} failed`);
     }
     return { outcome: ENDING_OUTCOMES.failed, failure, ...(await this.rollbackIf(run, step === 'deploy' || step === 'test')) };
   }
@@ -180,11 +190,16 @@ export class PromotionSteps {
 
   private async markRolledBack(releaseId: string): Promise<void> {
     try {
-      await this.deps.releases.transitionRelease(releaseId, 'rolled_back', { by: 'system', at: this.now });
+      const release = await this.deps.releases.transitionRelease(releaseId, 'rolled_back', { by: 'system', at: this.now });
+      await this.status(release, 'failure', 'rolled back');
     } catch (error) {
       // Only an accepted release becomes rolled_back; a rejected or failed one keeps its ending.
       if (!(error instanceof ConflictError)) throw error;
     }
+  }
+
+  private async status(run: Pick<Release, 'releaseId' | 'repository' | 'commit' | 'environment'>, state: CommitStatusUpdate['state'], description: string): Promise<void> {
+    await this.deps.statuses?.publish({ repository: run.repository, releaseId: run.releaseId, commit: run.commit, environment: run.environment, state, description });
   }
 
   private runOf(release: Release, artifactVersion: string): PromotionRun {

@@ -9,6 +9,7 @@ import { stepFunctions } from './aws-parts/step-functions';
 import { secretsManager } from './aws-parts/secrets-manager';
 import { scheduler } from './aws-parts/scheduler';
 import { ses } from './aws-parts/ses';
+import { sns } from './aws-parts/sns';
 
 /** What a reminder's one-time schedule sends (docs/operations.md#reminders). */
 const ReminderEvent = z.object({ reminderFor: z.string().check(z.refine(isApprovalId, 'not an approval id')) });
@@ -39,7 +40,7 @@ let invokedFunctionArn: string | undefined;
 
 /** What the approval-request handler is given on AWS: the CMDB and the parts named here (aws-parts/), no other SDK client. */
 export const dependencies = (source: HandlerSource = {}) =>
-  awsDependencies('approval-request', { workflows: stepFunctions, secrets: secretsManager, mailer: ses, reminders: scheduler }, { invokedFunctionArn: () => invokedFunctionArn, ...source }).approvalRequests();
+  awsDependencies('approval-request', { workflows: stepFunctions, secrets: secretsManager, mailer: ses, reminders: scheduler, announce: sns }, { invokedFunctionArn: () => invokedFunctionArn, ...source }).approvalRequests();
 
 const handle = coldStartHandler(() => approvalRequestHandler(dependencies()));
 

@@ -8,6 +8,9 @@ import type { SchedulerReminderTarget } from '../adapters/aws/scheduler-reminder
 import type { WorkflowArns } from '../adapters/aws/step-functions-engine';
 import { systemClock, type Mailer, type SecretStore, type WorkflowEngine } from '../core/ports';
 import type { ReminderScheduler } from '../core/approval-reminders';
+import type { Notice } from '../core/notifications';
+import type { CommitStatusHost } from '../core/commit-status';
+import type { Provider } from '../core/config';
 import { buildTargets } from './build-targets';
 import { composeRelease, type ReleaseComposition } from './compose';
 import {
@@ -72,6 +75,8 @@ function handlerInputs(handler: HandlerName, source: HandlerSource) {
   };
   return {
     env: (name: EnvName): string => given(name, environment()[name]),
+    /** A variable the stack sets only when it is needed (the console's URL, for commit statuses). */
+    optionalEnv: (name: EnvName): string | undefined => environment()[name],
     setting: <K extends keyof AllSettings>(name: K): AllSettings[K] => given<AllSettings[K]>(name, settings()[name]),
   };
 }
@@ -87,6 +92,10 @@ export interface AwsParts {
   readonly mailer?: () => Mailer;
   /** EventBridge Scheduler, for the one handler that sets approval reminders. */
   readonly reminders?: (target: SchedulerReminderTarget) => ReminderScheduler;
+  /** The git hosts' status APIs, for the step handlers that set commit statuses (not an SDK client, kept out of the other bundles). */
+  readonly commitStatusHosts?: () => Readonly<Record<Provider, CommitStatusHost>>;
+  /** SNS, for the one handler that publishes the approval notices to the notification topic. */
+  readonly announce?: (topicArn: string, onError: (notice: Notice, error: unknown) => void) => (notice: Notice) => Promise<void>;
 }
 
 /**
@@ -94,7 +103,7 @@ export interface AwsParts {
  * handler names, each on first use. Handlers receive what they need; none creates a client of its own.
  */
 export function awsDependencies(handler: HandlerName, parts: AwsParts, source: HandlerSource = {}): ReleaseComposition {
-  const { env, setting } = handlerInputs(handler, source);
+  const { env, optionalEnv, setting } = handlerInputs(handler, source);
   const part = <K extends keyof AwsParts>(name: K): NonNullable<AwsParts[K]> => {
     const given = parts[name];
     if (!given) throw new Error(`the ${handler} function is given no ${name} (its handler names the AWS parts it uses)`);
@@ -129,6 +138,21 @@ export function awsDependencies(handler: HandlerName, parts: AwsParts, source: H
     },
     // Only the approval-request function sets reminders; its stack gives it the schedule group and target.
     ...(parts.reminders ? { reminderScheduler: once(() => part('reminders')(reminderTarget(env(ENV.reminderSchedules), source.invokedFunctionArn?.()))) } : {}),
+    // Only the approval-request function publishes the approval notices; the stack gives it the topic.
+    ...(parts.announce
+      ? {
+          announce: once(() => {
+            const logger = new Logger();
+            return part('announce')(env(ENV.notificationTopicArn), (notice, error) => logger.warn('the notice could not be published', { subject: notice.subject, error }));
+          }),
+        }
+      : {}),
+    ...(parts.commitStatusHosts ? { commitStatusHosts: parts.commitStatusHosts } : {}),
+    // Set by the stack when a repository asks for commit statuses: they link to the console's release page.
+    releaseLinks: () => {
+      const consoleUrl = optionalEnv(ENV.consoleUrl);
+      return consoleUrl ? { console: consoleUrl } : {};
+    },
     logger: () => new Logger(),
     clock: systemClock,
   });

@@ -3,13 +3,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { approvalSigningKeyName, EmailApprovalNotifier, signingKeyFrom, type SentLink } from '../core/approval-notifier';
 import { ApprovalReminders, type ReminderScheduler } from '../core/approval-reminders';
 import { Approvals } from '../core/approvals';
+import { CommitStatuses, statusContext, type CommitStatusHost } from '../core/commit-status';
 import type { CmdbStores } from '../core/cmdb-stores';
-import type { ReleaseConfig } from '../core/config';
+import type { Provider, ReleaseConfig } from '../core/config';
 import { ContinuousSteps } from '../core/continuous-steps';
 import { EnvironmentChain } from '../core/environment-chain';
 import { DeliveryMetrics } from '../core/metrics';
 import type { Notice } from '../core/notifications';
-import type { Clock, Mailer, SecretStore, WorkflowEngine } from '../core/ports';
+import type { Clock, CommitStatusPublisher, Mailer, SecretStore, WorkflowEngine } from '../core/ports';
 import { ProductOperations } from '../core/product-operations';
 import { ProductSteps } from '../core/product-steps';
 import { PromotionSteps } from '../core/promotion-steps';
@@ -52,8 +53,24 @@ export interface Platform {
   readonly reminderScheduler?: () => ReminderScheduler;
   /** Where approval notices go (docs/operations.md#notifications); must not throw. @default nowhere */
   readonly announce?: () => (notice: Notice) => Promise<void>;
+  /**
+   * Where a commit status links to (docs/operations.md#commit-statuses): the console (its release page
+   * `#/release/<id>`), else the API (`/api/releases/<id>`). @default no link
+   */
+  readonly releaseLinks?: () => { readonly console?: string; readonly api?: string };
+  /** Each git host's status API (`adapters/aws/commit-status-hosts.ts`). @default no commit statuses */
+  readonly commitStatusHosts?: () => Readonly<Record<Provider, CommitStatusHost>>;
   readonly logger: () => Logger;
   readonly clock: Clock;
+}
+
+/** The page of a release a commit status links to: the console's when known, else the API's answer. */
+export function releaseUrl(links: { readonly console?: string; readonly api?: string }, releaseId: string): string | undefined {
+  const id = encodeURIComponent(releaseId);
+  // The console's own URL as is (on AWS `.../console`, a path API Gateway routes without a trailing slash).
+  if (links.console) return `${links.console}#/release/${id}`;
+  if (links.api) return `${links.api.replace(/\/$/, '')}/api/releases/${id}`;
+  return undefined;
 }
 
 /**
@@ -103,16 +120,36 @@ export function composeRelease(platform: Platform) {
     });
   };
 
+  // Commit statuses, for the repositories that ask for them: the token from the secret store, the host
+  // by the repository's provider. A failed call is logged; it never fails a step.
+  const commitStatuses = (): { statuses?: CommitStatusPublisher } => {
+    const { repositories } = platform.config();
+    const hosts = platform.commitStatusHosts;
+    if (!hosts || !repositories.some((repository) => repository.commitStatus)) return {};
+    return {
+      statuses: new CommitStatuses({
+        repositories,
+        hosts: hosts(),
+        secrets: platform.secrets(),
+        // Asked at each status: local mode knows its port only once it listens.
+        releaseUrl: (releaseId) => releaseUrl(platform.releaseLinks?.() ?? {}, releaseId),
+        onError: (repository, status, error) =>
+          platform.logger().warn('the commit status could not be set', { repository, commit: status.commit, context: statusContext(status.environment), state: status.state, error }),
+      }),
+    };
+  };
+
   return {
     continuous: (): ContinuousStepDeps => {
       const { releases, pushes, leases } = platform.stores();
-      return { steps: new ContinuousSteps({ releases, pushes, leases, clock }), targets: platform.buildTargets() };
+      return { steps: new ContinuousSteps({ releases, pushes, leases, clock, ...commitStatuses() }), targets: platform.buildTargets() };
     },
     promotion: (): PromotionStepDeps => {
       const { releases, approvals: store, leases, promotions } = platform.stores();
+      const statuses = commitStatuses();
       return {
-        steps: new PromotionSteps({ releases, approvals: store, leases, clock, chain: chain() }),
-        products: new ProductSteps({ config: platform.config(), releases, approvals: store, leases, promotions, clock, chain: chain() }),
+        steps: new PromotionSteps({ releases, approvals: store, leases, clock, chain: chain(), ...statuses }),
+        products: new ProductSteps({ config: platform.config(), releases, approvals: store, leases, promotions, clock, chain: chain(), ...statuses }),
         targets: platform.buildTargets(),
       };
     },

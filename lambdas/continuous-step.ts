@@ -6,6 +6,8 @@ import type { ContinuousInput } from '../core/workflow-contracts';
 import { CONTINUOUS_ACTIONS } from '../core/workflow-names';
 import { ContinuousStepEvent, type ContinuousStepResult } from '../core/workflow-step-contracts';
 import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+import { gitHosts } from './aws-parts/git-hosts';
+import { secretsManager } from './aws-parts/secrets-manager';
 
 import type { BuildTargets } from './build-targets';
 
@@ -55,8 +57,8 @@ function change(input: ContinuousInput) {
   return { repository: input.repository, environment: input.environment, commit: input.commit, kind: 'deploy' as const, commitMessage: input.message, author: input.author };
 }
 
-/** What the continuous-step handler is given on AWS: the CMDB, no other SDK client. */
-export const dependencies = (source?: HandlerSource) => awsDependencies('continuous-step', {}, source).continuous();
+/** What the continuous-step handler is given on AWS: the CMDB, and Secrets Manager and the git hosts for commit statuses. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('continuous-step', { secrets: secretsManager, commitStatusHosts: gitHosts }, source).continuous();
 
 /** Lambda entry point. */
 export const handler = coldStartHandler(() => continuousStepHandler(dependencies()));

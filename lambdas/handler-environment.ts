@@ -31,6 +31,10 @@ export const ENV = {
   userPoolDomainUrl: 'USER_POOL_DOMAIN_URL',
   /** `<schedule group>/<role name prefix>` of the approval reminders (lib/reminders.ts); names only, no ARN. */
   reminderSchedules: 'REMINDER_SCHEDULES',
+  /** The console's URL: where commit statuses link (docs/operations.md#commit-statuses). */
+  consoleUrl: 'CONSOLE_URL',
+  /** The notification topic the approval notices go to (docs/operations.md#notifications). */
+  notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -38,12 +42,16 @@ export type EnvName = (typeof ENV)[keyof typeof ENV];
 const value = z.string().check(z.minLength(1));
 /** Every handler works on the CMDB: its table and the product whose board it keeps. */
 const cmdb = { [ENV.tableName]: value, [ENV.product]: value };
+/** Set by the stack only when a repository asks for commit statuses: where they link. */
+const links = { [ENV.consoleUrl]: z.optional(value) };
+/** The variables a function may lack: the stack sets them only when the config needs them. */
+export const OPTIONAL_ENVIRONMENT: ReadonlySet<string> = new Set<string>([ENV.consoleUrl]);
 
 /** The environment each handler reads. */
 export const HANDLER_ENVIRONMENT = {
-  'continuous-step': z.object({ ...cmdb, [ENV.artifactBucket]: value }),
-  'promotion-step': z.object({ ...cmdb, [ENV.artifactBucket]: value }),
-  'approval-request': z.object({ ...cmdb, [ENV.approvalBaseUrl]: value, [ENV.approvalSigningKeySecret]: value, [ENV.reminderSchedules]: value }),
+  'continuous-step': z.object({ ...cmdb, [ENV.artifactBucket]: value, ...links }),
+  'promotion-step': z.object({ ...cmdb, [ENV.artifactBucket]: value, ...links }),
+  'approval-request': z.object({ ...cmdb, [ENV.approvalBaseUrl]: value, [ENV.approvalSigningKeySecret]: value, [ENV.reminderSchedules]: value, [ENV.notificationTopicArn]: value }),
   'approval-page': z.object({ ...cmdb, [ENV.approvalSigningKeySecret]: value }),
   'operator-api': z.object({ ...cmdb, [ENV.promotionStateMachineArn]: value }),
   webhook: z.object({ ...cmdb, [ENV.continuousStateMachineArn]: value }),
@@ -81,7 +89,7 @@ const SETTING = {
 
 /** The settings each handler reads. */
 export const HANDLER_SETTINGS = {
-  'continuous-step': z.object({ projects: SETTING.projects }),
+  'continuous-step': z.object({ config: SETTING.config, projects: SETTING.projects }),
   'promotion-step': z.object({ config: SETTING.config, projects: SETTING.projects }),
   'approval-request': z.object({ config: SETTING.config }),
   'approval-page': z.object({ config: SETTING.config }),

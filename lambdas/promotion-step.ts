@@ -7,6 +7,8 @@ import type { ProductEnding, ProductRun, PromotionRun } from '../core/workflow-c
 import { PRODUCT_ACTIONS, PROMOTION_ACTIONS } from '../core/workflow-names';
 import { ProductStepEvent, PromotionStepEvent, type ProductStepResult, type PromotionStepResult } from '../core/workflow-step-contracts';
 import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
+import { gitHosts } from './aws-parts/git-hosts';
+import { secretsManager } from './aws-parts/secrets-manager';
 
 import type { BuildTargets } from './build-targets';
 
@@ -127,8 +129,8 @@ function change(run: PromotionRun) {
   return { repository: run.repository, environment: run.environment, commit: run.commit, releaseId: run.releaseId, kind: run.kind };
 }
 
-/** What the promotion-step handler is given on AWS: the CMDB, no other SDK client. */
-export const dependencies = (source?: HandlerSource) => awsDependencies('promotion-step', {}, source).promotion();
+/** What the promotion-step handler is given on AWS: the CMDB, and Secrets Manager and the git hosts for commit statuses. */
+export const dependencies = (source?: HandlerSource) => awsDependencies('promotion-step', { secrets: secretsManager, commitStatusHosts: gitHosts }, source).promotion();
 
 /** Lambda entry point. */
 export const handler = coldStartHandler(() => promotionStepHandler(dependencies()));

@@ -4,7 +4,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FailedStep } from '../core/cmdb';
-import type { EnvironmentConfig } from '../core/config';
+import type { EnvironmentConfig, ReleaseConfig } from '../core/config';
 import { CLAIM_OUTCOMES, CONTINUOUS_ACTIONS, EXECUTION_ERRORS } from '../core/workflow-names';
 import { ENV } from '../lambdas/handler-environment';
 import type { BuildProjects } from './build-projects';
@@ -26,7 +26,8 @@ import {
 } from './workflow-parts';
 
 export interface ContinuousWorkflowProps {
-  readonly product: string;
+  /** The validated config: the product, and what the steps need of each repository (its commit statuses). */
+  readonly config: ReleaseConfig;
   /** The CMDB. */
   readonly table: CmdbTable;
   /** Build, deploy and test projects of each repository, by repository name. */
@@ -74,10 +75,10 @@ export class ContinuousWorkflow extends Construct {
       description: 'CMDB steps of the continuous deployment workflow',
       environment: {
         [ENV.tableName]: props.table.table.tableName,
-        [ENV.product]: props.product,
+        [ENV.product]: props.config.product,
         [ENV.artifactBucket]: props.artifactBucket.bucketName,
       },
-      settings: { projects: projectNames(props.projects) },
+      settings: { config: props.config, projects: projectNames(props.projects) },
     });
     props.table.grantContinuousSteps(this.steps);
 

@@ -1,4 +1,4 @@
-import { Duration, Stack, Stage, Tags, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Stage, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import {
   HANDLER_ENVIRONMENT,
   HANDLER_SETTINGS,
+  OPTIONAL_ENVIRONMENT,
   SETTINGS_FILE,
   type HandlerEnvironment,
   type HandlerName,
@@ -33,6 +34,11 @@ export const MAX_ENVIRONMENT_BYTES = 1024;
 export const TOKEN_BYTES = 256;
 /** What a pseudo parameter (`AWS::Region`, `AWS::URLSuffix`, ...) counts for. */
 export const PSEUDO_PARAMETER_BYTES = 32;
+/**
+ * What a reference to a resource of these types counts for, when it is known to be short: a REST API's
+ * id (the first label of its execute-api host name) is 10 letters and digits; counted as 32.
+ */
+export const REFERENCE_BYTES: Readonly<Record<string, number>> = { 'AWS::ApiGateway::RestApi': 32 };
 
 /**
  * How each handler is bundled (esbuild options as NodejsFunction names them): minified, no source map (it
@@ -162,8 +168,10 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
 
   private environmentErrors(): string[] {
     const variables = this.environmentVariables();
-    const missing = Object.keys(HANDLER_ENVIRONMENT[this.handlerName].shape).filter((name) => !(name in variables));
-    const bytes = environmentBytes(variables);
+    const missing = Object.keys(HANDLER_ENVIRONMENT[this.handlerName].shape).filter((name) => !(name in variables) && !OPTIONAL_ENVIRONMENT.has(name));
+    const stack = Stack.of(this);
+    const types = Object.fromEntries(stack.node.findAll().flatMap((construct) => (construct instanceof CfnResource ? [[stack.resolve(construct.logicalId) as string, construct.cfnResourceType]] : [])));
+    const bytes = environmentBytes(variables, types);
     return [
       ...(missing.length > 0 ? [`the ${this.handlerName} function's environment lacks ${missing.join(', ')} (lambdas/handler-environment.ts)`] : []),
       ...(bytes > MAX_ENVIRONMENT_BYTES
@@ -178,22 +186,24 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
 
 /**
  * The most bytes `variables` can take once CloudFormation has resolved them (names and values): a literal
- * counts its UTF-8 length, a pseudo parameter `PSEUDO_PARAMETER_BYTES`, any other reference `TOKEN_BYTES`.
+ * counts its UTF-8 length, a pseudo parameter `PSEUDO_PARAMETER_BYTES`, a reference to a resource whose
+ * type (`resourceTypes`: logical id -> type) is in `REFERENCE_BYTES` that much, any other `TOKEN_BYTES`.
  */
-export function environmentBytes(variables: Readonly<Record<string, unknown>>): number {
-  return Object.entries(variables).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
+export function environmentBytes(variables: Readonly<Record<string, unknown>>, resourceTypes: Readonly<Record<string, string>> = {}): number {
+  return Object.entries(variables).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value, resourceTypes), 0);
 }
 
-function valueBytes(value: unknown): number {
+function valueBytes(value: unknown, resourceTypes: Readonly<Record<string, string>>): number {
   if (typeof value === 'string') return Buffer.byteLength(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
   const intrinsic = (value ?? {}) as { 'Fn::Join'?: [string, unknown[]]; Ref?: unknown };
   if (intrinsic['Fn::Join']) {
     const [separator, parts] = intrinsic['Fn::Join'];
-    return parts.reduce<number>((sum, part) => sum + valueBytes(part), 0) + Buffer.byteLength(separator) * Math.max(0, parts.length - 1);
+    return parts.reduce<number>((sum, part) => sum + valueBytes(part, resourceTypes), 0) + Buffer.byteLength(separator) * Math.max(0, parts.length - 1);
   }
   if (typeof intrinsic.Ref === 'string' && intrinsic.Ref.startsWith('AWS::')) return PSEUDO_PARAMETER_BYTES;
-  return TOKEN_BYTES;
+  const type = typeof intrinsic.Ref === 'string' ? resourceTypes[intrinsic.Ref] : undefined;
+  return (type === undefined ? undefined : REFERENCE_BYTES[type]) ?? TOKEN_BYTES;
 }
 
 /** The settings as a file of the cloud assembly, named by its content. */

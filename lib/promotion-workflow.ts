@@ -76,7 +76,7 @@ export class PromotionWorkflow extends Construct {
     this.approvalRequest = new HandlerFunction(this, 'ApprovalRequest', {
       handler: 'approval-request',
       description: 'Stores an approval with its task token and emails the approvers their links',
-      environment: { ...cmdb, ...props.approvalEnvironment },
+      environment: { ...cmdb, [ENV.notificationTopicArn]: props.topic.topicArn, ...props.approvalEnvironment },
       settings: { config: props.config },
     });
     props.table.grantPromotionSteps(this.steps);

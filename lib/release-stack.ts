@@ -7,6 +7,8 @@ import { ArtifactStore } from './artifact-store';
 import { BuildProjects } from './build-projects';
 import { ChatNotifications } from './chat-notifications';
 import { CmdbTable } from './cmdb-table';
+import { commitStatusTokenSecrets, grantCommitStatusTokens } from './commit-status-tokens';
+import { ENV } from '../lambdas/handler-environment';
 import { ReleaseConsole } from './console';
 import { ReleaseMonitoring } from './monitoring';
 import { DeployTargets } from './deploy-targets';
@@ -74,7 +76,7 @@ export class ReleaseStack extends Stack {
     this.notifications = new Notifications(this, 'Notifications');
     if (config.notifications.chat) this.chat = new ChatNotifications(this, 'Chat', { chat: config.notifications.chat, topic: this.notifications.topic });
     this.continuous = new ContinuousWorkflow(this, 'Continuous', {
-      product: config.product,
+      config,
       table: this.cmdb,
       projects: this.projects,
       artifactBucket: this.artifacts.bucket,
@@ -106,6 +108,16 @@ export class ReleaseStack extends Stack {
     this.reconciliation = new Reconciliation(this, 'Reconciliation', { config, table: this.cmdb, stateMachines: [this.continuous.stateMachine, this.promotion.stateMachine], notifications: this.notifications });
 
     this.console = new ReleaseConsole(this, 'Console', { api: this.api, config, table: this.cmdb, promotion: this.promotion.stateMachine });
+    // Commit statuses (docs/operations.md#commit-statuses): the step functions read the configured token
+    // secrets and link each status to the console's release page.
+    if (commitStatusTokenSecrets(config).length > 0) {
+      for (const steps of [this.continuous.steps, this.promotion.steps]) {
+        grantCommitStatusTokens(steps, config);
+        steps.setEnvironment({ [ENV.consoleUrl]: this.console.url });
+      }
+    }
+    // The approval notices (waiting, expiring) go to the topic as the workflows' outcomes do.
+    this.notifications.grantPublish(this.promotion.approvalRequest);
 
     // Last: it watches every function the stack has made.
     this.monitoring = new ReleaseMonitoring(this, 'Monitoring', {

@@ -3,6 +3,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { cmdbCreateTableInput } from '../adapters/aws/cmdb-table-input';
+import { commitStatusHosts } from '../adapters/aws/commit-status-hosts';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
 import { BuildspecRunner } from '../adapters/local/buildspec';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
@@ -48,6 +49,8 @@ export interface LocalObserver {
   readonly workflows?: (engine: WorkflowEngine) => WorkflowEngine;
   readonly secrets?: (store: SecretStore) => SecretStore;
   readonly mailer?: (mailer: Mailer) => Mailer;
+  /** The approval notices' way to the notification topic (SNS on AWS). */
+  readonly announce?: (announce: (notification: Notification) => Promise<void>) => (notification: Notification) => Promise<void>;
   /** Each service call of a state machine's Task (`LocalWorkflowsOptions.onTask`). */
   readonly task?: LocalWorkflowsOptions['onTask'];
 }
@@ -83,6 +86,11 @@ export interface LocalWiringOptions {
    * @default nobody is told
    */
   readonly approvalEmail?: { readonly baseUrl: () => string; readonly onLinkSent?: (sent: SentLink) => void };
+  /**
+   * The console's URL (`http://127.0.0.1:<port>/`), where commit statuses link (a function: the port may
+   * be known only once the server listens). @default no link
+   */
+  readonly consoleUrl?: () => string;
   /** @default nothing watches */
   readonly observe?: LocalObserver;
 }
@@ -126,7 +134,7 @@ export class LocalWiring {
         [approvalSigningKeyName(config.product)]: { file: 'approval-signing-key' },
       },
     });
-    const { approvalEmail } = options;
+    const { approvalEmail, consoleUrl } = options;
     // The notification topic's stand-in: each notice is kept, told to the console, and put in the outbox.
     const toOutbox = outboxNotifications(new OutboxMailer({ dir: join(dataDir, 'outbox') }), config.notifications.from);
     const publish = (notification: Notification): Promise<void> => {
@@ -149,7 +157,10 @@ export class LocalWiring {
       secrets: () => watched<SecretStore>(this.secrets, observe.secrets),
       ...(approvalEmail ? { approvalEmail: () => ({ ...approvalEmail, mailer: watched<Mailer>(new OutboxMailer({ dir: join(dataDir, 'outbox') }), observe.mailer) }) } : {}),
       reminderScheduler: () => this.reminderTimers,
-      announce: () => publish,
+      announce: () => watched(publish, observe.announce),
+      // The git hosts' own APIs, as on AWS (`apiUrl` in the config points a test at a loopback host).
+      commitStatusHosts: () => commitStatusHosts(),
+      ...(consoleUrl ? { releaseLinks: () => ({ console: consoleUrl() }) } : {}),
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });

@@ -112,6 +112,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     onNotificationError: (error) => reporter.info(`could not write a notification to the outbox: ${error instanceof Error ? error.message : String(error)}`),
     onReminderError: (approvalId, error) => reporter.info(`could not remind the approvers of ${approvalId}: ${error instanceof Error ? error.message : String(error)}`),
     approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
+    consoleUrl: () => `${baseUrl()}/`,
   });
   // Both runners are built now (rendering a definition takes a while), not by the first push or release.
   for (const workflow of ['continuous', 'promotion'] as const) wiring.workflows.executions(workflow);

@@ -13,10 +13,16 @@ import { pushWebhook } from '../../local/push-webhook';
 import { eventually } from '../support/eventually';
 import { evaluate, TemplatePolicies } from '../support/iam-evaluator';
 import { IamRecorder, type RecordedCall } from '../support/iam-recorder';
-import { cmdbTableId, PROOF_RECORDING, roleOf, secretsOnAws, stateMachineArns, withoutStatement, workflowTargets } from '../support/iam-proof';
+import { gitHostServer, type GitHostServer } from '../support/git-host-server';
+import { cmdbTableId, notificationTopic, PROOF_RECORDING, roleOf, secretsOnAws, stateMachineArns, withoutStatement, workflowTargets } from '../support/iam-proof';
 import { git, localHarness } from '../support/local-harness';
 
-const config = loadConfig('release.config.yaml');
+/** The shipped config, its repository asking for commit statuses (the steps then read its token secret). */
+const withStatuses = (apiUrl?: string) => {
+  const shipped = loadConfig('release.config.yaml');
+  return { ...shipped, repositories: shipped.repositories.map((repository) => ({ ...repository, commitStatus: { tokenSecret: 'sample-service/github-token', ...(apiUrl ? { apiUrl } : {}) } })) };
+};
+const config = withStatuses();
 const template = synthesizeReleaseTemplate(config);
 
 /** Every recorded call the role of its handler would refuse, as `handler: command -> action on resource`. */
@@ -32,12 +38,13 @@ function denied(policies: TemplatePolicies, calls: readonly RecordedCall[]): str
  * in the synthesized template.
  */
 describe('permission proof: every AWS call of a release flow is allowed by its handler\'s role', () => {
-  const recorder = new IamRecorder({ stateMachines: stateMachineArns(template), secretArn: secretsOnAws(template, config), ...workflowTargets(template, config) });
+  const recorder = new IamRecorder({ stateMachines: stateMachineArns(template), secretArn: secretsOnAws(template, config), ...workflowTargets(template, config), ...notificationTopic(template) });
   const links: string[] = [];
   let h: Awaited<ReturnType<typeof localHarness>>;
   let policies: TemplatePolicies;
   let server: LocalHttpServer;
   let base = '';
+  let gitHost: GitHostServer;
 
   const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
     const answer = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
@@ -73,7 +80,9 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
   }
 
   beforeAll(async () => {
-    h = await localHarness({ observe: recorder.observer, approvalEmail: { baseUrl: () => base, onLinkSent: (sent) => links.push(sent.url) } });
+    // The git host the commit statuses go to: a loopback stand-in (test/support/git-host-server.ts).
+    gitHost = await gitHostServer();
+    h = await localHarness({ config: withStatuses(gitHost.base), observe: recorder.observer, approvalEmail: { baseUrl: () => base, onLinkSent: (sent) => links.push(sent.url) } });
     policies = new TemplatePolicies(template, { [cmdbTableId(template)]: { Ref: h.release.options.tableName! } });
     const { handlers } = h.release;
     const webhook = recorder.asHandler('webhook', webhookHandler(handlers.webhook()));
@@ -126,6 +135,7 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
   }, 400_000);
   afterAll(async () => {
     await server?.close();
+    await gitHost?.close();
   });
 
   it('records the calls of every handler the flow goes through', () => {
@@ -144,6 +154,10 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
       'approval-page states:SendTaskSuccess',
       'approval-request ses:SendEmail',
       'approval-request secretsmanager:GetSecretValue',
+      'approval-request sns:Publish',
+      'approval-request kms:GenerateDataKey',
+      'continuous-step secretsmanager:GetSecretValue',
+      'promotion-step secretsmanager:GetSecretValue',
       'continuous-step dynamodb:UpdateItem',
       'promotion-step dynamodb:UpdateItem',
       'promotion-step dynamodb:Query',
@@ -176,6 +190,8 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
     ['the operator API\'s Query of the index', 'operator-api', 'dynamodb:Query', '/index/', 'operator-api: QueryCommand -> dynamodb:Query on arn:aws:dynamodb:us-east-1:000000000000:table/cmdb-'],
     ['the approval emails\' SES grant', 'approval-request', 'ses:SendEmail', '', 'approval-request: SendEmailCommand -> ses:SendEmail on arn:aws:ses:'],
     ['the signing key the approval page reads', 'approval-page', 'secretsmanager:GetSecretValue', '', 'approval-page: GetSecretValueCommand -> secretsmanager:GetSecretValue on'],
+    ['the approval notices\' topic grant', 'approval-request', 'sns:Publish', '', 'approval-request: PublishCommand -> sns:Publish on arn:aws:sns:'],
+    ['the commit-status token the continuous steps read', 'continuous-step', 'secretsmanager:GetSecretValue', '', 'continuous-step: GetSecretValueCommand -> secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-east-1:000000000000:secret:sample-service/github-token-'],
     ['the continuous workflow\'s listing of artifact versions', 'workflow:continuous', 's3:ListBucketVersions', '', 'workflow:continuous: aws-sdk:s3:listObjectVersions -> s3:ListBucketVersions on arn:aws:s3:::'],
   ])('fails when %s is removed', (_case, handler, action, on, refusal) => {
     // Prepare: the template with the one statement of that role that allows it taken out.

@@ -2,6 +2,7 @@ import type * as DynamoDb from '@aws-sdk/client-dynamodb';
 import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type * as Sesv2 from '@aws-sdk/client-sesv2';
+import type * as Sns from '@aws-sdk/client-sns';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,10 @@ vi.mock('@aws-sdk/client-sesv2', async (original) => {
   const sdk = await original<typeof Sesv2>();
   return { ...sdk, SESv2Client: counting('sesv2', sdk.SESv2Client) };
 });
+vi.mock('@aws-sdk/client-sns', async (original) => {
+  const sdk = await original<typeof Sns>();
+  return { ...sdk, SNSClient: counting('sns', sdk.SNSClient) };
+});
 vi.mock('@aws-sdk/client-secrets-manager', async (original) => {
   const sdk = await original<typeof SecretsManager>();
   return { ...sdk, SecretsManagerClient: counting('secretsmanager', sdk.SecretsManagerClient) };
@@ -70,6 +75,7 @@ const ENVIRONMENT = {
   APPROVAL_SIGNING_KEY_SECRET: 'acme/approval-signing-key',
   APPROVAL_BASE_URL: 'https://example.com/prod',
   REMINDER_SCHEDULES: 'cot-reminders-test/cot-reminders-test',
+  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:notifications',
 };
 
 describe('awsDependencies', () => {
@@ -81,7 +87,7 @@ describe('awsDependencies', () => {
   it.each([
     ['continuous', continuousStep, ['dynamodb']],
     ['promotion', promotionStep, ['dynamodb']],
-    ['approvalRequests', approvalRequest, ['dynamodb', 'secretsmanager', 'sesv2', 'sfn']],
+    ['approvalRequests', approvalRequest, ['dynamodb', 'secretsmanager', 'sesv2', 'sfn', 'sns']],
     ['approvalPage', approvalPage, ['dynamodb', 'secretsmanager', 'sfn']],
     ['operatorApi', operatorApi, ['dynamodb', 'sfn']],
     ['webhook', webhook, ['dynamodb', 'secretsmanager', 'sfn']],

@@ -34,7 +34,7 @@ function synth(): { template: Template; stack: Stack; approvals: ApprovalsResour
   const notifier = new HandlerFunction(stack, 'ApprovalRequest', {
     handler: 'approval-request',
     description: 'test double of the notifying function',
-    environment: { TABLE_NAME: table.table.tableName, PRODUCT: 'acme', REMINDER_SCHEDULES: 'cot-reminders-test/cot-reminders-test' },
+    environment: { TABLE_NAME: table.table.tableName, PRODUCT: 'acme', REMINDER_SCHEDULES: 'cot-reminders-test/cot-reminders-test', NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:notifications' },
     settings: { config },
   });
   const stateMachine = new sfn.StateMachine(stack, 'Promotion', {

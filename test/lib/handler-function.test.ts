@@ -27,10 +27,11 @@ function configOf(count: number): ReleaseConfig {
 
 /** Every function of the stack: its handler and the most bytes its environment can take. */
 function environments(template: Template): Record<string, number> {
+  const types = Object.fromEntries(Object.entries(template.toJSON().Resources as Record<string, { Type: string }>).map(([id, resource]) => [id, resource.Type]));
   return Object.fromEntries(
     Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => [
       (fn.Properties.Tags as Array<{ Key: string; Value: string }>).find((tag) => tag.Key === 'cot:handler')?.Value,
-      environmentBytes(fn.Properties.Environment.Variables as Record<string, unknown>),
+      environmentBytes(fn.Properties.Environment.Variables as Record<string, unknown>, types),
     ]),
   );
 }
@@ -157,10 +158,10 @@ describe('HandlerFunction: what each bundle holds', () => {
     ['webhook', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
     ['reconcile', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
     ['operator-api', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
-    ['approval-request', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-scheduler', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sesv2', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
+    ['approval-request', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-scheduler', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sesv2', '@aws-sdk/client-sfn', '@aws-sdk/client-sns', '@aws-sdk/lib-dynamodb']],
     ['approval-page', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
-    ['continuous-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
-    ['promotion-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']],
+    ['continuous-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb']],
+    ['promotion-step', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb']],
     ['console', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn', '@aws-sdk/lib-dynamodb']],
   ] as const)('requires for %s only the SDK clients it uses, and validates with zod/mini', async (handler, clients) => {
     // Act

@@ -1,6 +1,6 @@
 import type { CfnTemplate } from '../../adapters/local/workflow';
 import type { ReleaseConfig } from '../../core/config';
-import { evaluate, globMatch, TemplatePolicies, type IamRequest, type Statement } from './iam-evaluator';
+import { evaluate, globMatch, PROOF_ACCOUNT, TemplatePolicies, type IamRequest, type Statement } from './iam-evaluator';
 import { WORKFLOW_CALLER } from './iam-recorder';
 
 /** Where the permission proof leaves what it recorded, for `npm run iam:unused` (git-ignored). */
@@ -31,12 +31,26 @@ export function secretsOnAws(template: CfnTemplate, config: ReleaseConfig): (nam
       .filter(([, resource]) => resource.Type === 'AWS::SecretsManager::Secret')
       .map(([id, resource]) => [String(resource.Properties?.Name), policies.arnOf(id, 'Ref')]),
   );
+  // The commit-status tokens are the operator's secrets, read by the names the config gives them; Secrets
+  // Manager adds `-` and six random characters to a secret's name in its ARN.
+  const tokens = new Set(config.repositories.flatMap((repository) => (repository.commitStatus ? [repository.commitStatus.tokenSecret] : [])));
+  const { partition, region, accountId } = PROOF_ACCOUNT;
   return (name) => {
+    if (tokens.has(name)) return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-Xy12Ab`;
     const onAws = `${config.product}-release${name.slice(name.indexOf('/'))}`;
     const arn = byName.get(onAws);
     if (!arn) throw new Error(`no secret named ${onAws} in the template (local name ${name})`);
     return arn;
   };
+}
+
+/** The notification topic's ARN and its KMS key's, resolved in the local account. */
+export function notificationTopic(template: CfnTemplate): { topicArn: string; topicKeyArn: string } {
+  const policies = new TemplatePolicies(template);
+  const [id, topic] = Object.entries(template.Resources ?? {}).find(([, resource]) => resource.Type === 'AWS::SNS::Topic') ?? [];
+  const key = (topic?.Properties?.KmsMasterKeyId as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+  if (!id || !key) throw new Error('no encrypted notification topic in the template');
+  return { topicArn: policies.arnOf(id, 'Ref'), topicKeyArn: policies.arnOf(key) };
 }
 
 /** Where the state machines' Tasks call on AWS: the projects by the names local mode gives them, the artifact bucket. */

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EmailMessage, Mailer, SecretStore, WorkflowEngine } from '../../core/ports';
-import type { LocalObserver } from '../../local/local-wiring';
+import type { LocalObserver, Notification } from '../../local/local-wiring';
 import { needsOf } from './cmdb-recorder';
 import { PROOF_ACCOUNT, type IamRequest } from './iam-evaluator';
 
@@ -24,6 +24,9 @@ export interface AwsNames {
   readonly projectArn: (localName: string) => string;
   /** The artifact bucket's ARN (local mode calls it by a stand-in name). */
   readonly artifactBucketArn: string;
+  /** The notification topic and its KMS key (local mode files notices in the outbox). */
+  readonly topicArn: string;
+  readonly topicKeyArn: string;
 }
 
 /** The `handler` of a state machine's own calls: `workflow:continuous`, `workflow:promotion`. */
@@ -37,9 +40,9 @@ const { partition, region, accountId } = PROOF_ACCOUNT;
  * (docs/deploy-to-aws.md#permission-proof). Install it as local mode's observer (`observe:`): it runs each
  * handler local mode starts under that handler's name, adds a middleware to each SDK client (the CMDB's
  * DynamoDB client) that records the command with the handler sending it, and watches the ports local mode
- * serves without AWS (workflows, secrets, email): for each of their calls it records the one command the
- * AWS adapter sends for it (`adapters/aws/step-functions-engine.ts`, `secrets-manager-store.ts`,
- * `ses-mailer.ts`). Handlers the test invokes itself (the HTTP ones) are wrapped with `asHandler`.
+ * serves without AWS (workflows, secrets, email, approval notices): for each of their calls it records
+ * what the AWS adapter sends for it (`adapters/aws/step-functions-engine.ts`, `secrets-manager-store.ts`,
+ * `ses-mailer.ts`, `sns-notices.ts`). Handlers the test invokes itself (the HTTP ones) are wrapped with `asHandler`.
  * Calls made outside any handler (a test seeding the CMDB) are not recorded.
  */
 export class IamRecorder {
@@ -55,6 +58,7 @@ export class IamRecorder {
       workflows: (engine) => this.watchWorkflows(engine),
       secrets: (store) => this.watchSecrets(store),
       mailer: (mailer) => this.watchMailer(mailer),
+      announce: (announce) => this.watchAnnounce(announce),
       task: (workflow, service, params) => this.recordTask(`${WORKFLOW_CALLER}${workflow}`, service, params),
     };
   }
@@ -108,6 +112,15 @@ export class IamRecorder {
   private watchSecrets(store: SecretStore): SecretStore {
     return {
       get: (name) => (this.record('GetSecretValueCommand', { action: 'secretsmanager:GetSecretValue', resource: this.names.secretArn(name) }), store.get(name)),
+    };
+  }
+
+  /** An approval notice: one SNS Publish to the encrypted topic, for which SNS asks for a data key as the caller. */
+  private watchAnnounce(announce: (notice: Notification) => Promise<void>): (notice: Notification) => Promise<void> {
+    return (notice) => {
+      this.record('PublishCommand', { action: 'sns:Publish', resource: this.names.topicArn });
+      this.record('PublishCommand', { action: 'kms:GenerateDataKey', resource: this.names.topicKeyArn });
+      return announce(notice);
     };
   }
 

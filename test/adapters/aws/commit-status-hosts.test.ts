@@ -1,6 +1,4 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,39 +6,20 @@ import { commitStatusHosts } from '../../../adapters/aws/commit-status-hosts';
 import { FileSecretStore } from '../../../adapters/local/file-secret-store';
 import { CommitStatuses, type CommitStatus } from '../../../core/commit-status';
 import { RepositoryConfig } from '../../../core/config';
+import { gitHostServer, type GitHostServer, type SeenRequest } from '../../support/git-host-server';
 
 const SHA = '4f9c2e1ab0d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5';
 
-interface Seen {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** A stand-in git host on loopback: records each request and answers what the host would (201), or `status`. */
-let server: Server;
+/** A stand-in git host on loopback (test/support/git-host-server.ts). */
+let host: GitHostServer;
 let base: string;
-let seen: Seen[] = [];
-let answer = 201;
+let seen: SeenRequest[];
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(answer, { 'content-type': 'application/json' });
-      response.end(answer < 300 ? '{"id":1}' : '{"message":"Bad credentials"}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  host = await gitHostServer();
+  ({ base, seen } = host);
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  seen = [];
-  answer = 201;
-});
+afterAll(() => host.close());
+beforeEach(() => host.reset());
 
 function statuses(errors: unknown[] = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cot-status-'));
@@ -95,7 +74,7 @@ describe('commit statuses, as each host documents its API', () => {
   });
 
   it.each(['web', 'payments', 'api'])('a refusal by the host (%s) is told, never thrown', async (repository) => {
-    answer = 401;
+    host.answer = 401;
     const errors: unknown[] = [];
     await expect(statuses(errors).report(repository, pending)).resolves.toBe(false);
     expect(errors).toHaveLength(1);
