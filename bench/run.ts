@@ -7,7 +7,7 @@ import { writesBench } from './writes.bench';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// Benchmarks print their figures beside the goals of docs/performance.md; none is asserted anywhere.
+// Benchmarks print each figure beside its goal (README, "npm run bench"); none is asserted anywhere.
 // `npm run bench -- --only <name>` runs those whose name contains <name>.
 const benches: Array<{ name: string; run: () => Promise<string> }> = [webhookBench, localModeBench, hookBench, bundlesBench, writesBench, suiteBench];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;

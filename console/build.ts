@@ -6,7 +6,7 @@ import type { ConsoleAssets } from '../core/console-routes';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The console's script and style (docs/console.md#assets), bundled by the project's own esbuild from
+ * The console's script and style (docs/console.md#assets-and-page-security), bundled by the project's own esbuild from
  * `console/app/main.ts` and `console/console.css`: one file each, minified, nothing fetched at run time.
  * The stack bundles them at synth time into the console function's code; local mode on first request.
  */

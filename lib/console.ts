@@ -32,7 +32,7 @@ export interface ConsoleProps {
   readonly domainPrefix?: string;
   /**
    * Whether every console user must use an authenticator app (TOTP) to sign in.
-   * @default false - MFA is optional: each person may turn it on (docs/console.md#signing-in)
+   * @default false - MFA is optional: each person may turn it on (docs/console.md#signing-in-aws)
    */
   readonly requireMfa?: boolean;
 }
@@ -172,14 +172,14 @@ export class ReleaseConsole extends Construct {
     Validations.of(resourceOf(this.userPool)).acknowledge(
       {
         id: 'AwsSolutions-COG8',
-        reason: 'The Essentials plan: Plus adds threat protection and compromised-credential checks at a price per active user, for a pool of a few invited people with no self sign-up (docs/console.md#signing-in).',
+        reason: 'The Essentials plan: Plus adds threat protection and compromised-credential checks at a price per active user, for a pool of a few invited people with no self sign-up (docs/console.md#signing-in-aws).',
       },
       ...(props.requireMfa
         ? []
         : [
             {
               id: 'AwsSolutions-COG2',
-              reason: 'MFA is optional so that a first deployment works without enrolling every reader; each person may enrol TOTP, and requireMfa makes it required (docs/console.md#signing-in).',
+              reason: 'MFA is optional so that a first deployment works without enrolling every reader; each person may enrol TOTP, and requireMfa makes it required (docs/console.md#signing-in-aws).',
             },
           ]),
     );

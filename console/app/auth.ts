@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * Signing in on AWS (docs/console.md#signing-in): the user pool's hosted UI, authorization code with
+ * Signing in on AWS (docs/console.md#signing-in-aws): the user pool's hosted UI, authorization code with
  * PKCE, no client secret. The ID token (it carries the groups) is kept in this tab's sessionStorage and
  * sent to the console API; local mode has no sign-in.
  */
