@@ -21,7 +21,8 @@ export interface CommitStatus {
 
 /** One git host's status API, as its documentation describes it. */
 export interface CommitStatusHost {
-  setStatus(request: { readonly repository: RepositoryConfig; readonly token: string; readonly status: CommitStatus }): Promise<void>;
+  /** `signal` aborts the request when the caller gives up on it. */
+  setStatus(request: { readonly repository: RepositoryConfig; readonly token: string; readonly status: CommitStatus; readonly signal?: AbortSignal }): Promise<void>;
 }
 
 /** What every host shows as the status's name. */
@@ -40,7 +41,12 @@ export interface CommitStatusesDeps {
    * `/api/releases/<id>`. @default no link
    */
   readonly releaseUrl?: (releaseId: string) => string | undefined;
+  /** @default STATUS_TIMEOUT_MS */
+  readonly timeoutMs?: number;
 }
+
+/** How long a status call may take, secret read included: well inside a step Lambda's 30 s. */
+export const STATUS_TIMEOUT_MS = 5_000;
 
 /** Sets statuses for the repositories that ask for them (`commitStatus` in the config); never throws. */
 export class CommitStatuses implements CommitStatusPublisher {
@@ -49,20 +55,41 @@ export class CommitStatuses implements CommitStatusPublisher {
   /** The workflow steps' call: the status of one release's commit in its environment, linked to the release. */
   async publish(update: CommitStatusUpdate): Promise<void> {
     const { repository, releaseId, ...rest } = update;
-    const targetUrl = this.deps.releaseUrl?.(releaseId);
+    let targetUrl: string | undefined;
+    try {
+      targetUrl = this.deps.releaseUrl?.(releaseId);
+    } catch (error) {
+      this.deps.onError(repository, rest, error);
+    }
     await this.report(repository, { ...rest, ...(targetUrl ? { targetUrl } : {}) });
   }
 
+  /**
+   * Sets one status; false when it could not (logged through `onError`). A host that does not answer
+   * within `timeoutMs` (default `STATUS_TIMEOUT_MS`) is given up on: a slow git host never holds a workflow step until its
+   * Lambda times out, which would fail the release.
+   */
   async report(repositoryName: string, status: CommitStatus): Promise<boolean> {
     const repository = this.deps.repositories.find((candidate) => candidate.name === repositoryName);
     if (!repository?.commitStatus) return false;
+    const tokenSecret = repository.commitStatus.tokenSecret;
+    const timeoutMs = this.deps.timeoutMs ?? STATUS_TIMEOUT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const token = await this.deps.secrets.get(repository.commitStatus.tokenSecret);
-      await this.deps.hosts[repository.provider].setStatus({ repository, token, status });
+      const call = (async () => {
+        const token = await this.deps.secrets.get(tokenSecret);
+        await this.deps.hosts[repository.provider].setStatus({ repository, token, status, signal: AbortSignal.timeout(timeoutMs) });
+      })();
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the git host did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      await Promise.race([call, timeout]);
       return true;
     } catch (error) {
       this.deps.onError(repositoryName, status, error);
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -48,7 +48,7 @@ export interface CommitStatusUpdate {
   readonly commit: string;
   readonly environment: string;
   readonly state: 'pending' | 'success' | 'failure';
-  /** One line for the commit page: "deploying", "accepted by ana", "test failed". */
+  /** One line for the commit page: "deploying", "accepted", "test failed". */
   readonly description: string;
 }
 

@@ -119,14 +119,14 @@ export class PromotionSteps {
 
   async accept(run: PromotionRun, approval: { by: string; comment?: string }): Promise<void> {
     await this.deps.releases.markAccepted(run.releaseId, { by: approval.by, at: this.now, ...(approval.comment ? { detail: approval.comment } : {}) });
-    await this.status(run, 'success', `accepted by ${approval.by}`);
+    await this.status(run, 'success', 'accepted');
   }
 
   async reject(run: PromotionRun, error: CaughtError): Promise<Ending> {
     const { by, comment } = parseCause(error.Cause);
     const before = await this.deps.releases.getRelease(run.releaseId);
     await this.deps.releases.transitionRelease(run.releaseId, 'rejected', { by: by ?? 'approver', at: this.now, ...(comment ? { detail: comment } : {}) });
-    await this.status(run, 'failure', `rejected by ${by ?? 'an approver'}`);
+    await this.status(run, 'failure', 'rejected');
     // Only a release that reached the environment has anything to roll back.
     const deployed = before?.state === 'awaiting_acceptance';
     return { outcome: ENDING_OUTCOMES.rejected, ...(await this.rollbackIf(run, deployed)) };

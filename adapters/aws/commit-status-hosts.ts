@@ -15,7 +15,7 @@ export type Fetch = typeof fetch;
 /** GitHub: `POST /repos/{owner}/{repo}/statuses/{sha}` through @octokit/core (also GitHub Enterprise: `apiUrl`). */
 export function githubStatuses(options: { fetch?: Fetch } = {}): CommitStatusHost {
   return {
-    async setStatus({ repository, token, status }) {
+    async setStatus({ repository, token, status, signal }) {
       const [owner, repo] = ownerAndName(repository.url);
       const octokit = new Octokit({ auth: token, baseUrl: repository.commitStatus?.apiUrl ?? 'https://api.github.com', ...(options.fetch ? { request: { fetch: options.fetch } } : {}) });
       await octokit.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
@@ -27,6 +27,7 @@ export function githubStatuses(options: { fetch?: Fetch } = {}): CommitStatusHos
         description: status.description.slice(0, 140),
         ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
         headers: { 'X-GitHub-Api-Version': '2022-11-28' },
+        ...(signal ? { request: { signal } } : {}),
       });
     },
   };
@@ -38,7 +39,7 @@ const GITLAB_STATES: Readonly<Record<CommitState, string>> = { pending: 'running
 export function gitlabStatuses(options: { fetch?: Fetch } = {}): CommitStatusHost {
   const send = options.fetch ?? fetch;
   return {
-    async setStatus({ repository, token, status }) {
+    async setStatus({ repository, token, status, signal }) {
       const [namespace, name] = ownerAndName(repository.url);
       const api = (repository.commitStatus?.apiUrl ?? new URL(repository.url).origin).replace(/\/$/, '');
       const body = new URLSearchParams({ state: GITLAB_STATES[status.state], name: statusContext(status.environment), description: status.description.slice(0, 255), ...(status.targetUrl ? { target_url: status.targetUrl } : {}) });
@@ -46,6 +47,7 @@ export function gitlabStatuses(options: { fetch?: Fetch } = {}): CommitStatusHos
         method: 'POST',
         headers: { 'PRIVATE-TOKEN': token, 'Content-Type': 'application/x-www-form-urlencoded' },
         body,
+        ...(signal ? { signal } : {}),
       });
       if (!response.ok) throw new Error(`GitLab answered ${response.status} to a commit status`);
     },
@@ -58,7 +60,7 @@ const BITBUCKET_STATES: Readonly<Record<CommitState, string>> = { pending: 'INPR
 export function bitbucketStatuses(options: { fetch?: Fetch } = {}): CommitStatusHost {
   const send = options.fetch ?? fetch;
   return {
-    async setStatus({ repository, token, status }) {
+    async setStatus({ repository, token, status, signal }) {
       const [workspace, slug] = ownerAndName(repository.url);
       const api = (repository.commitStatus?.apiUrl ?? 'https://api.bitbucket.org').replace(/\/$/, '');
       const response = await send(`${api}/2.0/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}/commit/${status.commit}/statuses/build`, {
@@ -72,6 +74,7 @@ export function bitbucketStatuses(options: { fetch?: Fetch } = {}): CommitStatus
           // Bitbucket requires a URL: the release's, or the repository's own page.
           url: status.targetUrl ?? repository.url,
         }),
+        ...(signal ? { signal } : {}),
       });
       if (!response.ok) throw new Error(`Bitbucket answered ${response.status} to a build status`);
     },

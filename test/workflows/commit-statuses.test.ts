@@ -77,7 +77,7 @@ describe('commit statuses from the workflows, against a loopback git host (docs/
     expect(statusesOf(host, input.commit).map(({ state, context, description, target_url }) => [state, context, description, target_url])).toEqual([
       ['pending', 'cot/preproduction', 'deploying', `${CONSOLE}#/release/${releaseId}`],
       ['pending', 'cot/preproduction', 'tested, waiting for acceptance', `${CONSOLE}#/release/${releaseId}`],
-      ['success', 'cot/preproduction', 'accepted by qa@example.com', `${CONSOLE}#/release/${releaseId}`],
+      ['success', 'cot/preproduction', 'accepted', `${CONSOLE}#/release/${releaseId}`],
     ]);
   }, 60_000);
 
@@ -93,7 +93,7 @@ describe('commit statuses from the workflows, against a loopback git host (docs/
     expect(statusesOf(host, input.commit).map(({ state, description }) => [state, description])).toEqual([
       ['pending', 'deploying'],
       ['pending', 'tested, waiting for acceptance'],
-      ['failure', 'rejected by qa@example.com'],
+      ['failure', 'rejected'],
     ]);
   }, 60_000);
 
@@ -138,7 +138,7 @@ describe('commit statuses of a promotion of several repositories: each member\'s
       expect(statusesOf(host, first[repository] ?? '', repository).map(({ state, context, description }) => [state, context, description]), repository).toEqual([
         ['pending', 'cot/preproduction', `deploying (promotion ${promoted.releaseId})`],
         ['pending', 'cot/preproduction', 'tested, waiting for acceptance'],
-        ['success', 'cot/preproduction', 'accepted by qa@example.com'],
+        ['success', 'cot/preproduction', 'accepted'],
       ]);
     }
   }, 60_000);

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -79,5 +80,32 @@ describe('commit statuses, as each host documents its API', () => {
     await expect(statuses(errors).report(repository, pending)).resolves.toBe(false);
     expect(errors).toHaveLength(1);
     expect(String(errors[0])).toMatch(/401|Bad credentials/);
+  });
+});
+
+describe('a git host that never answers', () => {
+  it('is given up on after the timeout, the failure logged, never thrown', async () => {
+    // Arrange: a loopback server that takes the connection and says nothing.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    const dataDir = mkdtempSync(join(tmpdir(), 'cot-status-'));
+    mkdirSync(join(dataDir, 'secrets'));
+    writeFileSync(join(dataDir, 'secrets', 'gl-token'), 'gl-token-value');
+    const errors: unknown[] = [];
+    const repositories = [RepositoryConfig.parse({ name: 'payments', provider: 'gitlab', url: 'https://gitlab.example.com/acme/payments', commitStatus: { tokenSecret: 'gl-token', apiUrl: `http://127.0.0.1:${address.port}` } })];
+    const slowHost = new CommitStatuses({ repositories, hosts: commitStatusHosts(), secrets: new FileSecretStore({ dataDir }), onError: (_repository, _status, error) => errors.push(error), timeoutMs: 300 });
+
+    // Act
+    const sent = await slowHost.report('payments', { commit: SHA, environment: 'production', state: 'pending', description: 'deploying' });
+
+    // Assess
+    expect(sent).toBe(false);
+    expect(String(errors[0])).toMatch(/did not answer within 300 ms|aborted|timeout/i);
+    expect(sockets).toHaveLength(1);
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 });
