@@ -27,8 +27,8 @@ async function frozenWorld() {
   const workflows = new RecordingWorkflows();
   const approvals = new Approvals({ releases: stores.releases, approvals: stores.approvals, workflows, clock, chain: new EnvironmentChain(config) });
   const seed = new Seeder(stores.releases, stores.pushes, clock, approvals);
-  await seed.acceptedInIntegration('sample-service', A);
-  await seed.acceptedInIntegration('payments', B);
+  await seed.acceptedInIntegration('sample-service', A, { artifactVersion: 'v-sample-service' });
+  await seed.acceptedInIntegration('payments', B, { artifactVersion: 'v-payments' });
   const products = new ProductOperations({ config, releases: stores.releases, promotions: stores.promotions, workflows, clock });
   const operations = new ReleaseOperations({ config, releases: stores.releases, pushes: stores.pushes, promotions: stores.promotions, workflows, clock, approvals });
   return { stores, workflows, products, operations, metrics: new DeliveryMetrics({ config, metrics: stores.metrics, clock }) };
