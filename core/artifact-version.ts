@@ -38,11 +38,14 @@ export function toMillis(instant: number | string): number {
  * than deploy the other one.
  */
 export function builtVersion(listing: ArtifactListing, key: string, build: BuildTimes): string {
-  const from = toMillis(build.startTime) - SLACK_MS;
-  const to = toMillis(build.endTime) + SLACK_MS;
+  const start = toMillis(build.startTime);
+  const end = toMillis(build.endTime);
   const made = (listing.Versions ?? []).filter((version) => {
     const at = toMillis(version.LastModified);
-    return version.Key === key && version.VersionId !== 'null' && at >= from && at <= to;
+    // A time kept to the millisecond (local mode) is compared as it is; one cut to the second (S3) gets
+    // the second's slack on each side.
+    const slack = at % 1000 === 0 ? SLACK_MS : 0;
+    return version.Key === key && version.VersionId !== 'null' && at >= start - slack && at <= end + slack;
   });
   if (made.length === 1) return made[0]!.VersionId;
   if (made.length === 0) throw new ConflictError(`no version of ${key} was stored while the build ran (is the bucket versioned?)`);

@@ -12,6 +12,7 @@ describe('builtVersion: the artifact version a build stored', () => {
     ['the only version', { Versions: [version('v1', '2024-05-01T10:04:00Z')] }, 'v1'],
     ['the one made during the build, not an older or newer one', { Versions: [version('v3', '2024-05-01T10:07:00Z'), version('v2', '2024-05-01T10:04:59Z'), version('v1', '2024-04-30T09:00:00Z')] }, 'v2'],
     ['one stamped in the build\'s first second (S3 keeps whole seconds)', { Versions: [version('v1', '2024-05-01T10:00:00Z')] }, 'v1'],
+    ['a version kept to the millisecond (local mode) by its exact time: a build that ended 300 ms before this one started is not this one\'s', { Versions: [version('v1', '2024-05-01T10:00:00.100Z'), version('v2', '2024-05-01T10:00:01.300Z')] }, 'v2'],
     ['one of this key only, not of a longer key sharing its prefix', { Versions: [version('other', '2024-05-01T10:04:00Z', `${key}.bak`), version('v1', '2024-05-01T10:03:00Z')] }, 'v1'],
   ])('picks %s', (_case, listing, expected) => {
     expect(builtVersion(listing, key, build)).toBe(expected);
