@@ -17,7 +17,8 @@ import { stepFunctions } from './aws-parts/step-functions';
 import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
 import { cognitoAuthenticator, stackIdTokenVerifier, type ConsoleAuthenticator } from './console-auth';
 import { ENV, parseHandlerEnvironment } from './handler-environment';
-import { errorResponse, fromError, json, rawBody, unavailable } from './http';
+import { errorResponse, fromError, json, unavailable } from './http';
+import { InvalidRequest, jsonBody, parseRequest, requestName, requestRef } from './request-body';
 
 export type ConsoleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -38,8 +39,8 @@ export interface ConsoleDeps {
   readonly stepLogs?: (release: ReleaseView) => Promise<StepLog[]>;
 }
 
-const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
-const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
+const name = requestName;
+const ref = requestRef;
 // Why to go ahead although the environment is frozen (docs/operations.md#freeze-windows).
 const override = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)));
 const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, override });
@@ -88,7 +89,7 @@ export function consoleHandler(deps: ConsoleDeps) {
       }
       case 'history':
         requireRight(rights, user, 'view');
-        return json(200, await consoleHistory({ config, releases: deps.releases, commits }, repository, environment, parse(HistoryQuery, event.queryStringParameters ?? {})));
+        return json(200, await consoleHistory({ config, releases: deps.releases, commits }, repository, environment, parseRequest(HistoryQuery, event.queryStringParameters ?? {})));
       case 'candidates':
         requireRight(rights, user, 'view');
         return json(200, await consoleCandidates({ config, releases: deps.releases, commits }, repository, environment));
@@ -100,29 +101,29 @@ export function consoleHandler(deps: ConsoleDeps) {
       }
       case 'createRelease': {
         requireRight(rights, user, 'release');
-        const body = parse(ReleaseBody, readJson(event));
+        const body = parseRequest(ReleaseBody, jsonBody(event));
         return json(202, await operations.prepareRelease({ ...body, requestedBy: user.identity }));
       }
       case 'createRollback': {
         requireRight(rights, user, 'rollback');
-        const { repository: named, environment: where, to } = parse(RollbackBody, readJson(event));
+        const { repository: named, environment: where, to } = parseRequest(RollbackBody, jsonBody(event));
         if (named === undefined) return json(202, await deps.products.rollbackProduct({ environment: where, requestedBy: user.identity }));
         return json(202, await operations.rollback({ repository: named, environment: where, ...(to === undefined ? {} : { to }), requestedBy: user.identity }));
       }
       case 'createPromotion': {
         requireRight(rights, user, 'promote');
-        const body = parse(PromotionBody, readJson(event));
+        const body = parseRequest(PromotionBody, jsonBody(event));
         return json(202, await deps.products.promote({ ...body, requestedBy: user.identity }));
       }
       case 'metrics':
         requireRight(rights, user, 'view');
-        return json(200, await deps.metrics.compute(parse(MetricsQuery, event.queryStringParameters ?? {})));
+        return json(200, await deps.metrics.compute(parseRequest(MetricsQuery, event.queryStringParameters ?? {})));
       case 'resume': {
         requireRight(rights, user, 'resume');
-        return json(200, await operations.resume(parse(ResumeBody, readJson(event))));
+        return json(200, await operations.resume(parseRequest(ResumeBody, jsonBody(event))));
       }
       case 'decide': {
-        const body = parse(DecisionBody, readJson(event));
+        const body = parseRequest(DecisionBody, jsonBody(event));
         const approval = await deps.approvals.get(params.id ?? '');
         if (!approval) throw new NotFoundError(`approval ${(params.id ?? '').slice(0, 64)} does not exist`);
         requireRight(rights, user, 'decide', approval.environment);
@@ -152,7 +153,7 @@ export function consoleHandler(deps: ConsoleDeps) {
     try {
       return await serve(event);
     } catch (error) {
-      if (error instanceof BadRequest) return errorResponse(400, 'invalid_request', error.message);
+      if (error instanceof InvalidRequest) return errorResponse(400, 'invalid_request', error.message);
       const response = fromError(error);
       if (response.statusCode >= 500) deps.logger.error('console failed', { resource: event.resource, error });
       else deps.logger.info('console refused', { resource: event.resource, status: response.statusCode });
@@ -161,22 +162,6 @@ export function consoleHandler(deps: ConsoleDeps) {
   };
 }
 
-class BadRequest extends Error {}
-
-function readJson(event: APIGatewayProxyEvent): unknown {
-  const body = rawBody(event).toString();
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    throw new BadRequest('the body is not valid JSON');
-  }
-}
-
-function parse<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new BadRequest(`invalid request: ${z.prettifyError(result.error)}`);
-  return result.data;
-}
 
 /**
  * On AWS a release or rollback is one run of the promotion workflow, named by the release id; its page in

@@ -8,7 +8,8 @@ import { MAX_METRICS_DAYS, type DeliveryMetrics } from '../core/metrics';
 import type { ReleaseOperations } from '../core/release-operations';
 import { awsDependencies, coldStartHandler, type HandlerSource } from './aws-wiring';
 import { stepFunctions } from './aws-parts/step-functions';
-import { errorResponse, fromError, json, rawBody, unavailable } from './http';
+import { errorResponse, fromError, json, unavailable } from './http';
+import { InvalidRequest, jsonBody, parseRequest, requestName, requestRef } from './request-body';
 
 export type OperatorApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -22,8 +23,8 @@ export interface OperatorApiDeps {
 }
 
 // Names are checked against the config by the use cases (404 naming the configured ones); here only size.
-const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
-const ref = z.string().check(z.trim(), z.minLength(1), z.maxLength(255));
+const name = requestName;
+const ref = requestRef;
 
 const override = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)));
 const ReleaseBody = z.strictObject({ repository: name, environment: name, ref, override });
@@ -116,34 +117,34 @@ export function operatorApiHandler(deps: OperatorApiDeps) {
       case 'status':
         return json(200, await ops.status());
       case 'history': {
-        const query = parse(HistoryQuery, event.queryStringParameters ?? {}, 'query');
+        const query = parseRequest(HistoryQuery, event.queryStringParameters ?? {}, 'query');
         return json(200, await ops.history(params.repository ?? '', params.environment ?? '', query));
       }
       case 'createRelease': {
-        const body = parse(ReleaseBody, readJson(event), 'body');
+        const body = parseRequest(ReleaseBody, jsonBody(event), 'body');
         return json(202, await ops.prepareRelease({ ...body, requestedBy: by }));
       }
       case 'showRelease':
         return json(200, await ops.showRelease(params.id ?? ''));
       case 'createRollback': {
-        const { repository, environment, to } = parse(RollbackBody, readJson(event), 'body');
+        const { repository, environment, to } = parseRequest(RollbackBody, jsonBody(event), 'body');
         if (repository === undefined) return json(202, await deps.products.rollbackProduct({ environment, requestedBy: by }));
         return json(202, await ops.rollback({ repository, environment, ...(to === undefined ? {} : { to }), requestedBy: by }));
       }
       case 'decide': {
-        const body = parse(DecisionBody, readJson(event), 'body');
+        const body = parseRequest(DecisionBody, jsonBody(event), 'body');
         return json(200, await ops.decideFromApi({ approvalId: params.id ?? '', ...body, by }));
       }
       case 'createPromotion': {
-        const body = parse(PromotionBody, readJson(event), 'body');
+        const body = parseRequest(PromotionBody, jsonBody(event), 'body');
         return json(202, await deps.products.promote({ ...body, requestedBy: by }));
       }
       case 'resume': {
-        const body = parse(ResumeBody, readJson(event), 'body');
+        const body = parseRequest(ResumeBody, jsonBody(event), 'body');
         return json(200, await ops.resume(body));
       }
       case 'metrics': {
-        const query = parse(MetricsQuery, event.queryStringParameters ?? {}, 'query');
+        const query = parseRequest(MetricsQuery, event.queryStringParameters ?? {}, 'query');
         return json(200, await deps.metrics.compute(query));
       }
     }
@@ -161,6 +162,7 @@ export function operatorApiHandler(deps: OperatorApiDeps) {
       return response;
     } catch (error) {
       if (error instanceof BadRequest) return errorResponse(error.status, error.code, error.message);
+      if (error instanceof InvalidRequest) return errorResponse(400, 'invalid_request', error.message);
       const response = fromError(error);
       if (response.statusCode >= 500) deps.logger.error('release api failed', { route: route.name, error });
       else deps.logger.info('release api refused', { route: route.name, status: response.statusCode });
@@ -177,21 +179,7 @@ function identity(event: APIGatewayProxyEvent): string {
 }
 
 /** The body as JSON, whatever its declared type (`curl -d` sends JSON as a form). */
-function readJson(event: APIGatewayProxyEvent): unknown {
-  const body = rawBody(event).toString();
-  if (body.trim() === '') throw new BadRequest(400, 'invalid_request', 'the request needs a JSON body');
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    throw new BadRequest(400, 'invalid_request', 'the body is not valid JSON');
-  }
-}
 
-function parse<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new BadRequest(400, 'invalid_request', `invalid ${what}: ${z.prettifyError(result.error)}`);
-  return result.data;
-}
 
 /** What the operator-api handler is given on AWS: the CMDB and the parts named here (aws-parts/), no other SDK client. */
 export const dependencies = (source?: HandlerSource) => awsDependencies('operator-api', { workflows: stepFunctions }, source).operatorApi();
