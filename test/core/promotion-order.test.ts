@@ -105,9 +105,11 @@ describe('promotions never take an environment back (DynamoDB Local)', () => {
     const deploy = w.stores.releases.transitionRelease(service.releaseId, 'deploying', at());
     const accept = w.stores.releases.markAccepted(payments.releaseId, at());
 
-    // Assess
-    await expect(deploy).rejects.toThrow(`${S1.slice(0, 7)} is older than ${S3.slice(0, 7)}, which runs in ${ENV}`);
-    await expect(accept).rejects.toThrow(`${P1.slice(0, 7)} is older than ${P2.slice(0, 7)}, which runs in ${ENV}`);
+    // Assess: both refusals are awaited together, so neither goes unhandled while the other is checked.
+    await Promise.all([
+      expect(deploy).rejects.toThrow(`${S1.slice(0, 7)} is older than ${S3.slice(0, 7)}, which runs in ${ENV}`),
+      expect(accept).rejects.toThrow(`${P1.slice(0, 7)} is older than ${P2.slice(0, 7)}, which runs in ${ENV}`),
+    ]);
     expect((await w.stores.releases.getRelease(service.releaseId))?.state).toBe('prepared');
     expect((await w.stores.releases.getRelease(payments.releaseId))?.state).toBe('testing');
     expect(await cell(w, 'payments')).toMatchObject({ commit: P2, acceptedCommit: P2 });
