@@ -19,6 +19,12 @@ export interface KnownCommit {
   readonly pushedAt?: string;
   /** The push that brought it rewrote the branch's history. */
   readonly forced?: boolean;
+  /**
+   * Whether any recorded commit lists it in its history, when the CMDB can say (it keeps, for each
+   * commit, which recorded commits list it): `false` ends a search for it after the first step, since
+   * only recorded commits lead further. Unknown (`undefined`), every search walks.
+   */
+  readonly listed?: boolean;
 }
 
 export type CommitOrder = 'same' | 'newer' | 'older';
@@ -39,8 +45,8 @@ export const MAX_HISTORY_WALK = 1_000;
 export async function compareToTip(incoming: KnownCommit, tip: KnownCommit, lookup: CommitLookup): Promise<OrderDecision> {
   const short = (commit: string) => commit.slice(0, 12);
   if (incoming.commit === tip.commit) return { order: 'same', reason: `${short(tip.commit)} is the branch's tip already` };
-  if (await reaches(incoming, tip.commit, lookup)) return { order: 'newer', reason: `${short(tip.commit)} is in its history` };
-  if (await reaches(tip, incoming.commit, lookup)) return { order: 'older', reason: `it is in the history of ${short(tip.commit)}, which was pushed already` };
+  if (await reaches(incoming, tip, lookup)) return { order: 'newer', reason: `${short(tip.commit)} is in its history` };
+  if (await reaches(tip, incoming, lookup)) return { order: 'older', reason: `it is in the history of ${short(tip.commit)}, which was pushed already` };
   if (incoming.pushedAt && tip.pushedAt && incoming.pushedAt !== tip.pushedAt) {
     return incoming.pushedAt > tip.pushedAt
       ? { order: 'newer', reason: `pushed at ${incoming.pushedAt}, after ${short(tip.commit)} (${tip.pushedAt})` }
@@ -50,12 +56,18 @@ export async function compareToTip(incoming: KnownCommit, tip: KnownCommit, look
   return { order: 'older', reason: `nothing the git host said shows it is newer than ${short(tip.commit)}` };
 }
 
-/** Whether `target` is in the known history of `from`: a breadth-first walk of `behind`, bounded. */
-async function reaches(from: KnownCommit, target: string, lookup: CommitLookup): Promise<boolean> {
+/**
+ * Whether `target` is in the known history of `from`: a breadth-first walk of `behind`, bounded. The first
+ * step is `from`'s own history (for the incoming commit, what its push says, not recorded yet); every
+ * further step reads recorded commits, so a target that no recorded commit lists cannot be found there,
+ * and the walk stops instead of reading the whole branch back to its first commit.
+ */
+async function reaches(from: KnownCommit, target: KnownCommit, lookup: CommitLookup): Promise<boolean> {
   const seen = new Set<string>([from.commit]);
   let frontier = [...new Set(from.behind)].filter((commit) => !seen.has(commit));
   while (frontier.length > 0 && seen.size < MAX_HISTORY_WALK) {
-    if (frontier.includes(target)) return true;
+    if (frontier.includes(target.commit)) return true;
+    if (target.listed === false) return false;
     for (const commit of frontier) seen.add(commit);
     const known = await lookup(frontier);
     frontier = [...new Set(known.flatMap((commit) => commit.behind))].filter((commit) => !seen.has(commit));

@@ -11,6 +11,8 @@
  *   REPO#<repo>                COMMIT#<sha>        a pushed commit
  *   REPO#<repo>                BRANCH#<branch>     the newest pushed commit of a branch
  *   REPO#<repo>                TAG#<tag>           tag -> commit
+ *   REPO#<repo>                LISTED#<sha>        the recorded commits whose history lists it
+ *   REPO#<repo>                INDEX               whether every commit was recorded with LISTED#
  *   LEASE#<repo>#<env>         LEASE               deploy lease (with expiry)
  *   DELIVERY#<provider>#<id>   DELIVERY            webhook delivery id (TTL)
  *   PRODUCT#<product>          PACTIVE#<env>       the environment's active promotion
@@ -59,6 +61,9 @@ export const keys = {
   commitPrefix: 'COMMIT#',
   branch: (repository: string, branch: string): Key => ({ pk: `REPO#${repository}`, sk: `BRANCH#${branch}` }),
   tag: (repository: string, tag: string): Key => ({ pk: `REPO#${repository}`, sk: `TAG#${tag}` }),
+  listed: (repository: string, commit: string): Key => ({ pk: `REPO#${repository}`, sk: `LISTED#${commit}` }),
+  listedPrefix: 'LISTED#',
+  listedIndex: (repository: string): Key => ({ pk: `REPO#${repository}`, sk: 'INDEX' }),
   lease: (repository: string, environment: string): Key => ({ pk: `LEASE#${repository}#${environment}`, sk: 'LEASE' }),
   activePromotion: (product: string, environment: string): Key => ({ pk: `PRODUCT#${product}`, sk: `PACTIVE#${environment}` }),
   acceptedSet: (product: string, environment: string): Key => ({ pk: `PRODUCT#${product}`, sk: `PSET#${environment}` }),

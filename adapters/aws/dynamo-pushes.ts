@@ -13,7 +13,7 @@ import type { CommitInfo, PushRecord } from '../../core/cmdb';
 import type { DeliveryClaim, PushStore } from '../../core/cmdb-stores';
 import { compareToTip, historyOf, type KnownCommit } from '../../core/commit-order';
 import { ConflictError, TransientError, ValidationError } from '../../core/errors';
-import { keys } from './cmdb-keys';
+import { keys, type Key } from './cmdb-keys';
 import { claimPut } from './dynamo-deliveries';
 import { cancellationCodes, guarded, isConditionFailure, toDomainError } from './dynamo-errors';
 
@@ -27,6 +27,8 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/;
 /** Pauses before asking again for the keys a BatchGetItem left unprocessed. */
 const UNPROCESSED_RETRY_MS = [25, 50, 100, 200, 400] as const;
+/** TransactWriteItems' limit. */
+const MAX_TRANSACTION_ITEMS = 100;
 
 /** What the CMDB knows of each repository's commits, branches and tags. */
 export class DynamoPushes implements PushStore {
@@ -59,11 +61,16 @@ export class DynamoPushes implements PushStore {
     for (let attempt = 0; attempt < 5 + SECOND_LOOKS; attempt += 1) {
       // The head and, at the same time, the commits it most likely is: this one or the one before it.
       const likely = [...new Set([push.commit, ...(push.before && !/^0+$/.test(push.before) ? [push.before] : [])])];
-      const [tip, read] = await Promise.all([this.get(keys.branch(push.repository, push.branch)), this.known(push.repository, likely)]);
+      const [tip, read] = await Promise.all([this.get(keys.branch(push.repository, push.branch)), this.lookUp(push.repository, likely)]);
       const tipCommit = tip ? String(tip.commit) : undefined;
-      const found = tipCommit && !likely.includes(tipCommit) ? [...read, ...(await this.known(push.repository, [tipCommit]))] : read;
-      const incoming = withPush(found.find((known) => known.commit === push.commit), push);
-      const known = tipCommit ? found.find((commit) => commit.commit === tipCommit) ?? { commit: tipCommit, behind: [] } : undefined;
+      const tipRead = tipCommit && !likely.includes(tipCommit) ? await this.lookUp(push.repository, [tipCommit]) : undefined;
+      const found = [...read.commits, ...(tipRead?.commits ?? [])];
+      const listed = new Map([...read.listed, ...(tipRead?.listed ?? [])]);
+      const index = read.index ?? (await this.startIndex(push.repository));
+      // Who lists a commit is known only where the repository's index is complete (see `listedUpdate`).
+      const withListed = (commit: KnownCommit): KnownCommit => (index.complete ? { ...commit, listed: listed.get(commit.commit) ?? false } : commit);
+      const incoming = withListed(withPush(found.find((known) => known.commit === push.commit), push));
+      const known = tipCommit ? withListed(found.find((commit) => commit.commit === tipCommit) ?? { commit: tipCommit, behind: [] }) : undefined;
       const decision = known ? await compareToTip(incoming, known, (commits) => this.known(push.repository, commits)) : { order: 'newer' as const, reason: 'the first push of the branch' };
       const move = decision.order === 'newer' ? { seq: Number(tip?.seq ?? 0) + 1, reason: tipCommit ? `newer than ${tipCommit.slice(0, 12)}` : decision.reason } : undefined;
       if (written && !move) {
@@ -79,6 +86,8 @@ export class DynamoPushes implements PushStore {
       const items: TransactItem[] = [
         ...(claim && !written ? [{ Put: claimPut(this.tableName, claim) }] : []),
         ...(written ? [] : [{ Update: this.commitUpdate(push) }]),
+        ...(written || !index.complete ? [] : historyOf(push).map((listedCommit) => ({ Update: this.listedUpdate(push.repository, listedCommit, push.commit) }))),
+        ...(index.new ? [{ Put: { TableName: this.tableName, Item: { ...keys.listedIndex(push.repository), complete: index.complete, since: push.pushedAt }, ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
         ...(move
           ? [{
               Put: {
@@ -91,6 +100,7 @@ export class DynamoPushes implements PushStore {
           : []),
       ];
       try {
+        if (items.length > MAX_TRANSACTION_ITEMS) throw new ValidationError(`a push listing ${historyOf(push).length} commits is more than the CMDB can record at once (${MAX_TRANSACTION_ITEMS - 4} at most)`);
         if (items.length > 1) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
         else if (written) await this.client.send(new PutCommand(items[0]!.Put!));
         else await this.client.send(new UpdateCommand(this.commitUpdate(push)));
@@ -107,6 +117,57 @@ export class DynamoPushes implements PushStore {
       }
     }
     throw new TransientError(`the head of ${push.repository} ${push.branch} kept moving; try again`);
+  }
+
+  /**
+   * The reverse of `behind`: `commit` lists `listedCommit` in its history. Written with the push that says
+   * so, in the same transaction, so that any commit some recorded commit lists is known to be listed: a
+   * search for an unlisted commit stops at its first step (`KnownCommit.listed`). Kept for repositories
+   * whose every commit was recorded with it (the repository's index, `startIndex`).
+   */
+  private listedUpdate(repository: string, listedCommit: string, commit: string): NonNullable<TransactItem['Update']> {
+    return {
+      TableName: this.tableName,
+      Key: keys.listed(repository, listedCommit),
+      UpdateExpression: 'ADD listedBy :commit',
+      ExpressionAttributeValues: { ':commit': new Set([commit]) },
+    };
+  }
+
+  /**
+   * The repository has no index yet: complete when it has no recorded commit either (its first push, or
+   * one since this CMDB keeps the index), else partial: commits recorded before it have no reverse entries,
+   * so searches there always walk. The index is written with the push that found it missing.
+   */
+  private async startIndex(repository: string): Promise<{ complete: boolean; new: true }> {
+    const any = await guarded(
+      this.client.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.repository(repository), ':prefix': keys.commitPrefix },
+        Limit: 1,
+        ConsistentRead: true,
+      })),
+    );
+    return { complete: (any.Items ?? []).length === 0, new: true };
+  }
+
+  /**
+   * What is known of these commits, whether recorded commits list them, and the repository's index, in
+   * one round trip (a BatchGetItem of at most 2 x 2 + 1 keys).
+   */
+  private async lookUp(repository: string, commits: readonly string[]): Promise<{ commits: KnownCommit[]; listed: Map<string, boolean>; index?: { complete: boolean; new?: false } }> {
+    const items = await this.batchGet(repository, [...commits.map((commit) => keys.commit(repository, commit)), ...commits.map((commit) => keys.listed(repository, commit)), keys.listedIndex(repository)]);
+    const found: KnownCommit[] = [];
+    const listed = new Map<string, boolean>();
+    let index: { complete: boolean } | undefined;
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk.startsWith(keys.commitPrefix)) found.push(toKnownCommit(item));
+      else if (sk.startsWith(keys.listedPrefix)) listed.set(sk.slice(keys.listedPrefix.length), true);
+      else index = { complete: item.complete === true };
+    }
+    return { commits: found, listed, ...(index ? { index } : {}) };
   }
 
   /** What one push tells of its commit (kept across pushes: history only grows), as one Update. */
@@ -133,21 +194,26 @@ export class DynamoPushes implements PushStore {
     };
   }
 
-  /**
-   * What is known of these commits, read 100 at a time (BatchGetItem's limit). Keys DynamoDB leaves
-   * unprocessed (throttling) are asked again after a short, growing pause, a bounded number of times;
-   * then the push fails as transient and its delivery is retried.
-   */
+  /** What is known of these commits (those never pushed are left out). */
   private async known(repository: string, commits: readonly string[]): Promise<KnownCommit[]> {
-    const found: KnownCommit[] = [];
-    for (let index = 0; index < commits.length; index += 100) {
-      let keysLeft: Array<Record<string, unknown>> | undefined = commits.slice(index, index + 100).map((commit) => ({ ...keys.commit(repository, commit) }));
+    return (await this.batchGet(repository, commits.map((commit) => keys.commit(repository, commit)))).map(toKnownCommit);
+  }
+
+  /**
+   * Items by key, read 100 at a time (BatchGetItem's limit). Keys DynamoDB leaves unprocessed (throttling)
+   * are asked again after a short, growing pause, a bounded number of times; then the push fails as
+   * transient and its delivery is retried.
+   */
+  private async batchGet(repository: string, wanted: readonly Key[]): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    for (let index = 0; index < wanted.length; index += 100) {
+      let keysLeft: Array<Record<string, unknown>> | undefined = wanted.slice(index, index + 100).map((key) => ({ ...key }));
       for (let attempt = 0; keysLeft && keysLeft.length > 0; attempt += 1) {
         const pause = UNPROCESSED_RETRY_MS[attempt - 1];
-        if (attempt > 0 && pause === undefined) throw new TransientError(`the CMDB left ${keysLeft.length} commits of ${repository} unread; try again`);
+        if (attempt > 0 && pause === undefined) throw new TransientError(`the CMDB left ${keysLeft.length} items of ${repository} unread; try again`);
         if (pause !== undefined) await new Promise((resolve) => setTimeout(resolve, pause));
         const result: BatchGetCommandOutput = await guarded(this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysLeft, ConsistentRead: true } } })));
-        found.push(...(result.Responses?.[this.tableName] ?? []).map(toKnownCommit));
+        found.push(...(result.Responses?.[this.tableName] ?? []));
         keysLeft = result.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }

@@ -78,6 +78,34 @@ describe('which of two pushed commits is newer', () => {
     expect(decision.order).toBe('older');
     expect(history.reads.flat().length).toBeLessThanOrEqual(MAX_HISTORY_WALK);
   });
+
+  it('reads nothing past the first step for a commit no recorded commit lists', async () => {
+    // A long branch c0 <- ... <- c199 (the tip) and c201, pushed before c200 was delivered: c201's own
+    // push names c200, nothing recorded lists c201, and nothing recorded lists c199 either.
+    // (Names end in 'x': padded to a SHA, c19 and c190 must not be the same commit.)
+    const chain = Array.from({ length: 200 }, (_, index) => ({ commit: `c${index}x`, behind: index === 0 ? [] : [`c${index - 1}x`] }));
+    const history = known(...chain, { commit: 'c201x', behind: ['c200x'] });
+    const unlisted = (name: string): KnownCommit => ({ ...history.get(name), listed: false });
+
+    const decision = await compareToTip(unlisted('c201x'), unlisted('c199x'), history.lookup);
+
+    expect(decision.order).toBe('older');
+    expect(history.reads).toEqual([]);
+    // Without the index (`listed` unknown) the same question walks the whole branch: 200 reads.
+    expect((await compareToTip(history.get('c201x'), history.get('c199x'), history.lookup)).order).toBe('older');
+    expect(history.reads.length).toBe(200);
+  });
+
+  it('still finds a commit that is listed, and one named by the first step', async () => {
+    const history = known({ commit: 'a' }, { commit: 'b', behind: ['a'] }, { commit: 'c', behind: ['b'] }, { commit: 'd', behind: ['c'] });
+    const as = (name: string, listed: boolean): KnownCommit => ({ ...history.get(name), listed });
+
+    // b is listed (c lists it): the walk from d goes on to find it.
+    expect((await compareToTip(as('b', true), as('d', false), history.lookup)).order).toBe('older');
+    expect((await compareToTip(as('d', false), as('b', true), history.lookup)).order).toBe('newer');
+    // d's own history names c: found at the first step, listed or not.
+    expect((await compareToTip(as('d', false), as('c', false), history.lookup)).order).toBe('newer');
+  });
 });
 
 describe('the history one push tells', () => {
