@@ -91,17 +91,23 @@ export interface ApprovalStore {
 /** What the git hosts told us: pushed commits, branch heads, tags. */
 export interface PushStore {
   /**
-   * Records a pushed commit and what the push says of its history; the branch head moves to it only
-   * when it is newer than the head by `compareToTip` (docs/architecture.md#commit-order), with a
-   * conditional write on the head it compared with. `reason` says why it is, or is not, the head.
+   * Records a pushed commit and what the push says of its history, then moves the branch head to it as
+   * `advanceHead` does. `reason` says why it is, or is not, the head.
    */
   recordPush(push: PushRecord): Promise<{ head: boolean; reason: string }>;
   /**
-   * What the webhook writes for a pushed branch, in one transaction: the claim of its delivery
-   * (`DeliveryStore.claimDelivery`) and the push as `recordPush` records it. `claimed: false`, with
-   * nothing written, when the delivery was claimed already.
+   * What the webhook writes for a pushed branch, in one transaction and with no read: the claim of its
+   * delivery (`DeliveryStore.claimDelivery`) and what the push tells of its commit. `claimed: false`, with
+   * nothing written, when the delivery was claimed already. The head moves when the push's run begins
+   * (`advanceHead`), not before the webhook answers (docs/architecture.md#webhooks).
    */
-  claimAndRecordPush(claim: DeliveryClaim, push: PushRecord): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }>;
+  claimAndRecordPush(claim: DeliveryClaim, push: PushRecord): Promise<{ claimed: boolean }>;
+  /**
+   * Moves the branch head to a recorded commit when it is newer than the head by `compareToTip`
+   * (docs/architecture.md#commit-order), with a conditional write on the head it compared with; never
+   * back. `head` says whether the commit is the head now, `reason` why or why not.
+   */
+  advanceHead(repository: string, branch: string, commit: string): Promise<{ head: boolean; reason: string }>;
   branchHead(repository: string, branch: string): Promise<CommitInfo | undefined>;
   getCommit(repository: string, commit: string): Promise<CommitInfo | undefined>;
   recordTag(repository: string, tag: string, commit: string, at: string): Promise<void>;

@@ -59,6 +59,8 @@ export class ContinuousSteps {
     }
     const release = await releases.getRelease(releaseId);
     if (release?.state === 'prepared') {
+      // The webhook recorded the push; its run moves the head (forward only, docs/architecture.md#commit-order).
+      await this.deps.pushes.advanceHead(input.repository, input.branch, input.commit);
       // A push that is not the branch's head (a late delivery of an older push, or one a newer push of
       // a burst already passed) is recorded and never built or deployed.
       const newer = await this.supersededBy(input);

@@ -63,8 +63,8 @@ export class CmdbTable extends Construct {
   }
 
   /**
-   * The webhook (`WebhookIntake`): claims a delivery (gives it back when the start fails), records pushes
-   * (reading the branch head and the commits it is compared with) and tags.
+   * The webhook (`WebhookIntake`): claims a delivery (gives it back when the start fails) and records
+   * pushes (with no read: the head moves in the run) and tags.
    */
   grantWebhookIntake(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
@@ -73,11 +73,11 @@ export class CmdbTable extends Construct {
     });
   }
 
-  /** The continuous-step function (`ContinuousSteps`): runs, the deploy lease, the branch head. */
+  /** The continuous-step function (`ContinuousSteps`): runs, the deploy lease, the branch head (moved when a run begins). */
   grantContinuousSteps(grantee: iam.IGrantable): iam.Grant {
     return this.grantStores(grantee, {
       releases: ['createRelease', 'getRelease', 'transitionRelease', 'boardCell', 'recordDeployment', 'markAccepted', 'recordArtifact'],
-      pushes: ['branchHead'],
+      pushes: ['advanceHead', 'branchHead'],
       leases: ['acquireLease', 'releaseLease'],
     });
   }

@@ -63,13 +63,15 @@ export const CMDB_ACCESS = {
     closeApproval: { table: ['GetItem', 'UpdateItem', 'DeleteItem'] },
   },
   pushes: {
-    // Reads the branch head and the commits it compares by (BatchGetItem, with their reverse entries and the
-    // repository's index; a Query of one item when the index is missing), then updates the commit's item
-    // and the reverse entries of its history, and moves the head by a conditional Put, in one transaction.
+    // `claimAndRecordPush` without the claim, then `advanceHead`.
     recordPush: { table: ['UpdateItem', 'GetItem', 'BatchGetItem', 'PutItem', 'Query'] },
-    // The same reads, then one transaction: the delivery's claim (a conditional Put), the commit's Update,
-    // its history's reverse entries and, when it moves, the head's conditional Put.
-    claimAndRecordPush: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query'] },
+    // One transaction, no read: the delivery's claim (a conditional Put), the commit's Update and the
+    // Updates of its history's reverse entries.
+    claimAndRecordPush: { table: ['PutItem', 'UpdateItem'] },
+    // Reads the branch head and the commits it compares by (GetItem, BatchGetItem, with their reverse
+    // entries and the repository's index), moves the head by a conditional Put; the first run of a
+    // repository reads its commits (Query) and puts its index.
+    advanceHead: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'Query'] },
     branchHead: { table: ['GetItem'] },
     getCommit: { table: ['GetItem'] },
     recordTag: { table: ['PutItem'] },

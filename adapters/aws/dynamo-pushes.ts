@@ -38,92 +38,96 @@ export class DynamoPushes implements PushStore {
   ) {}
 
   async recordPush(push: PushRecord): Promise<{ head: boolean; reason: string }> {
-    const recorded = await this.record(push);
-    if (!recorded.claimed) throw new Error('a push recorded without a claim is never a duplicate');
-    return { head: recorded.head, reason: recorded.reason };
+    await this.recordCommit(push);
+    return this.advanceHead(push.repository, push.branch, push.commit);
   }
 
-  claimAndRecordPush(claim: DeliveryClaim, push: PushRecord): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }> {
-    return this.record(push, claim);
+  async claimAndRecordPush(claim: DeliveryClaim, push: PushRecord): Promise<{ claimed: boolean }> {
+    return this.recordCommit(push, claim);
   }
 
   /**
-   * Reads the branch head and what is known of the pushed commit and of the head's (in one round trip when
-   * the head is the commit the push says was before it), compares them, then
-   * writes everything in one request: the delivery's claim (when given), what the push tells of its commit,
-   * and the head when it moves, by a conditional write on the head it was compared with. Two pushes
-   * recorded at once cannot both win: the loser's whole transaction is cancelled, and it compares again.
+   * One write, no read: the delivery's claim (when given, conditional), what the push tells of its commit,
+   * and the reverse entries of that history (`listedUpdate`), in one transaction. A twin transaction at the
+   * same moment (a redelivery racing its original) is waited out; then the claim tells which one won.
    */
-  private async record(push: PushRecord, claim?: DeliveryClaim): Promise<{ claimed: false } | { claimed: true; head: boolean; reason: string }> {
-    const parent = push.before && !/^0+$/.test(push.before) ? push.before : undefined;
-    let written = false;
+  private async recordCommit(push: PushRecord, claim?: DeliveryClaim): Promise<{ claimed: boolean }> {
+    const items: TransactItem[] = [
+      ...(claim ? [{ Put: claimPut(this.tableName, claim) }] : []),
+      { Update: this.commitUpdate(push) },
+      ...historyOf(push).map((listedCommit) => ({ Update: this.listedUpdate(push.repository, listedCommit, push.commit) })),
+    ];
+    if (items.length > MAX_TRANSACTION_ITEMS) throw new ValidationError(`a push listing ${historyOf(push).length} commits is more than the CMDB can record at once (${MAX_TRANSACTION_ITEMS - 2} at most)`);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        if (items.length > 1) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        else await this.client.send(new UpdateCommand(this.commitUpdate(push)));
+        return { claimed: true };
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (claim && codes[0] === 'ConditionalCheckFailed') return { claimed: false };
+        if (!codes.includes('TransactionConflict') || attempt >= 4) throw toDomainError(error, '');
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+      }
+    }
+  }
+
+  /**
+   * Reads the branch head and what is known of the commit and of the head's, compares them
+   * (`compareToTip`), and moves the head to the commit when it is newer, by a conditional write on the head
+   * it was compared with: two runs at once cannot both win; the loser compares again.
+   */
+  async advanceHead(repository: string, branch: string, commit: string): Promise<{ head: boolean; reason: string }> {
     let looks = 0;
     for (let attempt = 0; attempt < 5 + SECOND_LOOKS; attempt += 1) {
-      // The head and, at the same time, the commits it most likely is: this one or the one before it.
-      const likely = [...new Set([push.commit, ...(push.before && !/^0+$/.test(push.before) ? [push.before] : [])])];
-      const [tip, read] = await Promise.all([this.get(keys.branch(push.repository, push.branch)), this.lookUp(push.repository, likely)]);
+      const [tip, read] = await Promise.all([this.get(keys.branch(repository, branch)), this.lookUp(repository, [commit])]);
+      const item = read.commits.find((known) => known.commit === commit);
+      // Nothing to compare: the head stays where it is.
+      if (!item) return { head: false, reason: `${commit.slice(0, 12)} was never pushed` };
       const tipCommit = tip ? String(tip.commit) : undefined;
-      const tipRead = tipCommit && !likely.includes(tipCommit) ? await this.lookUp(push.repository, [tipCommit]) : undefined;
+      const tipRead = tipCommit && tipCommit !== commit ? await this.lookUp(repository, [tipCommit]) : undefined;
       const found = [...read.commits, ...(tipRead?.commits ?? [])];
       const listed = new Map([...read.listed, ...(tipRead?.listed ?? [])]);
-      const index = read.index ?? (await this.startIndex(push.repository));
+      const index = read.index ?? (await this.startIndex(repository));
       // Who lists a commit is known only where the repository's index is complete (see `listedUpdate`).
-      const withListed = (commit: KnownCommit): KnownCommit => (index.complete ? { ...commit, listed: listed.get(commit.commit) ?? false } : commit);
-      const incoming = withListed(withPush(found.find((known) => known.commit === push.commit), push));
-      const known = tipCommit ? withListed(found.find((commit) => commit.commit === tipCommit) ?? { commit: tipCommit, behind: [] }) : undefined;
-      const decision = known ? await compareToTip(incoming, known, (commits) => this.known(push.repository, commits)) : { order: 'newer' as const, reason: 'the first push of the branch' };
-      const move = decision.order === 'newer' ? { seq: Number(tip?.seq ?? 0) + 1, reason: tipCommit ? `newer than ${tipCommit.slice(0, 12)}` : decision.reason } : undefined;
-      if (written && !move) {
-        // Recorded, but not the head because its parent was unknown: the parent's push may be landing this
-        // very moment (a burst of deliveries). Once it has, this push is newer than it; look again shortly.
-        if (parent && !found.some((commit) => commit.commit === parent) && looks < SECOND_LOOKS) {
+      const withListed = (known: KnownCommit): KnownCommit => (index.complete ? { ...known, listed: listed.get(known.commit) ?? false } : known);
+      const incoming = withListed(item);
+      const known = tipCommit ? withListed(found.find((candidate) => candidate.commit === tipCommit) ?? { commit: tipCommit, behind: [] }) : undefined;
+      const decision = known ? await compareToTip(incoming, known, (commits) => this.known(repository, commits)) : { order: 'newer' as const, reason: 'the first push of the branch' };
+      if (decision.order !== 'newer') {
+        // Not the head, and nothing of its history is recorded: its parent's push may be landing this very
+        // moment (a burst of deliveries). Once it has, this commit is newer than it; look again shortly.
+        if (decision.order === 'older' && incoming.behind.length > 0 && (await this.known(repository, incoming.behind.slice(0, 100))).length === 0 && looks < SECOND_LOOKS) {
           looks += 1;
           await new Promise((resolve) => setTimeout(resolve, SECOND_LOOK_MS));
           continue;
         }
-        return { claimed: true, head: decision.order !== 'older', reason: decision.reason };
+        return { head: decision.order === 'same', reason: decision.reason };
       }
-      const items: TransactItem[] = [
-        ...(claim && !written ? [{ Put: claimPut(this.tableName, claim) }] : []),
-        ...(written ? [] : [{ Update: this.commitUpdate(push) }]),
-        ...(written || !index.complete ? [] : historyOf(push).map((listedCommit) => ({ Update: this.listedUpdate(push.repository, listedCommit, push.commit) }))),
-        ...(index.new ? [{ Put: { TableName: this.tableName, Item: { ...keys.listedIndex(push.repository), complete: index.complete, since: push.pushedAt }, ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
-        ...(move
-          ? [{
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.branch(push.repository, push.branch), commit: push.commit, message: push.message, author: push.author, pushedAt: push.pushedAt, branch: push.branch, seq: move.seq },
-                ConditionExpression: tip ? '#commit = :tip' : 'attribute_not_exists(pk)',
-                ...(tip ? { ExpressionAttributeNames: { '#commit': 'commit' }, ExpressionAttributeValues: { ':tip': tip.commit } } : {}),
-              },
-            }]
-          : []),
-      ];
+      const details = read.items.get(commit) ?? {};
       try {
-        if (items.length > MAX_TRANSACTION_ITEMS) throw new ValidationError(`a push listing ${historyOf(push).length} commits is more than the CMDB can record at once (${MAX_TRANSACTION_ITEMS - 4} at most)`);
-        if (items.length > 1) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        else if (written) await this.client.send(new PutCommand(items[0]!.Put!));
-        else await this.client.send(new UpdateCommand(this.commitUpdate(push)));
-        written = true;
-        if (move || !parent || found.some((commit) => commit.commit === parent)) return { claimed: true, head: decision.order !== 'older', reason: move?.reason ?? decision.reason };
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.branch(repository, branch), commit, message: details.message, author: details.author, pushedAt: details.pushedAt, branch, seq: Number(tip?.seq ?? 0) + 1 },
+            ConditionExpression: tip ? '#commit = :tip' : 'attribute_not_exists(pk)',
+            ...(tip ? { ExpressionAttributeNames: { '#commit': 'commit' }, ExpressionAttributeValues: { ':tip': tip.commit } } : {}),
+          }),
+        );
+        return { head: true, reason: tipCommit ? `newer than ${tipCommit.slice(0, 12)}` : decision.reason };
       } catch (error) {
-        const codes = cancellationCodes(error);
-        if (claim && codes[0] === 'ConditionalCheckFailed') return { claimed: false };
-        // A twin transaction on the same items at the same moment (a redelivery racing its original):
-        // once it is done, the claim or the head tells what became of this one.
-        if (codes.includes('TransactionConflict')) await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-        // Otherwise only the head's condition is left to fail: it moved since it was read.
-        else if (!isConditionFailure(error)) throw toDomainError(error, '');
+        // Only the head's condition can fail: it moved since it was read.
+        if (!isConditionFailure(error)) throw toDomainError(error, '');
       }
     }
-    throw new TransientError(`the head of ${push.repository} ${push.branch} kept moving; try again`);
+    throw new TransientError(`the head of ${repository} ${branch} kept moving; try again`);
   }
 
   /**
    * The reverse of `behind`: `commit` lists `listedCommit` in its history. Written with the push that says
    * so, in the same transaction, so that any commit some recorded commit lists is known to be listed: a
-   * search for an unlisted commit stops at its first step (`KnownCommit.listed`). Kept for repositories
-   * whose every commit was recorded with it (the repository's index, `startIndex`).
+   * search for an unlisted commit stops at its first step (`KnownCommit.listed`), in repositories whose
+   * every commit was recorded with them (the repository's index, `startIndex`).
    */
   private listedUpdate(repository: string, listedCommit: string, commit: string): NonNullable<TransactItem['Update']> {
     return {
@@ -135,46 +139,65 @@ export class DynamoPushes implements PushStore {
   }
 
   /**
-   * The repository has no index yet: complete when it has no recorded commit either (its first push, or
-   * one since this CMDB keeps the index), else partial: commits recorded before it have no reverse entries,
-   * so searches there always walk. The index is written with the push that found it missing.
+   * The repository has no index yet (its first run since this CMDB keeps one): complete when every
+   * recorded commit was recorded with its reverse entries (`listing`), else partial: searches there
+   * always walk. Read once per repository, a page of its commits at a time; written for the next run.
    */
-  private async startIndex(repository: string): Promise<{ complete: boolean; new: true }> {
-    const any = await guarded(
-      this.client.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.repository(repository), ':prefix': keys.commitPrefix },
-        Limit: 1,
-        ConsistentRead: true,
-      })),
-    );
-    return { complete: (any.Items ?? []).length === 0, new: true };
+  private async startIndex(repository: string): Promise<{ complete: boolean }> {
+    let complete = true;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await guarded(
+        this.client.send(new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          FilterExpression: 'attribute_not_exists(listing)',
+          ExpressionAttributeValues: { ':pk': keys.repository(repository), ':prefix': keys.commitPrefix },
+          ProjectionExpression: 'pk',
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        })),
+      );
+      if ((page.Items ?? []).length > 0) complete = false;
+      start = page.LastEvaluatedKey;
+    } while (complete && start);
+    await this.client
+      .send(new PutCommand({ TableName: this.tableName, Item: { ...keys.listedIndex(repository), complete }, ConditionExpression: 'attribute_not_exists(pk)' }))
+      .catch((error: unknown) => {
+        // Another run wrote it first: the same answer.
+        if (!isConditionFailure(error)) throw toDomainError(error, '');
+      });
+    return { complete };
   }
 
   /**
    * What is known of these commits, whether recorded commits list them, and the repository's index, in
    * one round trip (a BatchGetItem of at most 2 x 2 + 1 keys).
    */
-  private async lookUp(repository: string, commits: readonly string[]): Promise<{ commits: KnownCommit[]; listed: Map<string, boolean>; index?: { complete: boolean; new?: false } }> {
+  private async lookUp(repository: string, commits: readonly string[]): Promise<{ commits: KnownCommit[]; items: Map<string, Record<string, unknown>>; listed: Map<string, boolean>; index?: { complete: boolean } }> {
     const items = await this.batchGet(repository, [...commits.map((commit) => keys.commit(repository, commit)), ...commits.map((commit) => keys.listed(repository, commit)), keys.listedIndex(repository)]);
     const found: KnownCommit[] = [];
+    const byCommit = new Map<string, Record<string, unknown>>();
     const listed = new Map<string, boolean>();
     let index: { complete: boolean } | undefined;
     for (const item of items) {
       const sk = String(item.sk);
-      if (sk.startsWith(keys.commitPrefix)) found.push(toKnownCommit(item));
+      if (sk.startsWith(keys.commitPrefix)) {
+        found.push(toKnownCommit(item));
+        byCommit.set(String(item.commit), item);
+      }
       else if (sk.startsWith(keys.listedPrefix)) listed.set(sk.slice(keys.listedPrefix.length), true);
       else index = { complete: item.complete === true };
     }
-    return { commits: found, listed, ...(index ? { index } : {}) };
+    return { commits: found, items: byCommit, listed, ...(index ? { index } : {}) };
   }
 
   /** What one push tells of its commit (kept across pushes: history only grows), as one Update. */
   private commitUpdate(push: PushRecord): NonNullable<TransactItem['Update']> {
     const behind = historyOf(push);
-    const set = ['#commit = :commit', 'message = if_not_exists(message, :message)', 'author = if_not_exists(author, :author)', 'pushedAt = if_not_exists(pushedAt, :pushedAt)'];
-    const values: Record<string, unknown> = { ':commit': push.commit, ':message': push.message, ':author': push.author, ':pushedAt': push.pushedAt };
+    // `listing`: its history's reverse entries are written with it (see `listedUpdate`).
+    const set = ['#commit = :commit', 'message = if_not_exists(message, :message)', 'author = if_not_exists(author, :author)', 'pushedAt = if_not_exists(pushedAt, :pushedAt)', 'listing = :listing'];
+    const values: Record<string, unknown> = { ':commit': push.commit, ':message': push.message, ':author': push.author, ':pushedAt': push.pushedAt, ':listing': true };
     if (push.hostPushedAt) {
       set.push('hostPushedAt = if_not_exists(hostPushedAt, :hostPushedAt)');
       values[':hostPushedAt'] = push.hostPushedAt;
@@ -270,17 +293,6 @@ export class DynamoPushes implements PushStore {
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     return (await guarded(this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })))).Item;
   }
-}
-
-/** What is known of a commit once `commitUpdate(push)` is written: the same merge, made before the write. */
-function withPush(known: KnownCommit | undefined, push: PushRecord): KnownCommit {
-  const pushedAt = known?.pushedAt ?? push.hostPushedAt;
-  return {
-    commit: push.commit,
-    behind: [...new Set([...(known?.behind ?? []), ...historyOf(push)])],
-    ...(pushedAt ? { pushedAt } : {}),
-    ...(known?.forced || push.forced ? { forced: true } : {}),
-  };
 }
 
 function toKnownCommit(item: Record<string, unknown>): KnownCommit {

@@ -88,7 +88,7 @@ async function pushRequest(provider: Provider, index: number, options: { times: 
 async function deliver(provider: Provider, order: readonly number[], options: { times: boolean }): Promise<number[]> {
   const db = await createTestCmdb(`order-${randomUUID().slice(0, 8)}`);
   const clock: Clock = { now: () => new Date() };
-  const intake = new WebhookIntake({ deliveries: db.deliveries, pushes: db.pushes, workflows: new RecordingEngine(), clock, chain: new EnvironmentChain(configTracking(BRANCH)) });
+  const intake = new WebhookIntake({ deliveries: db.deliveries, pushes: db.pushes, workflows: new RecordingEngine(db.pushes), clock, chain: new EnvironmentChain(configTracking(BRANCH)) });
   const heads: number[] = [];
   for (const index of order) {
     const outcome = await readWebhook({ ...(await pushRequest(provider, index, options)), repositories, secretFor });

@@ -29,7 +29,8 @@ describe('WebhookIntake (CMDB on DynamoDB Local)', () => {
   });
 
   function intake(branch = 'master') {
-    const workflows = new RecordingEngine();
+    // Each run begins at once: the head moves when a run begins.
+    const workflows = new RecordingEngine(db.pushes);
     return { workflows, intake: new WebhookIntake({ deliveries: db.deliveries, pushes: db.pushes, workflows, clock, chain: new EnvironmentChain(configTracking(branch)) }) };
   }
 

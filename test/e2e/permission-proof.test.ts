@@ -145,7 +145,9 @@ describe('permission proof: every AWS call of a release flow is allowed by its h
     for (const expected of [
       'webhook states:StartExecution',
       'webhook secretsmanager:GetSecretValue',
-      'webhook dynamodb:BatchGetItem',
+      // The webhook records the push in one transaction; the run reads the commits it compares.
+      'webhook dynamodb:UpdateItem',
+      'continuous-step dynamodb:BatchGetItem',
       'operator-api states:StartExecution',
       'operator-api states:SendTaskSuccess',
       'operator-api states:SendTaskFailure',

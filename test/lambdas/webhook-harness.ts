@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ReleaseConfig, type RepositoryConfig } from '../../core/config';
+import type { PushStore } from '../../core/cmdb-stores';
 import type { ContinuousInput, PromotionInput, SecretStore, WorkflowEngine } from '../../core/ports';
 import type { WebhookLogger } from '../../lambdas/webhook';
 import { repositories, secretOf, type Request } from '../core/webhooks/webhook-requests';
@@ -30,6 +31,12 @@ export class RecordingEngine implements WorkflowEngine {
   readonly starts: Array<{ input: ContinuousInput; name: string }> = [];
   private readonly names = new Set<string>();
 
+  /**
+   * @param pushes given, each run it starts begins at once as the continuous workflow's first step does:
+   * the branch head moves to its commit when that is newer (`PushStore.advanceHead`).
+   */
+  constructor(private readonly pushes?: Pick<PushStore, 'advanceHead'>) {}
+
   async startContinuous(input: ContinuousInput, executionName: string) {
     // Yield first, so that racing callers interleave as they would over the network.
     await new Promise((resolve) => setImmediate(resolve));
@@ -37,6 +44,7 @@ export class RecordingEngine implements WorkflowEngine {
     if (this.names.has(executionName)) return { started: false, executionId: executionName };
     this.names.add(executionName);
     this.starts.push({ input, name: executionName });
+    await this.pushes?.advanceHead(input.repository, input.branch, input.commit);
     return { started: true, executionId: executionName };
   }
 

@@ -17,7 +17,8 @@ describe('webhook handler (CMDB on DynamoDB Local)', () => {
   });
 
   function subject(branch: string, overrides: Partial<Parameters<typeof webhookHandler>[0]> = {}) {
-    const workflows = new RecordingEngine();
+    // Each run begins at once: the head moves when a run begins.
+    const workflows = new RecordingEngine(db.pushes);
     const logger = recordingLogger();
     const handle = webhookHandler({ config: configTracking(branch), deliveries: db.deliveries, pushes: db.pushes, workflows, secrets: secretStore, clock, logger, ...overrides });
     return { handle, workflows, logger };

@@ -115,7 +115,7 @@ describe('ContinuousWorkflow', () => {
     });
   });
 
-  it('runs its CMDB steps on Node.js 22, ARM64, with gets and writes on the table only', () => {
+  it('runs its CMDB steps on Node.js 22, ARM64, with reads and writes on the table only', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -124,7 +124,7 @@ describe('ContinuousWorkflow', () => {
     });
     const roles = actionsByRole(template);
     const steps = roles[Object.keys(roles).find((id) => id.startsWith('ContinuousStepsServiceRole'))!] ?? [];
-    expect(steps.filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(steps.filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
   });
 
   it('lets the state machine start only our projects, and publish only to our topic', () => {
@@ -196,8 +196,11 @@ describe('ReleaseStack grants each function the CMDB actions its use cases send,
 
   const actions = (...names: string[]) => names.map((name) => `dynamodb:${name}`);
   it.each([
-    ['webhook', { table: actions('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
-    ['continuous-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'UpdateItem') }],
+    // The webhook reads nothing: one transaction records the push; a failed start deletes its claim.
+    ['webhook', { table: actions('DeleteItem', 'PutItem', 'UpdateItem') }],
+    // The run moves the branch head: the commits compared (BatchGetItem), and once per repository a Query
+    // of its commits for the index of who lists them.
+    ['continuous-step', { table: actions('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem') }],
     ['promotion-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],
     ['approval-request', { table: actions('ConditionCheckItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem') }],
     ['approval-page', { table: actions('DeleteItem', 'GetItem', 'UpdateItem') }],

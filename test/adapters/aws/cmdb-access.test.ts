@@ -75,8 +75,9 @@ describe('CMDB_ACCESS: the DynamoDB actions of each store method (DynamoDB Local
     await pushes.recordPush({ repository: 'svc', branch: 'main', commit: CHILD, message: 'm', author: 'a', pushedAt: at(2), before: COMMIT });
     // The webhook's push: the same reads, then the claim, the commit and the new head in one transaction.
     await pushes.claimAndRecordPush({ provider: 'github', deliveryId: 'd-2', at: new Date(at(2)) }, { repository: 'svc', branch: 'dev', commit: COMMIT, message: 'm', author: 'a', pushedAt: at(2) });
-    // The first push of a repository finds no index of who lists its commits: one Query says whether it has commits.
+    // The first run of a repository finds no index of who lists its commits: a Query of its commits, then the index's Put.
     await pushes.claimAndRecordPush({ provider: 'github', deliveryId: 'd-3', at: new Date(at(2)) }, { repository: 'svc-first', branch: 'main', commit: COMMIT, message: 'm', author: 'a', pushedAt: at(2) });
+    await pushes.advanceHead('svc-first', 'main', COMMIT);
     await pushes.recordTag('svc', 'v1', COMMIT, at(2));
     await pushes.branchHead('svc', 'main');
     await pushes.getCommit('svc', COMMIT);

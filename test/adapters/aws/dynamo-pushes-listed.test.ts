@@ -1,4 +1,4 @@
-import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestCmdb, type TestCmdb } from '../../support/dynamo';
 
@@ -60,15 +60,18 @@ describe('DynamoPushes: who lists a commit (DynamoDB Local)', () => {
 
   it('orders a repository recorded before the reverse entries existed by walking its history', async () => {
     await pushChain(cmdb, 'legacy', 30);
-    // As a CMDB written by an earlier version: no index, no reverse entries.
+    // As a CMDB written by an earlier version: no index, no reverse entries, commits without `listing`.
     const items = await cmdb.documentClient.send(new ScanCommand({ TableName: cmdb.tableName }));
     for (const item of items.Items ?? []) {
-      if (item.pk === 'REPO#legacy' && (item.sk === 'INDEX' || String(item.sk).startsWith('LISTED#'))) await cmdb.documentClient.send(new DeleteCommand({ TableName: cmdb.tableName, Key: { pk: item.pk, sk: item.sk } }));
+      if (item.pk !== 'REPO#legacy') continue;
+      const key = { pk: item.pk, sk: item.sk };
+      if (item.sk === 'INDEX' || String(item.sk).startsWith('LISTED#')) await cmdb.documentClient.send(new DeleteCommand({ TableName: cmdb.tableName, Key: key }));
+      if (String(item.sk).startsWith('COMMIT#')) await cmdb.documentClient.send(new UpdateCommand({ TableName: cmdb.tableName, Key: key, UpdateExpression: 'REMOVE listing' }));
     }
     const at = new Date().toISOString();
 
-    // Its next push finds no index: the repository has commits, so its index is partial and every
-    // comparison walks, as before; the late old push is still found in the head's history.
+    // Its next run finds no index and commits recorded without reverse entries: its index is partial and
+    // every comparison walks, as before; the late old push is still found in the head's history.
     expect((await cmdb.pushes.recordPush({ repository: 'legacy', branch: 'main', commit: sha(31), message: 'm', author: 'a', pushedAt: at, before: sha(30) })).head).toBe(false);
     const old = await requests(() => cmdb.pushes.recordPush({ repository: 'legacy', branch: 'main', commit: sha(30), message: 'm', author: 'a', pushedAt: at, before: sha(29) }));
     expect(old.result.head).toBe(true);
