@@ -2,10 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { cmdbCreateTableInput } from '../adapters/aws/cmdb-table-input';
 import { commitStatusHosts } from '../adapters/aws/commit-status-hosts';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
-import { BuildspecRunner } from '../adapters/local/buildspec';
+import { ThreadedBuildspecRunner } from '../adapters/local/buildspec';
 import { FileSecretStore } from '../adapters/local/file-secret-store';
 import { LocalCodeBuild, localProjectNames } from '../adapters/local/local-codebuild';
 import { LocalReminderTimers } from '../adapters/local/local-reminders';
@@ -23,11 +24,13 @@ import { systemClock, type Clock, type Mailer, type SecretStore, type WorkflowEn
 import { webhookSecretName } from '../core/webhook-intake';
 import { approvalRequestHandler } from '../lambdas/approval-request';
 import { buildTargets } from '../lambdas/build-targets';
-import { composeRelease, type ReleaseComposition } from '../lambdas/compose';
+import { composeRelease, type Platform, type ReleaseComposition } from '../lambdas/compose';
 import { continuousStepHandler } from '../lambdas/continuous-step';
 import { promotionStepHandler } from '../lambdas/promotion-step';
 
 export const LOCAL_TABLE_NAME = 'cot-cmdb';
+/** How many CMDB requests the runs of local mode have in flight at most (`LocalWiring.create`). */
+const RUN_REQUEST_SLOTS = 2;
 /** Local mode's stand-in for the artifact bucket's name; artifacts live in `<data>/artifacts`. */
 const LOCAL_BUCKET = 'local-artifacts';
 
@@ -93,6 +96,11 @@ export interface LocalWiringOptions {
   readonly consoleUrl?: () => string;
   /** @default nothing watches */
   readonly observe?: LocalObserver;
+  /**
+   * How many CMDB requests what the state machines run may have in flight at once; the requests people
+   * wait for are never limited. @default 2
+   */
+  readonly runRequestSlots?: number;
 }
 
 /**
@@ -102,9 +110,14 @@ export interface LocalWiringOptions {
  * serves them over HTTP; tests drive them directly.
  */
 export class LocalWiring {
+  /** The CMDB as the requests people wait for reach it (webhooks, the API, the console, approval pages). */
   readonly stores: CmdbStores;
+  /** The CMDB as what the state machines run reaches it: at most `runRequestSlots` requests in flight. */
+  readonly runStores: CmdbStores;
   readonly workflows: LocalWorkflows;
   readonly codebuild: LocalCodeBuild;
+  /** Runs the buildspecs on a thread of its own; local mode stops it (`close()`) when it stops. */
+  readonly buildRunner: ThreadedBuildspecRunner;
   /** Webhook secrets from `COT_WEBHOOK_SECRET` or `<data>/webhook-secret`, the link key from `<data>/approval-signing-key`. */
   readonly secrets: FileSecretStore;
   /** What each handler is given, as `awsDependencies()` gives it on AWS. */
@@ -117,12 +130,17 @@ export class LocalWiring {
   private constructor(
     readonly options: LocalWiringOptions,
     readonly documentClient: DynamoDBDocumentClient,
+    runClient: DynamoDBDocumentClient,
   ) {
     const { config, dataDir } = options;
     this.stores = dynamoCmdbStores(documentClient, options.tableName ?? LOCAL_TABLE_NAME, config.product);
+    this.runStores = dynamoCmdbStores(runClient, options.tableName ?? LOCAL_TABLE_NAME, config.product);
+    const runStores = this.runStores;
+    this.buildRunner = new ThreadedBuildspecRunner({ workRoot: join(dataDir, 'work') });
     this.codebuild = new LocalCodeBuild({
       dataDir,
-      runner: new BuildspecRunner({ workRoot: join(dataDir, 'work') }),
+      // On a thread of its own: a build's process starts and folder copies never hold up the HTTP server.
+      runner: this.buildRunner,
       repositories: config.repositories,
       repositoryDir: (name) => this.repositoryDir(name),
       ...(options.onBuildOutput ? { onOutput: options.onBuildOutput } : {}),
@@ -148,9 +166,9 @@ export class LocalWiring {
     const watched = <P>(port: P, watch: ((port: P) => P) | undefined): P => (watch ? watch(port) : port);
     const asHandler = <E, R>(name: string, run: (event: E) => Promise<R>) => (observe.handler ? observe.handler(name, run) : run);
     this.reminderTimers = new LocalReminderTimers((approvalId) => this.handlers.approvalReminders().reminders.remind(approvalId), options.clock ?? systemClock, options.onReminderError);
-    this.handlers = composeRelease({
+    const platform = (stores: CmdbStores): Platform => ({
       config: () => config,
-      stores: () => this.stores,
+      stores: () => stores,
       // One engine runs both state machines and holds the task tokens.
       workflows: () => watched<WorkflowEngine>(this.workflows, observe.workflows),
       buildTargets: () => targets,
@@ -164,12 +182,15 @@ export class LocalWiring {
       logger: () => logger,
       clock: options.clock ?? systemClock,
     });
-    const reconciler = new Reconciler({ releases: this.stores.releases, leases: this.stores.leases, approvals: this.stores.approvals, promotions: this.stores.promotions, clock: options.clock ?? systemClock });
+    this.handlers = composeRelease(platform(this.stores));
+    // What the state machines run reads and writes the CMDB through the run client (see `create`).
+    const runHandlers = composeRelease(platform(runStores));
+    const reconciler = new Reconciler({ releases: runStores.releases, leases: runStores.leases, approvals: runStores.approvals, promotions: runStores.promotions, clock: options.clock ?? systemClock });
     this.workflows = new LocalWorkflows({
       template: options.template ?? synthesizeReleaseTemplate(config),
       lambdas: {
-        'continuous-step': asHandler('continuous-step', continuousStepHandler(this.handlers.continuous())),
-        'promotion-step': asHandler('promotion-step', promotionStepHandler(this.handlers.promotion())),
+        'continuous-step': asHandler('continuous-step', continuousStepHandler(runHandlers.continuous())),
+        'promotion-step': asHandler('promotion-step', promotionStepHandler(runHandlers.promotion())),
         // Looked up per event: `this.approvals` answers through the engine made here, so it comes after it.
         'approval-request': asHandler('approval-request', (event: unknown) => approvalRequestHandler({ approvals: this.approvals })(event)),
       },
@@ -186,23 +207,37 @@ export class LocalWiring {
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
       ...(observe.task ? { onTask: observe.task } : {}),
     });
-    this.approvals = this.handlers.approvalRequests().approvals;
+    this.approvals = runHandlers.approvalRequests().approvals;
   }
 
-  /** Wires everything and makes sure the CMDB table exists (a restart keeps it). */
+  /**
+   * Wires everything and makes sure the CMDB table exists (a restart keeps it). Two DynamoDB clients: one
+   * for the requests people wait for (webhooks, the API, the console, approval pages), and one for what
+   * the state machines run, with at most `runRequestSlots` requests in flight. DynamoDB Local writes one
+   * item at a time; without the limit, a burst of runs queues a webhook's one write behind hundreds of
+   * theirs (docs/architecture.md#local-mode).
+   */
   static async create(options: LocalWiringOptions): Promise<LocalWiring> {
-    const client = new DynamoDBClient({
-      endpoint: options.dynamoEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const client = (): DynamoDBClient =>
+      new DynamoDBClient({
+        endpoint: options.dynamoEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+    const requests = client();
+    const runs = client();
+    const slot = pLimit(options.runRequestSlots ?? RUN_REQUEST_SLOTS);
+    // After the retry middleware: each attempt takes a slot of its own, and none waits in one.
+    runs.middlewareStack.add((next) => (args) => slot(() => next(args)), { step: 'finalizeRequest', priority: 'low', name: 'runRequestSlots' });
     try {
-      options.observe?.client?.(client);
-      await client.send(new CreateTableCommand(cmdbCreateTableInput(options.tableName ?? LOCAL_TABLE_NAME)));
+      options.observe?.client?.(requests);
+      options.observe?.client?.(runs);
+      await requests.send(new CreateTableCommand(cmdbCreateTableInput(options.tableName ?? LOCAL_TABLE_NAME)));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    return new LocalWiring(options, DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }));
+    const documents = (dynamo: DynamoDBClient) => DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+    return new LocalWiring(options, documents(requests), documents(runs));
   }
 
   /** The git repository local mode builds a configured repository from. */

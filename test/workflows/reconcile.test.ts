@@ -25,8 +25,9 @@ describe('reconciling workflows that ended outside their own Catch (real state m
   }, 60_000);
 
   it('fails a release whose first step failed unexpectedly, instead of leaving it prepared', async () => {
-    // Prepare: the CMDB answers the promotion's first step with an error nobody catches.
-    const releases = h.release.stores.releases;
+    // Prepare: the CMDB answers the promotion's first step with an error nobody catches (the steps reach
+    // it through the runs' client).
+    const releases = h.release.runStores.releases;
     const getRelease = releases.getRelease.bind(releases);
     let broken = true;
     releases.getRelease = async (releaseId) => {
