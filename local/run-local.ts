@@ -114,6 +114,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     approvalEmail: { baseUrl, onLinkSent: (sent) => reporter.linkSent(sent) },
     consoleUrl: () => `${baseUrl()}/`,
   });
+  started.push(() => wiring.buildRunner.close());
   // Both runners are built now (rendering a definition takes a while), not by the first push or release.
   for (const workflow of ['continuous', 'promotion'] as const) wiring.workflows.executions(workflow);
   const webhook = webhookHandler(wiring.handlers.webhook());

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import type { RepositoryConfig } from '../../core/config';
-import type { BuildspecRunner } from './buildspec';
+import type { BuildspecResult, BuildspecRun } from './buildspec';
 import type { LocalBuildResult } from './workflow';
 
 export type ProjectKind = 'build' | 'deploy' | 'test';
@@ -34,7 +34,8 @@ interface StoredVersion {
 export interface LocalCodeBuildOptions {
   /** The data folder: artifacts in `<data>/artifacts`, logs in `<data>/logs`, deploy targets in `<data>/environments`. */
   readonly dataDir: string;
-  readonly runner: BuildspecRunner;
+  /** A `BuildspecRunner`, or the same on a thread of its own (`ThreadedBuildspecRunner`). */
+  readonly runner: { run(run: BuildspecRun): Promise<BuildspecResult> };
   readonly repositories: readonly RepositoryConfig[];
   /** The local git repository of each configured repository. */
   readonly repositoryDir: (repository: string) => string;

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ThreadedBuildspecRunner } from '../../../../adapters/local/buildspec';
+import type { BuildspecRun } from '../../../../adapters/local/buildspec';
+import { buildspecHarness } from './git-fixture';
+
+/**
+ * Local mode runs buildspecs on a thread of their own (docs/architecture.md#local-mode): the same runner,
+ * the same results, the output streamed back line by line.
+ */
+const { root, repository, workRoot, runner: inProcess } = buildspecHarness('threaded');
+const threaded = new ThreadedBuildspecRunner({ workRoot });
+afterAll(() => threaded.close());
+
+const SPEC = ['version: 0.2', 'env:', '  exported-variables: [GREETING]', 'phases:', '  build:', '    commands:', '      - export GREETING="hello $COT_NAME"', '      - echo "$GREETING from $(basename $PWD)"', ''].join('\n');
+let runs = 0;
+const runOf = (commit: string, onOutput?: (line: string) => void): BuildspecRun => ({
+  repositoryDir: repository.dir,
+  commit,
+  buildspecPath: 'buildspec.yml',
+  variables: { COT_NAME: 'thread' },
+  logFile: join(root, 'logs', `threaded-${++runs}.log`),
+  timeoutSeconds: 20,
+  ...(onOutput ? { onOutput } : {}),
+});
+
+describe('ThreadedBuildspecRunner', () => {
+  it('answers as the runner in this thread does, and streams the output', async () => {
+    const commit = repository.commit({ 'buildspec.yml': SPEC });
+    const lines: string[] = [];
+
+    const [there, here] = await Promise.all([threaded.run(runOf(commit, (line) => lines.push(line))), inProcess.run(runOf(commit))]);
+
+    expect(there.status).toBe('SUCCEEDED');
+    expect(there.exportedVariables).toEqual({ GREETING: 'hello thread' });
+    // The same answer, but for its times and log file.
+    const timeless = (result: typeof there) => ({
+      ...result,
+      logFile: '',
+      durationMs: 0,
+      phases: result.phases.map((phase) => ({ ...phase, durationMs: 0 })),
+      lastLines: result.lastLines.map((line) => line.replace(/^\[Container\] [\d/]+ [\d:.]+ /, '[Container] ')),
+    });
+    expect(timeless(there)).toEqual(timeless(here));
+    expect(lines).toContain('hello thread from src');
+  });
+
+  it('runs several builds at once and tells each its own failure', async () => {
+    const good = repository.commit({ 'buildspec.yml': SPEC });
+    const bad = repository.commit({ 'buildspec.yml': SPEC.replace('echo "$GREETING', 'false && echo "$GREETING').replace('      - export', '      - exit 3\n      - export') });
+
+    const results = await Promise.all([threaded.run(runOf(good)), threaded.run(runOf(bad)), threaded.run(runOf(good))]);
+
+    expect(results.map((result) => result.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
+    expect(results[1]?.exitCode).toBe(3);
+  });
+
+  it('fails the runs under way when its thread stops, and starts a new thread for the next run', async () => {
+    const slow = repository.commit({ 'buildspec.yml': SPEC.replace('      - export', '      - sleep 5\n      - export') });
+
+    const running = threaded.run(runOf(slow));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await threaded.close();
+
+    await expect(running).rejects.toThrow(/thread stopped/);
+    expect((await threaded.run(runOf(repository.commit({ 'buildspec.yml': SPEC })))).status).toBe('SUCCEEDED');
+  });
+});
