@@ -109,8 +109,20 @@ export class ReleaseOperations {
     if (!(await this.deps.releases.isAccepted(repository, below.name, commit))) {
       throw new ConflictError(`${short(commit)} is not accepted in ${below.name}: only a commit accepted there may be released into ${environment}`);
     }
+    // The build accepted below, pinned on the release as it is made: the workflow need not write it again
+    // (without one, recorded before artifact versions existed, the workflow refuses the release).
+    const artifactVersion = await this.deps.releases.acceptedArtifact(repository, below.name, commit);
     // Ranked by its acceptance below: it may not take the environment back (docs/architecture.md#never-backwards).
-    return this.start({ repository, environment, commit, kind: 'release', requestedBy: input.requestedBy, rankFrom: below.name, ...(freezeOverride ? { freezeOverride } : {}) });
+    return this.start({
+      repository,
+      environment,
+      commit,
+      kind: 'release',
+      requestedBy: input.requestedBy,
+      rankFrom: below.name,
+      ...(artifactVersion ? { artifactVersion } : {}),
+      ...(freezeOverride ? { freezeOverride } : {}),
+    });
   }
 
   /**
@@ -138,12 +150,15 @@ export class ReleaseOperations {
       if (!target) throw new ConflictError(`nothing to roll back to: ${repository} has no accepted commit in ${environment} other than the one running now`);
       commit = target.commit;
     }
+    // The build that was accepted here, pinned on the rollback as it is made (see prepareRelease).
+    const artifactVersion = await releases.acceptedArtifact(repository, environment, commit);
     return this.start({
       repository,
       environment,
       commit,
       kind: 'rollback',
       requestedBy: input.requestedBy,
+      ...(artifactVersion ? { artifactVersion } : {}),
       ...(current?.deployedReleaseId ? { rollbackOf: current.deployedReleaseId } : {}),
     });
   }
