@@ -3,10 +3,13 @@ import type { ReleaseConfig } from '../core/config';
 import { join, resolve } from 'node:path';
 import { freePort, startDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
 import { cachedReleaseTemplate, TEMPLATE_CACHE_FILE } from '../adapters/local/release-template-cache';
+import { renderDefinition } from '../adapters/local/workflow/render-definition';
+import { knownVerdicts, rememberVerdicts, validateAside } from '../adapters/local/workflow/validate-definition';
 import { ConfigError, loadConfig } from '../core/config-file';
 import { ConsoleReporter } from './console-reporter';
 import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
 import type { LocalRoute } from './http-server';
+import { WORKFLOW_TAG } from '../lib/template-names';
 
 // Only what a start needs before DynamoDB Local is spawned is imported above; the rest (the handlers, the
 // wiring, the stack's modules) is imported in serveLocal while Java boots (docs/architecture.md#start-up).
@@ -77,6 +80,8 @@ interface Startup {
   readonly write: (line: string) => void;
 }
 
+const WORKFLOWS = ['continuous', 'promotion'] as const;
+
 async function serveLocal({ options, config, dataDir, lock, started, stopStarted, reporter, write }: Startup): Promise<number> {
   reporter.info('starting DynamoDB Local (the CMDB)...');
   // Java boots in its own process (spawned before the first await, as the port is given) while this one
@@ -93,7 +98,11 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     synthesize: async (stackConfig) => (await import('../adapters/local/release-template')).synthesizeReleaseTemplate(stackConfig),
   });
   const template = cache.template;
-  const [{ LocalWiring }, { webhookHandler }, { approvalPageHandler }, { operatorApiHandler }, { OPERATOR_API_ROUTES }, { localConsoleRoutes }, { createLocalHttpServer }, { installPostCommitHooks, prepareRepositories }, { recoverAfterRestart }, { webhookSecretName }, validation] =
+  rememberVerdicts(cache.verdicts);
+  // Definitions the cache has no verdict on (a first start, a changed stack) are validated on another
+  // thread while this one imports and wires; the runners built below then find the verdicts known.
+  const validated = validateAside(WORKFLOWS.map((workflow) => renderDefinition(template, { tag: { key: WORKFLOW_TAG, value: workflow } }).definition)).catch(() => undefined);
+  const [{ LocalWiring }, { webhookHandler }, { approvalPageHandler }, { operatorApiHandler }, { OPERATOR_API_ROUTES }, { localConsoleRoutes }, { createLocalHttpServer }, { installPostCommitHooks, prepareRepositories }, { recoverAfterRestart }, { webhookSecretName }] =
     await Promise.all([
       import('./local-wiring'),
       import('../lambdas/webhook'),
@@ -105,9 +114,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
       import('./local-repositories'),
       import('./recover'),
       import('../core/webhook-intake'),
-      import('../adapters/local/workflow/validate-definition'),
     ]);
-  validation.rememberVerdicts(cache.verdicts);
   const dynamo = await starting;
 
   let port = options.port;
@@ -127,8 +134,9 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
   });
   // Both runners are built now (rendering a definition takes a while), not by the first push or release;
   // the validator's verdicts on their definitions are kept with the template for the next start.
-  for (const workflow of ['continuous', 'promotion'] as const) wiring.workflows.executions(workflow);
-  await cache.saveVerdicts(validation.knownVerdicts());
+  await validated;
+  for (const workflow of WORKFLOWS) wiring.workflows.executions(workflow);
+  await cache.saveVerdicts(knownVerdicts());
   const webhook = webhookHandler(wiring.handlers.webhook());
   const approvalPage = approvalPageHandler(wiring.handlers.approvalPage());
   const api = operatorApiHandler(wiring.handlers.operatorApi());

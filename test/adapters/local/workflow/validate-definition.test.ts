@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AslDefinition } from '../../../../adapters/local/workflow/asl';
-import { knownVerdicts, rememberVerdicts, validateDefinition } from '../../../../adapters/local/workflow/validate-definition';
+import { knownVerdicts, rememberVerdicts, validateAside, validateDefinition } from '../../../../adapters/local/workflow/validate-definition';
 
 const definition = (comment: string): AslDefinition => ({ Comment: comment, StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }) as AslDefinition;
 
@@ -31,5 +31,20 @@ describe('validateDefinition', () => {
     expect(validateDefinition(definition('remembered'))).toEqual(['Error: the remembered verdict']);
     expect(validateDefinition(definition('remembered'), { checkPaths: false })).toEqual([]);
     expect(validateDefinition(definition('another'))).toEqual([]);
+  });
+
+  it('judges on a worker thread as it does itself, and remembers those verdicts', async () => {
+    // Prepare: the same definitions but for a comment, one pair valid, one pair not.
+    const invalid = (comment: string) => ({ Comment: comment, StartAt: 'Nowhere', States: { Done: { Type: 'Succeed' }, Task: { Type: 'Task', Resource: 'not an arn', End: true } } }) as AslDefinition;
+    const inProcess = [validateDefinition(definition('in process')), validateDefinition(invalid('in process'))];
+
+    // Act
+    await validateAside([definition('aside'), invalid('aside')]);
+
+    // Assess: remembered (a second validation would not run again), and the same verdicts.
+    const before = Object.keys(knownVerdicts()).length;
+    expect([validateDefinition(definition('aside')), validateDefinition(invalid('aside'))]).toEqual(inProcess);
+    expect(Object.keys(knownVerdicts())).toHaveLength(before);
+    expect(inProcess[1]).not.toEqual([]);
   });
 });
