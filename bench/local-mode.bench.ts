@@ -8,14 +8,13 @@ import { freePort } from '../adapters/local/dynamodb/dynamodb-local';
 import { pushWebhook, type LocalPush } from '../local/push-webhook';
 
 const run = promisify(execFile);
-const TSX = join('node_modules', 'tsx', 'dist', 'cli.mjs');
 const SECRET = 'bench-webhook-secret';
 const ONE_AT_A_TIME = 40;
 const BURST = 50;
 const CONCURRENCY = 10;
 const REPOSITORY = { name: 'sample-service', provider: 'github', url: 'https://github.com/acme/sample-service' } as const;
 
-/** `npm start` as a developer runs it (`cot local`), on a free port and a data folder of its own. */
+/** `npm start` as a developer runs it (`node bin/cot.mjs local`), on a free port and a data folder of its own. */
 class LocalMode {
   private child?: ChildProcess;
   constructor(
@@ -30,7 +29,7 @@ class LocalMode {
   /** Starts it and resolves with the milliseconds from the spawn to the first `/health` 200. */
   async start(): Promise<number> {
     const started = performance.now();
-    this.child = spawn(process.execPath, [TSX, 'bin/cot.ts', 'local', '--port', String(this.port), '--data', this.dataDir, '--config', 'release.config.yaml'], {
+    this.child = spawn(process.execPath, ['bin/cot.mjs', 'local', '--port', String(this.port), '--data', this.dataDir, '--config', 'release.config.yaml'], {
       env: { ...process.env, COT_WEBHOOK_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: 'ignore',
     });

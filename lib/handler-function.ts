@@ -18,9 +18,9 @@ import {
   type HandlerSettings,
 } from '../lambdas/handler-environment';
 import { defaultPolicyOf, resourceOf } from './acknowledge';
+import { HANDLER_TAG } from './template-names';
 
-/** Tag naming a function's handler file in `lambdas/`. */
-export const HANDLER_TAG = 'cot:handler';
+export { HANDLER_TAG } from './template-names';
 
 /**
  * The most a function's environment may hold. Lambda allows 4 KB in all; ours stays far below so that

@@ -10,6 +10,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { WORKFLOW_ERRORS, type ContinuousAction, type ProductAction, type PromotionAction } from '../core/workflow-names';
 import { defaultPolicyOf, nagResource } from './acknowledge';
+import { LIST_ARTIFACT_VERSIONS, WORKFLOW_TAG } from './template-names';
 import type { BuildProjects } from './build-projects';
 
 /** Lambda's own transient failures, plus our retryable domain errors. Never a ValidationError or a red test. */
@@ -38,8 +39,7 @@ export function stepTask(
   return task;
 }
 
-/** Tag naming which of our workflows a state machine is; local mode finds them by it. */
-export const WORKFLOW_TAG = 'cot:workflow';
+export { WORKFLOW_TAG } from './template-names';
 
 /**
  * A state machine with execution logs (ALL, without state data) and X-Ray tracing. Its log group is named
@@ -115,8 +115,7 @@ export function retryWhileLeaseBusy(claim: tasks.LambdaInvoke, interval: Duratio
   claim.addRetry({ errors: [WORKFLOW_ERRORS.leaseBusy], interval, backoffRate: 1.5, maxDelay: Duration.minutes(2), maxAttempts: 120, jitterStrategy: sfn.JitterType.FULL });
 }
 
-/** The Step Functions SDK integration that lists an artifact's S3 object versions after its build. */
-export const LIST_ARTIFACT_VERSIONS = 'arn:aws:states:::aws-sdk:s3:listObjectVersions';
+export { LIST_ARTIFACT_VERSIONS } from './template-names';
 
 /**
  * The StartBuild parameters of a deploy or test run: the commit's artifact as the secondary source

@@ -1,22 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import type { ReleaseConfig } from '../core/config';
 import { join, resolve } from 'node:path';
-import { freePort, startDynamoDbLocal, type RunningDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
-import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
-import type { CfnTemplate } from '../adapters/local/workflow';
+import { freePort, startDynamoDbLocal } from '../adapters/local/dynamodb/dynamodb-local';
+import { cachedReleaseTemplate, TEMPLATE_CACHE_FILE } from '../adapters/local/release-template-cache';
+import { renderDefinition } from '../adapters/local/workflow/render-definition';
+import { knownVerdicts, rememberVerdicts, validateAside } from '../adapters/local/workflow/validate-definition';
 import { ConfigError, loadConfig } from '../core/config-file';
-import { webhookSecretName } from '../core/webhook-intake';
-import { approvalPageHandler } from '../lambdas/approval-page';
-import { operatorApiHandler } from '../lambdas/operator-api';
-import { webhookHandler } from '../lambdas/webhook';
 import { ConsoleReporter } from './console-reporter';
-import { localConsoleRoutes } from './console-routes';
 import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
-import { createLocalHttpServer, type LocalRoute } from './http-server';
-import { LocalWiring } from './local-wiring';
-import { installPostCommitHooks, prepareRepositories } from './local-repositories';
-import { recoverAfterRestart } from './recover';
-import { OPERATOR_API_ROUTES } from '../core/operator-api-routes';
+import type { LocalRoute } from './http-server';
+import { WORKFLOW_TAG } from '../lib/template-names';
+
+// Only what a start needs before DynamoDB Local is spawned is imported above; the rest (the handlers, the
+// wiring, the stack's modules) is imported in serveLocal while Java boots (docs/architecture.md#start-up).
 
 export interface LocalOptions {
   readonly port: number;
@@ -84,20 +80,42 @@ interface Startup {
   readonly write: (line: string) => void;
 }
 
+const WORKFLOWS = ['continuous', 'promotion'] as const;
+
 async function serveLocal({ options, config, dataDir, lock, started, stopStarted, reporter, write }: Startup): Promise<number> {
   reporter.info('starting DynamoDB Local (the CMDB)...');
-  // Java starts in its own process (spawned before the first await, as the port is given) while this one
-  // synthesizes the stack whose state machines it runs: the two longest steps of a start overlap.
+  // Java boots in its own process (spawned before the first await, as the port is given) while this one
+  // loads its modules and finds the stack's template: the longest steps of a start overlap.
   const starting = startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb'), port: await freePort() });
-  let template: CfnTemplate;
-  try {
-    template = synthesizeReleaseTemplate(config);
-  } catch (error) {
-    started.push(async () => (await starting).stop());
-    throw error;
-  }
-  const dynamo: RunningDynamoDbLocal = await starting;
-  started.push(() => dynamo.stop());
+  // A failed start is reported where it is awaited, below; until then it must not count as unhandled.
+  const stopDynamo = async () => (await starting.catch(() => undefined))?.stop();
+  starting.catch(() => undefined);
+  started.push(stopDynamo);
+  // The template cache hashes the stack's sources before any of them is imported (see cachedReleaseTemplate).
+  const cache = await cachedReleaseTemplate({
+    file: join(dataDir, TEMPLATE_CACHE_FILE),
+    config,
+    synthesize: async (stackConfig) => (await import('../adapters/local/release-template')).synthesizeReleaseTemplate(stackConfig),
+  });
+  const template = cache.template;
+  rememberVerdicts(cache.verdicts);
+  // Definitions the cache has no verdict on (a first start, a changed stack) are validated on another
+  // thread while this one imports and wires; the runners built below then find the verdicts known.
+  const validated = validateAside(WORKFLOWS.map((workflow) => renderDefinition(template, { tag: { key: WORKFLOW_TAG, value: workflow } }).definition)).catch(() => undefined);
+  const [{ LocalWiring }, { webhookHandler }, { approvalPageHandler }, { operatorApiHandler }, { OPERATOR_API_ROUTES }, { localConsoleRoutes }, { createLocalHttpServer }, { installPostCommitHooks, prepareRepositories }, { recoverAfterRestart }, { webhookSecretName }] =
+    await Promise.all([
+      import('./local-wiring'),
+      import('../lambdas/webhook'),
+      import('../lambdas/approval-page'),
+      import('../lambdas/operator-api'),
+      import('../core/operator-api-routes'),
+      import('./console-routes'),
+      import('./http-server'),
+      import('./local-repositories'),
+      import('./recover'),
+      import('../core/webhook-intake'),
+    ]);
+  const dynamo = await starting;
 
   let port = options.port;
   const baseUrl = () => `http://127.0.0.1:${port}`;
@@ -115,8 +133,11 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     consoleUrl: () => `${baseUrl()}/`,
   });
   started.push(() => wiring.buildRunner.close());
-  // Both runners are built now (rendering a definition takes a while), not by the first push or release.
-  for (const workflow of ['continuous', 'promotion'] as const) wiring.workflows.executions(workflow);
+  // Both runners are built now (rendering a definition takes a while), not by the first push or release;
+  // the validator's verdicts on their definitions are kept with the template for the next start.
+  await validated;
+  for (const workflow of WORKFLOWS) wiring.workflows.executions(workflow);
+  await cache.saveVerdicts(knownVerdicts());
   const webhook = webhookHandler(wiring.handlers.webhook());
   const approvalPage = approvalPageHandler(wiring.handlers.approvalPage());
   const api = operatorApiHandler(wiring.handlers.operatorApi());

@@ -1,7 +1,6 @@
 import { ConflictError } from '../../core/errors';
 import type { ContinuousInput, ProductInput, PromotionInput, WorkflowEngine } from '../../core/ports';
-import { HANDLER_TAG } from '../../lib/handler-function';
-import { LIST_ARTIFACT_VERSIONS, WORKFLOW_TAG } from '../../lib/workflow-parts';
+import { HANDLER_TAG, LIST_ARTIFACT_VERSIONS, WORKFLOW_TAG } from '../../lib/template-names';
 import type { LocalCodeBuild } from './local-codebuild';
 import {
   ExecutionAlreadyExistsError,

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,9 +25,9 @@ export class JavaMissingError extends Error {
   }
 }
 
-export function ensureJava(): void {
-  const result = spawnSync('java', ['-version'], { stdio: 'ignore' });
-  if (result.error || result.status !== 0) throw new JavaMissingError();
+/** Java's failure to start at all (no `java` on PATH), as the error to show; undefined for any other. */
+function javaMissing(error: NodeJS.ErrnoException): JavaMissingError | undefined {
+  return error.code === 'ENOENT' ? new JavaMissingError() : undefined;
 }
 
 /** Makes sure the emulator is unpacked in `cacheDir` and returns that folder. Safe to call concurrently. */
@@ -72,9 +72,12 @@ export interface RunningDynamoDbLocal {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB Local on loopback and resolves once it answers. */
+/**
+ * Starts DynamoDB Local on loopback and resolves once it answers. Java is spawned before the first await
+ * when `port` is given, so the caller's own start-up work overlaps its boot; a missing `java` is found by
+ * that spawn, not by a `java -version` first (a whole JVM start, blocking).
+ */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningDynamoDbLocal> {
-  ensureJava();
   const emulator = ensureEmulator(options.cacheDir);
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ['-dbPath', resolve(options.dbPath)] : ['-inMemory'];
@@ -89,12 +92,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   );
   const reaper = new ProcessGroupReaper(cwd);
   if (child.pid !== undefined) reaper.add(child.pid);
+  let spawnError: Error | undefined;
+  child.once('error', (error: NodeJS.ErrnoException) => (spawnError = javaMissing(error) ?? error));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((done) => setTimeout(done, 3000))]);
@@ -105,9 +110,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
+    if (spawnError) {
+      await stop();
+      throw spawnError;
+    }
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode}:\n${output}`);
     if (await answers(endpoint)) return { endpoint, port, process: child, stop };
-    await new Promise((done) => setTimeout(done, 100));
+    // Polled often: local mode's start waits on this answer.
+    await new Promise((done) => setTimeout(done, 25));
   }
   await stop();
   throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);

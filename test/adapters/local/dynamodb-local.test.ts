@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JavaMissingError, startDynamoDbLocal } from '../../../adapters/local/dynamodb/dynamodb-local';
+
+describe('DynamoDB Local', () => {
+  it('says how to install Java when there is no `java` to spawn, and leaves nothing behind', async () => {
+    // Prepare: a PATH without java.
+    const empty = mkdtempSync(join(tmpdir(), 'cot-no-java-'));
+    const path = process.env.PATH;
+    process.env.PATH = empty;
+    try {
+      // Act
+      const started = startDynamoDbLocal();
+
+      // Assess
+      await expect(started).rejects.toBeInstanceOf(JavaMissingError);
+      await expect(started).rejects.toThrow(/needs Java 17 or newer, and no `java` was found on PATH/);
+    } finally {
+      process.env.PATH = path;
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
