@@ -13,7 +13,6 @@ import { LocalReminderTimers } from '../adapters/local/local-reminders';
 import { LocalWorkflows, type LocalWorkflowsOptions } from '../adapters/local/local-workflows';
 import { OutboxMailer } from '../adapters/local/outbox-mailer';
 import { outboxNotifications } from '../adapters/local/outbox-notifications';
-import { synthesizeReleaseTemplate } from '../adapters/local/release-template';
 import type { CfnTemplate } from '../adapters/local/workflow';
 import { approvalSigningKeyName, type SentLink } from '../core/approval-notifier';
 import type { Approvals } from '../core/approvals';
@@ -128,7 +127,7 @@ export class LocalWiring {
   readonly reminderTimers: LocalReminderTimers;
 
   private constructor(
-    readonly options: LocalWiringOptions,
+    readonly options: LocalWiringOptions & { readonly template: CfnTemplate },
     readonly documentClient: DynamoDBDocumentClient,
     runClient: DynamoDBDocumentClient,
   ) {
@@ -187,7 +186,7 @@ export class LocalWiring {
     const runHandlers = composeRelease(platform(runStores));
     const reconciler = new Reconciler({ releases: runStores.releases, leases: runStores.leases, approvals: runStores.approvals, promotions: runStores.promotions, clock: options.clock ?? systemClock });
     this.workflows = new LocalWorkflows({
-      template: options.template ?? synthesizeReleaseTemplate(config),
+      template: options.template,
       lambdas: {
         'continuous-step': asHandler('continuous-step', continuousStepHandler(runHandlers.continuous())),
         'promotion-step': asHandler('promotion-step', promotionStepHandler(runHandlers.promotion())),
@@ -237,7 +236,9 @@ export class LocalWiring {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
     const documents = (dynamo: DynamoDBClient) => DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-    return new LocalWiring(options, documents(requests), documents(runs));
+    // Imported only when no template is given: a start whose template is cached never loads the CDK.
+    const template = options.template ?? (await import('../adapters/local/release-template')).synthesizeReleaseTemplate(options.config);
+    return new LocalWiring({ ...options, template }, documents(requests), documents(runs));
   }
 
   /** The git repository local mode builds a configured repository from. */
