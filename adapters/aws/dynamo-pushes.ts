@@ -29,6 +29,8 @@ const SHORT_SHA = /^[0-9a-f]{7,39}$/;
 const UNPROCESSED_RETRY_MS = [25, 50, 100, 200, 400] as const;
 /** TransactWriteItems' limit. */
 const MAX_TRANSACTION_ITEMS = 100;
+/** Reverse entries written at once when a push lists more than one transaction holds. */
+const LISTED_AT_ONCE = 25;
 
 /** What the CMDB knows of each repository's commits, branches and tags. */
 export class DynamoPushes implements PushStore {
@@ -48,24 +50,34 @@ export class DynamoPushes implements PushStore {
 
   /**
    * One write, no read: the delivery's claim (when given, conditional), what the push tells of its commit,
-   * and the reverse entries of that history (`listedUpdate`), in one transaction. A twin transaction at the
+   * and the reverse entries of that history (`listedUpdate`), in one transaction. Entries beyond what one
+   * transaction holds (a push listing a hundred commits or more) are written first, in parallel: an entry
+   * written for a push that then fails only makes a search walk further, never changes its answer. A
+   * commit item recorded by an earlier version keeps no `listing` mark (its old history has no entries): the
+   * transaction tries once with the mark's condition, then without the mark. A twin transaction at the
    * same moment (a redelivery racing its original) is waited out; then the claim tells which one won.
    */
   private async recordCommit(push: PushRecord, claim?: DeliveryClaim): Promise<{ claimed: boolean }> {
-    const items: TransactItem[] = [
-      ...(claim ? [{ Put: claimPut(this.tableName, claim) }] : []),
-      { Update: this.commitUpdate(push) },
-      ...historyOf(push).map((listedCommit) => ({ Update: this.listedUpdate(push.repository, listedCommit, push.commit) })),
-    ];
-    if (items.length > MAX_TRANSACTION_ITEMS) throw new ValidationError(`a push listing ${historyOf(push).length} commits is more than the CMDB can record at once (${MAX_TRANSACTION_ITEMS - 2} at most)`);
+    const listed = historyOf(push).map((listedCommit) => ({ Update: this.listedUpdate(push.repository, listedCommit, push.commit) }));
+    const room = MAX_TRANSACTION_ITEMS - 2;
+    for (let index = room; index < listed.length; index += LISTED_AT_ONCE) {
+      await Promise.all(listed.slice(index, index + LISTED_AT_ONCE).map((item) => guarded(this.client.send(new UpdateCommand(item.Update)))));
+    }
+    let listing = true;
     for (let attempt = 0; ; attempt += 1) {
+      const items: TransactItem[] = [...(claim ? [{ Put: claimPut(this.tableName, claim) }] : []), { Update: this.commitUpdate(push, listing) }, ...listed.slice(0, room)];
       try {
         if (items.length > 1) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        else await this.client.send(new UpdateCommand(this.commitUpdate(push)));
+        else await this.client.send(new UpdateCommand(items[0]!.Update!));
         return { claimed: true };
       } catch (error) {
         const codes = cancellationCodes(error);
         if (claim && codes[0] === 'ConditionalCheckFailed') return { claimed: false };
+        const commitCode = items.length > 1 ? codes[claim ? 1 : 0] : isConditionFailure(error) ? 'ConditionalCheckFailed' : undefined;
+        if (listing && commitCode === 'ConditionalCheckFailed') {
+          listing = false;
+          continue;
+        }
         if (!codes.includes('TransactionConflict') || attempt >= 4) throw toDomainError(error, '');
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
       }
@@ -193,11 +205,16 @@ export class DynamoPushes implements PushStore {
   }
 
   /** What one push tells of its commit (kept across pushes: history only grows), as one Update. */
-  private commitUpdate(push: PushRecord): NonNullable<TransactItem['Update']> {
+  private commitUpdate(push: PushRecord, listing: boolean): NonNullable<TransactItem['Update']> {
     const behind = historyOf(push);
-    // `listing`: its history's reverse entries are written with it (see `listedUpdate`).
-    const set = ['#commit = :commit', 'message = if_not_exists(message, :message)', 'author = if_not_exists(author, :author)', 'pushedAt = if_not_exists(pushedAt, :pushedAt)', 'listing = :listing'];
-    const values: Record<string, unknown> = { ':commit': push.commit, ':message': push.message, ':author': push.author, ':pushedAt': push.pushedAt, ':listing': true };
+    const set = ['#commit = :commit', 'message = if_not_exists(message, :message)', 'author = if_not_exists(author, :author)', 'pushedAt = if_not_exists(pushedAt, :pushedAt)'];
+    const values: Record<string, unknown> = { ':commit': push.commit, ':message': push.message, ':author': push.author, ':pushedAt': push.pushedAt };
+    if (listing) {
+      // `listing`: every entry of its history has its reverse entry (see `listedUpdate`), true only of an
+      // item this version made; one recorded before keeps none.
+      set.push('listing = :listing');
+      values[':listing'] = true;
+    }
     if (push.hostPushedAt) {
       set.push('hostPushedAt = if_not_exists(hostPushedAt, :hostPushedAt)');
       values[':hostPushedAt'] = push.hostPushedAt;
@@ -212,6 +229,7 @@ export class DynamoPushes implements PushStore {
       Key: keys.commit(push.repository, push.commit),
       // The first push of a commit gives its message and time; every push adds to its known history.
       UpdateExpression: `SET ${set.join(', ')}${behind.length > 0 ? ' ADD behind :behind' : ''}`,
+      ...(listing ? { ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(listing)' } : {}),
       ExpressionAttributeNames: { '#commit': 'commit' },
       ExpressionAttributeValues: values,
     };

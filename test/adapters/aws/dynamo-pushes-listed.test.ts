@@ -58,6 +58,21 @@ describe('DynamoPushes: who lists a commit (DynamoDB Local)', () => {
     expect((await cmdb.pushes.branchHead('long', 'main'))?.commit).toBe(sha(LENGTH));
   });
 
+  it('records a push that lists more commits than one transaction holds, and orders by them', async () => {
+    // A GitHub push of 150 new commits: the webhook lists them all; the last is the pushed commit.
+    const listedCommits = Array.from({ length: 150 }, (_, index) => sha(5000 + index));
+    const at = new Date().toISOString();
+    await cmdb.pushes.recordPush({ repository: 'big', branch: 'main', commit: sha(4999), message: 'm', author: 'a', pushedAt: at });
+
+    const big = await cmdb.pushes.claimAndRecordPush({ provider: 'github', deliveryId: 'big-1', at: new Date() }, { repository: 'big', branch: 'main', commit: sha(6000), message: 'm', author: 'a', pushedAt: at, before: sha(4999), ancestors: listedCommits });
+
+    expect(big.claimed).toBe(true);
+    expect((await cmdb.pushes.advanceHead('big', 'main', sha(6000))).head).toBe(true);
+    // A late push of one of the 150 is found in the head's history through the entries written first.
+    expect((await cmdb.pushes.recordPush({ repository: 'big', branch: 'main', commit: sha(5010), message: 'm', author: 'a', pushedAt: at, before: sha(5009) })).head).toBe(false);
+    expect((await cmdb.pushes.branchHead('big', 'main'))?.commit).toBe(sha(6000));
+  });
+
   it('orders a repository recorded before the reverse entries existed by walking its history', async () => {
     await pushChain(cmdb, 'legacy', 30);
     // As a CMDB written by an earlier version: no index, no reverse entries, commits without `listing`.
@@ -81,5 +96,10 @@ describe('DynamoPushes: who lists a commit (DynamoDB Local)', () => {
     expect(index?.complete).toBe(true);
     const after = await cmdb.documentClient.send(new ScanCommand({ TableName: cmdb.tableName }));
     expect(after.Items?.find((item) => item.pk === 'REPO#legacy' && item.sk === 'INDEX')?.complete).toBe(false);
+    // A commit recorded before keeps no `listing` mark when it is pushed again (its old history has no
+    // reverse entries); one recorded now has it.
+    const mark = (commit: string) => after.Items?.find((item) => item.pk === 'REPO#legacy' && item.sk === `COMMIT#${commit}`)?.listing;
+    expect(mark(sha(4))).toBeUndefined();
+    expect(mark(sha(30))).toBe(true);
   });
 });
