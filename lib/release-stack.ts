@@ -101,6 +101,10 @@ export class ReleaseStack extends Stack {
       stateMachine: this.continuous.stateMachine,
       secrets: this.webhookSecrets,
     });
+    // The webhook only records pushes; the continuous run's first step moves the branch head
+    // (docs/architecture.md#webhooks). An update deploys that step first, so no push is recorded by a
+    // new webhook for an earlier step function, which would never move the head.
+    this.webhooks.handler.node.addDependency(this.continuous.steps);
     this.approvals = new ApprovalsResources(this, 'Approvals', { api: this.api, table: this.cmdb, stateMachine: this.promotion.stateMachine, config });
     this.approvals.grantNotify(this.promotion.approvalRequest);
     this.reminders = new ApprovalReminders(this, 'Reminders', { approvalRequest: this.promotion.approvalRequest });

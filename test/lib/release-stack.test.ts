@@ -106,6 +106,14 @@ describe('ContinuousWorkflow', () => {
     template = synth();
   });
 
+  it('is updated before the webhook, whose pushes only its first step moves the branch head for', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const [webhook] = Object.entries(functions).find(([id]) => id.startsWith('WebhooksHandler')) ?? [];
+    const [steps] = Object.entries(functions).find(([id]) => id.startsWith('ContinuousSteps')) ?? [];
+    expect(webhook && steps).toBeTruthy();
+    expect([functions[webhook!]?.DependsOn].flat()).toContain(steps);
+  });
+
   it('is a Standard state machine with logs (ALL, without execution data: no task token in logs) and X-Ray', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
