@@ -20,7 +20,11 @@ export class ProcessGroupReaper {
   private readonly file: string;
   private readonly watcher: ReturnType<typeof spawn>;
 
-  constructor(dir: string) {
+  /** @param onGroup told of each group as it is added */
+  constructor(
+    dir: string,
+    private readonly onGroup?: (pid: number) => void,
+  ) {
     this.file = join(dir, 'process-groups');
     writeFileSync(this.file, '');
     const script = [
@@ -35,6 +39,7 @@ export class ProcessGroupReaper {
   add(pid: number): void {
     this.groups.add(pid);
     appendFileSync(this.file, `${pid}\n`);
+    this.onGroup?.(pid);
   }
 
   /** The work is over: kill what is left of the groups, and the watcher. */

@@ -44,7 +44,7 @@ export class BuildspecRunner {
       deadline: started + run.timeoutSeconds * 1000,
       started,
       phases: [],
-      processGroups: new ProcessGroupReaper(runDir),
+      processGroups: new ProcessGroupReaper(runDir, run.onProcessGroup),
     };
     let fields: Partial<BuildspecResult>;
     try {

@@ -13,7 +13,12 @@ const runner = new BuildspecRunner(workerData as BuildspecRunnerOptions);
 const post = (message: FromThread) => port.postMessage(message);
 
 port.on('message', ({ id, run }: ToThread) => {
-  const withOutput: BuildspecRun = { ...run, ...(run.streamOutput ? { onOutput: (line: string) => post({ id, line }) } : {}) };
+  const withOutput: BuildspecRun = {
+    ...run,
+    ...(run.streamOutput ? { onOutput: (line: string) => post({ id, line }) } : {}),
+    // Should this thread die, the runner kills what the run started (ThreadedBuildspecRunner).
+    onProcessGroup: (group: number) => post({ id, group }),
+  };
   runner.run(withOutput).then(
     (result) => post({ id, result }),
     (error: unknown) => post({ id, error: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } }),

@@ -2,23 +2,28 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BuildspecRunnerOptions } from './buildspec-runner';
+import { killProcessGroup } from './command-process';
 import type { BuildspecResult, BuildspecRun } from './types';
 
 /** A run as it crosses to the thread: no function; `streamOutput` asks for its lines. */
 export interface ToThread {
   readonly id: number;
-  readonly run: Omit<BuildspecRun, 'onOutput'> & { readonly streamOutput: boolean };
+  readonly run: Omit<BuildspecRun, 'onOutput' | 'onProcessGroup'> & { readonly streamOutput: boolean };
 }
 
 export type FromThread =
   | { readonly id: number; readonly line: string }
+  | { readonly id: number; readonly group: number }
   | { readonly id: number; readonly result: BuildspecResult }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 interface Pending {
+  readonly worker: Worker;
   readonly resolve: (result: BuildspecResult) => void;
   readonly reject: (error: Error) => void;
   readonly onOutput?: (line: string) => void;
+  /** The process groups the run started: killed if the thread dies under it. */
+  readonly groups: number[];
 }
 
 /**
@@ -26,7 +31,9 @@ interface Pending {
  * synchronously (starting each command's process, which blocks the starting thread until it has
  * started; making, copying and removing its folders) never holds up the thread that answers HTTP
  * requests in local mode (docs/architecture.md#local-mode). One thread serves every run, started on
- * the first; it keeps the process alive only while a run is under way.
+ * the first; it keeps the process alive only while a run is under way. Should it die (or be closed)
+ * under a run, the run fails and the processes it started are killed, as a CodeBuild container's die
+ * with it.
  */
 export class ThreadedBuildspecRunner {
   private worker?: Worker;
@@ -38,9 +45,9 @@ export class ThreadedBuildspecRunner {
   run(run: BuildspecRun): Promise<BuildspecResult> {
     const worker = this.thread();
     const id = (this.nextId += 1);
-    const { onOutput, ...rest } = run;
+    const { onOutput, onProcessGroup: _told, ...rest } = run;
     return new Promise<BuildspecResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, ...(onOutput ? { onOutput } : {}) });
+      this.pending.set(id, { worker, resolve, reject, groups: [], ...(onOutput ? { onOutput } : {}) });
       worker.ref();
       const message: ToThread = { id, run: { ...rest, streamOutput: onOutput !== undefined } };
       worker.postMessage(message);
@@ -67,7 +74,9 @@ export class ThreadedBuildspecRunner {
     const failAll = (error: Error) => {
       if (this.worker === worker) this.worker = undefined;
       for (const [id, pending] of this.pending) {
+        if (pending.worker !== worker) continue;
         this.pending.delete(id);
+        for (const group of pending.groups) killProcessGroup(group);
         pending.reject(error);
       }
     };
@@ -82,6 +91,10 @@ export class ThreadedBuildspecRunner {
     if (!pending) return;
     if ('line' in message) {
       pending.onOutput?.(message.line);
+      return;
+    }
+    if ('group' in message) {
+      pending.groups.push(message.group);
       return;
     }
     this.pending.delete(message.id);

@@ -18,6 +18,8 @@ export interface BuildspecRun {
   timeoutSeconds: number;
   /** Each line of the log as it happens. */
   onOutput?: (line: string) => void;
+  /** Told of each process group the run starts (the leader's PID), as it starts it. */
+  onProcessGroup?: (pid: number) => void;
 }
 
 export type BuildStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ThreadedBuildspecRunner } from '../../../../adapters/local/buildspec';
@@ -14,6 +15,25 @@ afterAll(() => threaded.close());
 
 const SPEC = ['version: 0.2', 'env:', '  exported-variables: [GREETING]', 'phases:', '  build:', '    commands:', '      - export GREETING="hello $COT_NAME"', '      - echo "$GREETING from $(basename $PWD)"', ''].join('\n');
 let runs = 0;
+
+/** Alive, and not a zombie waiting to be reaped. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `check` answers, for at most 10 s. */
+async function until<T>(check: () => T | undefined): Promise<T> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const answer = check();
+    if (answer !== undefined && answer !== '') return answer;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('gave up waiting');
+}
 const runOf = (commit: string, onOutput?: (line: string) => void): BuildspecRun => ({
   repositoryDir: repository.dir,
   commit,
@@ -55,14 +75,17 @@ describe('ThreadedBuildspecRunner', () => {
     expect(results[1]?.exitCode).toBe(3);
   });
 
-  it('fails the runs under way when its thread stops, and starts a new thread for the next run', async () => {
-    const slow = repository.commit({ 'buildspec.yml': SPEC.replace('      - export', '      - sleep 5\n      - export') });
+  it('fails the runs under way when its thread stops, kills what they started, and starts a new thread for the next run', async () => {
+    const pidFile = join(root, 'slow.pid');
+    const slow = repository.commit({ 'buildspec.yml': SPEC.replace('      - export', `      - sleep 30 & echo $! > ${pidFile}; wait\n      - export`) });
 
     const running = threaded.run(runOf(slow));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pid = await until(() => (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()) || undefined);
     await threaded.close();
 
     await expect(running).rejects.toThrow(/thread stopped/);
+    // As a CodeBuild container's processes die with it: the command's process group is killed.
+    await until(() => (isRunning(Number(pid)) ? undefined : true));
     expect((await threaded.run(runOf(repository.commit({ 'buildspec.yml': SPEC })))).status).toBe('SUCCEEDED');
   });
 });
