@@ -1,4 +1,27 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Folders whose files take longest: they wait on workflow runs, child processes (local mode, git, the
+ * CDK app) and the browser. Their files start first, so that with several files running side by side no
+ * long one is left to run alone at the end, even without the timings of an earlier run (a fresh clone).
+ */
+const SLOW_FOLDERS = ['test/e2e/', 'test/local/', 'test/browser/', 'test/bin/', 'test/workflows/'];
+
+/** vitest's order (longest first by the last run's timings, else larger files first), slow folders first. */
+class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification): number => {
+      const path = relative(this.ctx.config.root, file.moduleId);
+      const index = SLOW_FOLDERS.findIndex((folder) => path.startsWith(folder));
+      return index < 0 ? SLOW_FOLDERS.length : index;
+    };
+    const sorted = await super.sort(files);
+    // Array.prototype.sort is stable: within a rank, vitest's own order stays.
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -8,5 +31,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most test files spend their time waiting (DynamoDB Local, child processes, workflow runs), so a
+    // few run side by side even on 2 cores; vitest's default (one fewer than the cores) runs them one
+    // after another there. Files share nothing but DynamoDB Local, where each makes its own tables.
+    maxWorkers: 3,
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });

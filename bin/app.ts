@@ -1,8 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../core/config-file';
-import { ReleaseStack } from '../lib/release-stack';
 
 const app = new App();
 const file = (app.node.tryGetContext('config') as string | undefined) ?? process.env.COT_CONFIG ?? DEFAULT_CONFIG_FILE;
@@ -12,6 +10,9 @@ try {
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? `${config.product}-release`;
   // `-c apiGatewayLogsRole=true` arrives as a string; cdk.json may hold a boolean.
   const apiGatewayLogsRole = String(app.node.tryGetContext('apiGatewayLogsRole') ?? false) === 'true';
+  // The stack's constructs and cdk-nag load only for a valid config (most of a start's time): a broken
+  // config is reported in about a second.
+  const [{ ReleaseStack }, { AwsSolutionsChecks }] = await Promise.all([import('../lib/release-stack'), import('cdk-nag')]);
   new ReleaseStack(app, stackName, {
     config,
     apiGatewayLogsRole,

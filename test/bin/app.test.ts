@@ -23,7 +23,40 @@ function runApp(configText: string, context: Record<string, unknown> = {}): Prom
   });
 }
 
+/**
+ * A whole synth (CDK's CloudFormation validation, cdk-nag) is about 10 s of CPU in its own process, and
+ * the suite runs test files side by side on 2 cores: the synths start first here, before the quick
+ * refusals, and each may take this long.
+ */
+const SYNTH_TIMEOUT_MS = 120_000;
+
+/** The shipped example synthesized without extra context: one synth, looked at by two tests. */
+let shipped: ReturnType<typeof runApp> | undefined;
+function synthShipped(): ReturnType<typeof runApp> {
+  shipped ??= runApp(example);
+  return shipped;
+}
+
 describe.concurrent('bin/app.ts with a broken release.config.yaml', () => {
+  it('synthesizes the shipped example, cdk-nag clean', async () => {
+    const { code, stderr, outdir } = await synthShipped();
+
+    expect(stderr).not.toMatch(/AwsSolutions-/);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).artifacts).toHaveProperty('sample-service-release');
+  }, SYNTH_TIMEOUT_MS);
+
+  it.each([
+    ['without the flag', undefined, 0],
+    ['with -c apiGatewayLogsRole=true', { apiGatewayLogsRole: 'true' }, 1],
+  ])('sets the account\'s API Gateway logging role only when asked: %s', async (_case, context, accounts) => {
+    const { code, stderr, outdir } = await (context ? runApp(example, context) : synthShipped());
+
+    expect(code, stderr).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'sample-service-release.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Account')).toHaveLength(accounts);
+  }, SYNTH_TIMEOUT_MS);
+
   it.each([
     ['a duplicate environment', example.replace('name: preproduction', 'name: integration'), 'environments[1].name: duplicate name "integration"'],
     ['an approval environment without approvers', example.replace('approvers: [qa@example.com]', 'approvers: []'), 'environments[1].approvers: an approval environment needs at least one approver'],
@@ -40,23 +73,4 @@ describe.concurrent('bin/app.ts with a broken release.config.yaml', () => {
     expect(stderr).toContain(message);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
-
-  it('synthesizes the shipped example, cdk-nag clean', async () => {
-    const { code, stderr, outdir } = await runApp(example);
-
-    expect(stderr).not.toMatch(/AwsSolutions-/);
-    expect(code).toBe(0);
-    expect(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).artifacts).toHaveProperty('sample-service-release');
-  }, 60_000);
-
-  it.each([
-    ['without the flag', {}, 0],
-    ['with -c apiGatewayLogsRole=true', { apiGatewayLogsRole: 'true' }, 1],
-  ])('sets the account\'s API Gateway logging role only when asked: %s', async (_case, context, accounts) => {
-    const { code, stderr, outdir } = await runApp(example, context);
-
-    expect(code, stderr).toBe(0);
-    const template = JSON.parse(readFileSync(join(outdir, 'sample-service-release.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
-    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Account')).toHaveLength(accounts);
-  }, 60_000);
 });

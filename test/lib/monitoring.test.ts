@@ -1,9 +1,7 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config-file';
-import { ReleaseStack } from '../../lib/release-stack';
+import type { ReleaseStack } from '../../lib/release-stack';
+import { shippedStack } from '../support/shipped-stack';
 
 interface MetricStat {
   readonly MetricName: string;
@@ -32,11 +30,7 @@ describe('ReleaseMonitoring (template)', () => {
   let stack: ReleaseStack;
   let alarms: Alarm[];
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new ReleaseStack(app, 'Test', { config: loadConfig('release.config.yaml') });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    // Throws with cdk-nag's report when any finding is left unacknowledged.
-    template = Template.fromStack(stack);
+    ({ stack, template } = shippedStack());
     alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
   });
 

@@ -1,21 +1,15 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reminderScheduleNames } from '../../core/approval-reminders';
-import { loadConfig } from '../../core/config-file';
 import { reminderTarget } from '../../lambdas/aws-wiring';
-import { ReleaseStack } from '../../lib/release-stack';
+import type { ReleaseStack } from '../../lib/release-stack';
+import { shippedStack } from '../support/shipped-stack';
 
 describe('ApprovalReminders (template)', () => {
   let template: Template;
   let stack: ReleaseStack;
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new ReleaseStack(app, 'Test', { config: loadConfig('release.config.yaml') });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    // Throws with cdk-nag's report when any finding is left unacknowledged.
-    template = Template.fromStack(stack);
+    ({ stack, template } = shippedStack());
   });
 
   const names = reminderScheduleNames('Test');

@@ -107,9 +107,11 @@ describe('local mode: approval notices', () => {
     await eventually(() => told.find((subject) => subject.includes('expires at')), { what: 'the expiring notice', timeoutMs: 20_000 });
     expect(told).toContain(`sample-service ${short} waits for acceptance in preproduction`);
     expect(told).toContain(`sample-service ${short} acceptance in preproduction expires at ${approval.expiresAt}`);
-    const notices = readdirSync(join(h.dataDir, 'outbox')).filter((file) => file.endsWith(`${LOCAL_NOTIFICATIONS_RECIPIENT}.eml`));
-    // The integration run's acceptance, the approval waiting, and its expiry coming.
-    expect(notices.length).toBeGreaterThanOrEqual(3);
+    // The integration run's acceptance, the approval waiting, and its expiry coming. A notice is told to
+    // the console before its email is written to the outbox: wait for the last one's file.
+    const notices = () => readdirSync(join(h.dataDir, 'outbox')).filter((file) => file.endsWith(`${LOCAL_NOTIFICATIONS_RECIPIENT}.eml`));
+    await eventually(() => notices().length >= 3, { what: 'the three notices in the outbox', timeoutMs: 10_000 });
+    expect(notices().length).toBeGreaterThanOrEqual(3);
     h.release.workflows.execution('promotion', approval.releaseId)?.abort();
   }, 90_000);
 });

@@ -9,6 +9,7 @@ import { newReleaseId } from '../../core/ids';
 import { eventually } from './eventually';
 import type { ContinuousInput } from '../../core/ports';
 import { LocalWiring, type LocalWiringOptions } from '../../local/local-wiring';
+import { releaseTemplate } from './release-template';
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -28,6 +29,7 @@ export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: `cmdb-${randomUUID()}`,
     retryIntervalOverrides: { Claim: 200 },
+    template: releaseTemplate(config),
     ...options,
   });
   const repo = release.repositoryDir('sample-service');

@@ -14,6 +14,7 @@ import { LocalWiring } from '../../local/local-wiring';
 import { decodeHeader, parseEml } from '../lambdas/approval-harness';
 import { eventually } from './eventually';
 import { git } from './local-harness';
+import { releaseTemplate } from './release-template';
 
 /** A product of three repositories (`web` deploys after `api`), each a copy of the sample service. */
 export function threeRepositoryConfig(): ReleaseConfig {
@@ -44,6 +45,7 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
     tableName: `cmdb-${randomUUID()}`,
     retryIntervalOverrides: { Claim: 200, ProductClaim: 200 },
     approvalEmail: { baseUrl: () => 'http://127.0.0.1:3000' },
+    template: releaseTemplate(config),
   });
   for (const { name, localPath } of config.repositories) {
     const repo = release.repositoryDir(name);

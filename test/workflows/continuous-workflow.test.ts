@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDefinition, validateDefinition } from '../../adapters/local/workflow';
-import { synthesizeReleaseTemplate } from '../../adapters/local/release-template';
+import { releaseTemplate } from '../support/release-template';
 import { loadConfig } from '../../core/config-file';
 import { eventually } from '../support/eventually';
 import { localHarness } from '../support/local-harness';
@@ -167,7 +167,7 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
   }, 60_000);
 
   it('is a valid Amazon States Language definition', () => {
-    const template = synthesizeReleaseTemplate(loadConfig('release.config.yaml'));
+    const template = releaseTemplate(loadConfig('release.config.yaml'));
     const { definition } = renderDefinition(template, { tag: { key: 'cot:workflow', value: 'continuous' } });
 
     expect(validateDefinition(definition)).toEqual([]);

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeReleaseTemplate } from '../../adapters/local/release-template';
 import type { LocalCodeBuild } from '../../adapters/local/local-codebuild';
 import { LocalWorkflows } from '../../adapters/local/local-workflows';
 import { Approvals } from '../../core/approvals';
@@ -16,6 +15,7 @@ import { approvalRequestHandler } from '../../lambdas/approval-request';
 import { promotionStepHandler } from '../../lambdas/promotion-step';
 import { LocalWiring } from '../../local/local-wiring';
 import { eventually } from '../support/eventually';
+import { releaseTemplate } from '../support/release-template';
 import { inject } from 'vitest';
 
 const MEMBERS = 25;
@@ -49,7 +49,7 @@ describe('a promotion of 25 repositories stays within Step Functions limits', ()
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cot-scale-'));
     afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-    wiring = await LocalWiring.create({ config, dataDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `cmdb-${randomUUID()}` });
+    wiring = await LocalWiring.create({ config, dataDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `cmdb-${randomUUID()}`, template: releaseTemplate(config) });
     const { releases, approvals: approvalStore, promotions } = wiring.stores;
     const builds = {
       startBuild: async (project: string) => {
@@ -58,7 +58,7 @@ describe('a promotion of 25 repositories stays within Step Functions limits', ()
       },
     } as unknown as LocalCodeBuild;
     workflows = new LocalWorkflows({
-      template: synthesizeReleaseTemplate(config),
+      template: releaseTemplate(config),
       lambdas: {
         'promotion-step': promotionStepHandler(wiring.handlers.promotion()),
         'approval-request': (event) => approvalRequestHandler({ approvals })(event),

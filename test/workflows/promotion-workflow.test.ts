@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDefinition, validateDefinition } from '../../adapters/local/workflow';
-import { synthesizeReleaseTemplate } from '../../adapters/local/release-template';
+import { releaseTemplate } from '../support/release-template';
 import { loadConfig } from '../../core/config-file';
 import { ConflictError } from '../../core/errors';
 import { eventually } from '../support/eventually';
@@ -208,7 +208,7 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
   }, 60_000);
 
   it('is a valid Amazon States Language definition', () => {
-    const template = synthesizeReleaseTemplate(loadConfig('release.config.yaml'));
+    const template = releaseTemplate(loadConfig('release.config.yaml'));
     const { definition } = renderDefinition(template, { tag: { key: 'cot:workflow', value: 'promotion' } });
 
     expect(validateDefinition(definition)).toEqual([]);
