@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { freePort } from '../../adapters/local/dynamodb/dynamodb-local';
 
 const run = promisify(execFile);
-const TSX = join('node_modules', 'tsx', 'dist', 'cli.mjs');
+/** What `npm start` and the installed `cot` run: one Node process that loads the TypeScript CLI through tsx. */
+const COT = join('bin', 'cot.mjs');
 
 /** `cot local` as a newcomer runs it, in a child process on a free port with a temp data folder. */
 export class LocalModeProcess {
@@ -26,7 +27,7 @@ export class LocalModeProcess {
    */
   static async start(options: { dataDir?: string; config?: string } = {}): Promise<LocalModeProcess> {
     const local = new LocalModeProcess(await freePort(), options.dataDir ?? mkdtempSync(join(tmpdir(), 'cot-e2e-')));
-    const child = spawn(process.execPath, [TSX, 'bin/cot.ts', 'local', '--port', String(local.port), '--data', local.dataDir, '--config', options.config ?? 'release.config.yaml'], {
+    const child = spawn(process.execPath, [COT, 'local', '--port', String(local.port), '--data', local.dataDir, '--config', options.config ?? 'release.config.yaml'], {
       env: { ...process.env, COT_WEBHOOK_SECRET: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,8 +128,8 @@ export class LocalModeProcess {
 
   /**
    * `kill -9` of local mode, by the PID its data-folder lock names (the process a person finds; the
-   * `tsx` launcher in front of it is killed too): nothing of local mode's own clean-up runs, and the data
-   * folder stays for a restart. Resolves once local mode is gone.
+   * process this test started, should it be another): nothing of local mode's own clean-up runs, and the
+   * data folder stays for a restart. Resolves once local mode is gone.
    */
   async kill(): Promise<void> {
     const child = this.child;
@@ -157,7 +158,7 @@ export class LocalModeProcess {
 /** Runs the `cot` CLI as a user does, against an endpoint; resolves with its exit code and output. */
 export function cot(endpoint: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TSX, 'bin/cot.ts', ...args, '--endpoint', endpoint], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [COT, ...args, '--endpoint', endpoint], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
