@@ -21,6 +21,15 @@ function processesWith(marker: string): number[] {
     });
 }
 
+/** A process's command line, or '' once it is gone (one listed a moment ago may have exited since). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 describe('local processes whose owner is killed with SIGKILL', () => {
   it('a build leaves no process of its commands behind, foreground or background', async () => {
     // Prepare: a build that starts a background "server" and then runs a long command, both marked.
@@ -42,7 +51,7 @@ describe('local processes whose owner is killed with SIGKILL', () => {
       ].join('\n'),
     );
     const runner = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'ignore' });
-    await eventually(() => processesWith(marker).some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep\x00301')), { what: 'both commands running', timeoutMs: 30_000 });
+    await eventually(() => processesWith(marker).some((pid) => commandLine(pid).startsWith('sleep\x00301')), { what: 'both commands running', timeoutMs: 30_000 });
 
     // Act
     runner.kill('SIGKILL');
@@ -69,7 +78,7 @@ describe('local processes whose owner is killed with SIGKILL', () => {
     );
     const owner = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise((ready) => owner.stdout.once('data', ready));
-    expect(processesWith(marker).some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('java'))).toBe(true);
+    expect(processesWith(marker).some((pid) => commandLine(pid).startsWith('java'))).toBe(true);
 
     // Act
     owner.kill('SIGKILL');
