@@ -34,6 +34,9 @@ export class ProcessGroupReaper {
     this.watcher = spawn('sh', ['-c', script, 'reaper', this.file], { detached: true, stdio: 'ignore' });
     this.watcher.on('error', () => undefined);
     this.watcher.unref();
+    // The watcher leads a group of its own: whoever kills the groups in its place kills it too, so that it
+    // never kills groups whose ids were given to other processes since.
+    if (this.watcher.pid !== undefined) onGroup?.(this.watcher.pid);
   }
 
   add(pid: number): void {

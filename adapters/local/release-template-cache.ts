@@ -111,7 +111,7 @@ function cached(file: string, entry: CacheEntry, fromCache: boolean): CachedTemp
 async function readEntry(file: string): Promise<CacheEntry | undefined> {
   try {
     const entry = JSON.parse(await readFile(file, 'utf8')) as CacheEntry;
-    return entry.format === FORMAT && entry.inputs && entry.template && entry.verdicts ? entry : undefined;
+    return entry.format === FORMAT && entry.inputs && typeof entry.inputs.sources === 'object' && entry.inputs.sources !== null && entry.template && entry.verdicts ? entry : undefined;
   } catch {
     // Missing, half-written by a crash, or not ours: synthesize and write it anew.
     return undefined;
@@ -139,7 +139,8 @@ function environmentDigest(root: string): string {
 }
 
 async function packagesDigest(root: string): Promise<string> {
-  const files = [join(root, 'node_modules', '.package-lock.json'), join(root, 'package-lock.json'), join(root, 'package.json')];
+  // tsconfig.json too: tsx and esbuild read it (class fields, paths) when they load the stack's sources.
+  const files = [join(root, 'node_modules', '.package-lock.json'), join(root, 'package-lock.json'), join(root, 'package.json'), join(root, 'tsconfig.json')];
   const contents = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => null)));
   return sha256(JSON.stringify(contents));
 }

@@ -54,6 +54,7 @@ describe("local mode's template cache", () => {
     ['a source file the entry point imports indirectly', (root: string, config: ReleaseConfig) => (writeFileSync(join(root, 'lib', 'parts.ts'), "export const parts = 'version 2';\n"), config)],
     ['the files of a folder the stack imports from (a new file may change how an import resolves)', (root: string, config: ReleaseConfig) => (writeFileSync(join(root, 'lib', 'stack.tsx'), 'export const stack = {};\n'), config)],
     ['the installed packages', (root: string, config: ReleaseConfig) => (writeFileSync(join(root, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/aws-cdk-lib': { version: '2.277.0' } } })), config)],
+    ['the TypeScript settings the sources load with', (root: string, config: ReleaseConfig) => (writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { useDefineForClassFields: false } })), config)],
   ])('synthesizes again when %s changed', async (_what, change) => {
     // Prepare
     const { synthesize, ...where } = project();

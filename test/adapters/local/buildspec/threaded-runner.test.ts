@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ThreadedBuildspecRunner } from '../../../../adapters/local/buildspec';
@@ -23,6 +23,21 @@ function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Live process-group watchers (`ProcessGroupReaper`) of runs under `workRoot`. */
+function watchersOf(workRoot: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const commandLine = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+        return commandLine.includes('\0reaper\0') && commandLine.includes(workRoot) && isRunning(Number(name));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** Polls until `check` answers, for at most 10 s. */
@@ -84,8 +99,10 @@ describe('ThreadedBuildspecRunner', () => {
     await threaded.close();
 
     await expect(running).rejects.toThrow(/thread stopped/);
-    // As a CodeBuild container's processes die with it: the command's process group is killed.
+    // As a CodeBuild container's processes die with it: the command's process group is killed, and so is
+    // the run's watcher, which would otherwise kill those group ids again when this process exits.
     await until(() => (isRunning(Number(pid)) ? undefined : true));
+    await until(() => (watchersOf(workRoot).length === 0 ? true : undefined));
     expect((await threaded.run(runOf(repository.commit({ 'buildspec.yml': SPEC })))).status).toBe('SUCCEEDED');
   });
 });
