@@ -11,7 +11,7 @@
  *   REPO#<repo>                COMMIT#<sha>        a pushed commit
  *   REPO#<repo>                BRANCH#<branch>     the newest pushed commit of a branch
  *   REPO#<repo>                TAG#<tag>           tag -> commit
- *   REPO#<repo>                LISTED#<sha>        the recorded commits whose history lists it
+ *   REPO#<repo>                LISTED#<sha>        some recorded commit's history lists it
  *   REPO#<repo>                INDEX               whether every commit was recorded with LISTED#
  *   LEASE#<repo>#<env>         LEASE               deploy lease (with expiry)
  *   DELIVERY#<provider>#<id>   DELIVERY            webhook delivery id (TTL)

@@ -58,7 +58,7 @@ export class DynamoPushes implements PushStore {
    * same moment (a redelivery racing its original) is waited out; then the claim tells which one won.
    */
   private async recordCommit(push: PushRecord, claim?: DeliveryClaim): Promise<{ claimed: boolean }> {
-    const listed = historyOf(push).map((listedCommit) => ({ Update: this.listedUpdate(push.repository, listedCommit, push.commit) }));
+    const listed = historyOf(push).map((listedCommit) => ({ Update: this.listedUpdate(push.repository, listedCommit) }));
     const room = MAX_TRANSACTION_ITEMS - 2;
     for (let index = room; index < listed.length; index += LISTED_AT_ONCE) {
       await Promise.all(listed.slice(index, index + LISTED_AT_ONCE).map((item) => guarded(this.client.send(new UpdateCommand(item.Update)))));
@@ -136,17 +136,19 @@ export class DynamoPushes implements PushStore {
   }
 
   /**
-   * The reverse of `behind`: `commit` lists `listedCommit` in its history. Written with the push that says
-   * so, in the same transaction, so that any commit some recorded commit lists is known to be listed: a
+   * The reverse of `behind`: some recorded commit lists `listedCommit` in its history. Written with the
+   * push that says so, in the same transaction, so that any commit some recorded commit lists is known to be listed: a
    * search for an unlisted commit stops at its first step (`KnownCommit.listed`), in repositories whose
    * every commit was recorded with them (the repository's index, `startIndex`).
    */
-  private listedUpdate(repository: string, listedCommit: string, commit: string): NonNullable<TransactItem['Update']> {
+  private listedUpdate(repository: string, listedCommit: string): NonNullable<TransactItem['Update']> {
+    // Only whether the entry exists is ever read: a flag, not the list of who lists it (an item that
+    // could only grow, toward DynamoDB's 400 KB).
     return {
       TableName: this.tableName,
       Key: keys.listed(repository, listedCommit),
-      UpdateExpression: 'ADD listedBy :commit',
-      ExpressionAttributeValues: { ':commit': new Set([commit]) },
+      UpdateExpression: 'SET listed = :listed',
+      ExpressionAttributeValues: { ':listed': true },
     };
   }
 
