@@ -16,6 +16,26 @@ export function git(cwd: string, ...args: string[]): string {
 }
 
 /**
+ * Commits in a repository of `release` (adding or removing files: `null` removes one) and records the push
+ * as its webhook would: what the branch pointed at before, and a push time that grows with `sequence`
+ * (distinct even within one millisecond). Answers the continuous workflow's input for it.
+ */
+export async function commitAndRecordPush(release: LocalWiring, repository: string, message: string, files: Record<string, string | null>, sequence: number): Promise<ContinuousInput> {
+  const repo = release.repositoryDir(repository);
+  for (const [file, content] of Object.entries(files)) {
+    if (content === null) rmSync(join(repo, file), { force: true });
+    else execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(repo, file)], { input: content });
+  }
+  const before = git(repo, 'rev-parse', 'HEAD');
+  git(repo, 'add', '--all');
+  git(repo, 'commit', '--quiet', '--allow-empty', '-m', message);
+  const commit = git(repo, 'rev-parse', 'HEAD');
+  const pushedAt = new Date(Date.now() + sequence).toISOString();
+  await release.stores.pushes.recordPush({ repository, branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt, hostPushedAt: pushedAt, before });
+  return { repository, environment: 'integration', branch: 'main', commit, message, author: 'Dev <dev@example.com>', requestedBy: `push:test:${sequence}` };
+}
+
+/**
  * The product wired as local mode wires it, on a temp data folder with its own CMDB table in the run's
  * DynamoDB Local, and the sample service as a real git repository.
  */
@@ -40,22 +60,7 @@ export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
 
   let pushes = 0;
   /** Commits (optionally adding or removing files) and records the push as the webhook would. */
-  async function push(message: string, files: Record<string, string | null> = {}): Promise<ContinuousInput> {
-    for (const [file, content] of Object.entries(files)) {
-      if (content === null) rmSync(join(repo, file), { force: true });
-      else execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(repo, file)], { input: content });
-    }
-    const before = git(repo, 'rev-parse', 'HEAD');
-    git(repo, 'add', '--all');
-    git(repo, 'commit', '--quiet', '--allow-empty', '-m', message);
-    const commit = git(repo, 'rev-parse', 'HEAD');
-    pushes += 1;
-    // Distinct, increasing push times even within one millisecond.
-    const pushedAt = new Date(Date.now() + pushes).toISOString();
-    // As a git host reports a push: what the branch pointed at before, and when it was pushed.
-    await release.stores.pushes.recordPush({ repository: 'sample-service', branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt, hostPushedAt: pushedAt, before });
-    return { repository: 'sample-service', environment: 'integration', branch: 'main', commit, message, author: 'Dev <dev@example.com>', requestedBy: `push:test:${pushes}` };
-  }
+  const push = (message: string, files: Record<string, string | null> = {}): Promise<ContinuousInput> => commitAndRecordPush(release, 'sample-service', message, files, (pushes += 1));
 
   /** Starts the continuous workflow for a push and waits for its end. */
   async function runContinuous(input: ContinuousInput) {

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { afterAll, inject } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import type { ContinuousInput } from '../../core/ports';
@@ -13,7 +12,7 @@ import { systemClock } from '../../core/ports';
 import { LocalWiring } from '../../local/local-wiring';
 import { decodeHeader, parseEml } from '../lambdas/approval-harness';
 import { eventually } from './eventually';
-import { git } from './local-harness';
+import { commitAndRecordPush, git } from './local-harness';
 import { releaseTemplate } from './release-template';
 
 /** A product of three repositories (`web` deploys after `api`), each a copy of the sample service. */
@@ -59,21 +58,7 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
 
   let pushes = 0;
   /** Commits in one repository and records the push as its webhook would. */
-  async function push(repository: string, message: string, files: Record<string, string | null> = {}): Promise<ContinuousInput> {
-    const repo = release.repositoryDir(repository);
-    for (const [file, content] of Object.entries(files)) {
-      if (content === null) rmSync(join(repo, file), { force: true });
-      else execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(repo, file)], { input: content });
-    }
-    const before = git(repo, 'rev-parse', 'HEAD');
-    git(repo, 'add', '--all');
-    git(repo, 'commit', '--quiet', '--allow-empty', '-m', message);
-    const commit = git(repo, 'rev-parse', 'HEAD');
-    pushes += 1;
-    const pushedAt = new Date(Date.now() + pushes).toISOString();
-    await release.stores.pushes.recordPush({ repository, branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt, hostPushedAt: pushedAt, before });
-    return { repository, environment: 'integration', branch: 'main', commit, message, author: 'Dev <dev@example.com>', requestedBy: `push:test:${pushes}` };
-  }
+  const push = (repository: string, message: string, files: Record<string, string | null> = {}): Promise<ContinuousInput> => commitAndRecordPush(release, repository, message, files, (pushes += 1));
 
   /** A commit of one repository, pushed and accepted in integration. */
   async function acceptedInIntegration(repository: string, message: string, files: Record<string, string | null> = {}): Promise<string> {
