@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { ISOLATED_FILES } from './test/isolated-files';
 
 /**
  * Folders whose files take longest: they wait on workflow runs, child processes (local mode, git, the
@@ -23,14 +24,21 @@ class SlowFirstSequencer extends BaseSequencer {
   }
 }
 
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'isolated', include: ISOLATED_FILES, isolate: true } },
+      // The rest run one after another in a few processes that keep what they load from node_modules (the
+      // CDK, the SDK, the workflow interpreter, CDK's CloudFormation validator) from file to file; each
+      // file still evaluates this repository's modules afresh.
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED_FILES, isolate: false } },
+    ],
     // Most test files spend their time waiting (DynamoDB Local, child processes, workflow runs), so a
     // few run side by side even on 2 cores; vitest's default (one fewer than the cores) runs them one
     // after another there. Files share nothing but DynamoDB Local, where each makes its own tables.
