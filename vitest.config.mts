@@ -33,11 +33,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'isolated', include: ISOLATED_FILES, isolate: true } },
+      { extends: true, test: { name: 'isolated', include: [...ISOLATED_FILES], isolate: true } },
       // The rest run one after another in a few processes that keep what they load from node_modules (the
       // CDK, the SDK, the workflow interpreter, CDK's CloudFormation validator) from file to file; each
       // file still evaluates this repository's modules afresh.
-      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED_FILES, isolate: false } },
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...ISOLATED_FILES], isolate: false } },
     ],
     // Most test files spend their time waiting (DynamoDB Local, child processes, workflow runs), so a
     // few run side by side even on 2 cores; vitest's default (one fewer than the cores) runs them one

@@ -165,12 +165,15 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
   started.push(() => server.close());
   lock.setPort(port);
 
+  // Optional: a start whose warm-up fails answers its first push a little later, nothing more.
+  const warm = wiring.warmUp().catch((error: unknown) => reporter.info(`warming up the CMDB client failed: ${error instanceof Error ? error.message : String(error)}`));
   const repos = prepareRepositories({ config, configFile: options.config, dataDir });
   await installPostCommitHooks({ config, dataDir, endpoint: baseUrl(), repositories: repos, secretFor: (name) => wiring.secrets.get(webhookSecretName(config.product, name)) });
   const recovered = await recoverAfterRestart(wiring, (line) => reporter.info(line));
   // Reminder timers died with the last run: set them again from the CMDB (a past one fires now).
   started.push(() => wiring.reminderTimers.stop());
   await wiring.handlers.approvalReminders().reminders.replanPending();
+  await warm;
   ready = true;
 
   write('');
