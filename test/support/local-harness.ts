@@ -49,7 +49,7 @@ export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: `cmdb-${randomUUID()}`,
     retryIntervalOverrides: { Claim: 200 },
-    template: releaseTemplate(config),
+    template: await releaseTemplate(config),
     ...options,
   });
   const repo = release.repositoryDir('sample-service');

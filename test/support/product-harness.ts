@@ -44,7 +44,7 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
     tableName: `cmdb-${randomUUID()}`,
     retryIntervalOverrides: { Claim: 200, ProductClaim: 200 },
     approvalEmail: { baseUrl: () => 'http://127.0.0.1:3000' },
-    template: releaseTemplate(config),
+    template: await releaseTemplate(config),
   });
   for (const { name, localPath } of config.repositories) {
     const repo = release.repositoryDir(name);

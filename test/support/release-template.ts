@@ -1,19 +1,28 @@
-import { synthesizeReleaseTemplate } from '../../adapters/local/release-template';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { cachedReleaseTemplate } from '../../adapters/local/release-template-cache';
 import type { CfnTemplate } from '../../adapters/local/workflow';
 import type { ReleaseConfig } from '../../core/config';
 
-const synthesized = new Map<string, CfnTemplate>();
+const synthesized = new Map<string, Promise<CfnTemplate>>();
 
 /**
- * `synthesizeReleaseTemplate(config)`, synthesized once per config in a test file's process however many
- * harnesses (and restarts) wire it; each caller gets its own copy.
+ * `synthesizeReleaseTemplate(config)` as local mode gets it: through its start-up cache
+ * (adapters/local/release-template-cache.ts), here one entry per config in a folder the whole test run
+ * shares (test/global-setup.ts), so the stack is synthesized once per run and config rather than once
+ * per file, and again whenever a source it depends on changes (a watch-mode rerun). Each caller gets its
+ * own copy.
  */
-export function releaseTemplate(config: ReleaseConfig): CfnTemplate {
+export async function releaseTemplate(config: ReleaseConfig): Promise<CfnTemplate> {
   const key = JSON.stringify(config);
   let template = synthesized.get(key);
   if (!template) {
-    template = synthesizeReleaseTemplate(config);
+    const file = join(inject('templateCacheDir'), `${createHash('sha256').update(key).digest('hex')}.json`);
+    // The CDK is loaded only when the cache cannot answer.
+    const synthesize = async (wanted: ReleaseConfig) => (await import('../../adapters/local/release-template')).synthesizeReleaseTemplate(wanted);
+    template = cachedReleaseTemplate({ file, config, synthesize }).then((cached) => cached.template);
     synthesized.set(key, template);
   }
-  return structuredClone(template);
+  return structuredClone(await template);
 }

@@ -166,8 +166,8 @@ describe('continuous deployment workflow, its real ASL run locally against Dynam
     expect(existsSync(join(artifactOf(h, input.commit, release), 'version.json'))).toBe(true);
   }, 60_000);
 
-  it('is a valid Amazon States Language definition', () => {
-    const template = releaseTemplate(loadConfig('release.config.yaml'));
+  it('is a valid Amazon States Language definition', async () => {
+    const template = await releaseTemplate(loadConfig('release.config.yaml'));
     const { definition } = renderDefinition(template, { tag: { key: 'cot:workflow', value: 'continuous' } });
 
     expect(validateDefinition(definition)).toEqual([]);

@@ -49,7 +49,7 @@ describe('a promotion of 25 repositories stays within Step Functions limits', ()
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cot-scale-'));
     afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-    wiring = await LocalWiring.create({ config, dataDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `cmdb-${randomUUID()}`, template: releaseTemplate(config) });
+    wiring = await LocalWiring.create({ config, dataDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `cmdb-${randomUUID()}`, template: await releaseTemplate(config) });
     const { releases, approvals: approvalStore, promotions } = wiring.stores;
     const builds = {
       startBuild: async (project: string) => {
@@ -58,7 +58,7 @@ describe('a promotion of 25 repositories stays within Step Functions limits', ()
       },
     } as unknown as LocalCodeBuild;
     workflows = new LocalWorkflows({
-      template: releaseTemplate(config),
+      template: await releaseTemplate(config),
       lambdas: {
         'promotion-step': promotionStepHandler(wiring.handlers.promotion()),
         'approval-request': (event) => approvalRequestHandler({ approvals })(event),

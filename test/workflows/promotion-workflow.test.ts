@@ -207,8 +207,8 @@ describe('promotion workflow, its real ASL run locally against DynamoDB Local', 
     await expect(deciding).rejects.toThrow(/no longer waits for this decision/);
   }, 60_000);
 
-  it('is a valid Amazon States Language definition', () => {
-    const template = releaseTemplate(loadConfig('release.config.yaml'));
+  it('is a valid Amazon States Language definition', async () => {
+    const template = await releaseTemplate(loadConfig('release.config.yaml'));
     const { definition } = renderDefinition(template, { tag: { key: 'cot:workflow', value: 'promotion' } });
 
     expect(validateDefinition(definition)).toEqual([]);
