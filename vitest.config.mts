@@ -34,14 +34,16 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'isolated', include: [...ISOLATED_FILES], isolate: true } },
-      // The rest run one after another in a few processes that keep what they load from node_modules (the
-      // CDK, the SDK, the workflow interpreter, CDK's CloudFormation validator) from file to file; each
-      // file still evaluates this repository's modules afresh.
+      // The rest run one after another in a few processes that keep every module they loaded (the CDK,
+      // the SDK, the workflow interpreter, CloudFormation's validator, this repository's own) from file to
+      // file: test/setup.ts runs again before each file, harnesses close what they started
+      // (test/support/local-harness.ts), and test/lint/test-isolation.test.ts keeps out what would leak.
       { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...ISOLATED_FILES], isolate: false } },
     ],
     // Most test files spend their time waiting (DynamoDB Local, child processes, workflow runs), so a
     // few run side by side even on 2 cores; vitest's default (one fewer than the cores) runs them one
-    // after another there. Files share nothing but DynamoDB Local, where each makes its own tables.
+    // after another there. Side by side, files share DynamoDB Local, where each makes its own tables, and
+    // the folder of synthesized templates (test/global-setup.ts).
     maxWorkers: 3,
     sequence: { sequencer: SlowFirstSequencer },
   },

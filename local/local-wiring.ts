@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { cmdbCreateTableInput } from '../adapters/aws/cmdb-table-input';
+import { keys } from '../adapters/aws/cmdb-keys';
 import { CMDB_SCHEMA } from '../adapters/aws/cmdb-schema';
 import { commitStatusHosts } from '../adapters/aws/commit-status-hosts';
 import { dynamoCmdbStores } from '../adapters/aws/dynamo-cmdb-stores';
@@ -250,8 +251,8 @@ export class LocalWiring {
    */
   async warmUp(): Promise<void> {
     const TableName = this.options.tableName ?? LOCAL_TABLE_NAME;
-    const { partitionKey, sortKey } = CMDB_SCHEMA;
-    const key = (sk: string) => ({ [partitionKey]: 'LOCAL#WARM-UP', [sortKey]: sk });
+    const { partitionKey } = CMDB_SCHEMA;
+    const key = keys.localWarmUp;
     await this.documentClient.send(
       new TransactWriteCommand({
         TransactItems: [

@@ -27,4 +27,4 @@ const results = await Promise.all(
 for (const { name, code, output, seconds } of results) {
   process.stdout.write(`${name}: ${code === 0 ? 'ok' : `failed (exit ${code})`} in ${seconds.toFixed(1)} s\n${output}`);
 }
-process.exit(results.find((result) => result.code !== 0)?.code ?? 0);
+process.exitCode = results.find((result) => result.code !== 0)?.code ?? 0;

@@ -1,5 +1,5 @@
-import { afterEach, expect } from 'vitest';
-import { takeCmdbViolations } from './support/cmdb-recorder';
+import { afterEach, beforeAll, expect } from 'vitest';
+import { resetCmdbRecorder, takeCmdbViolations } from './support/cmdb-recorder';
 
 // Every test runs with dummy credentials and a region: nothing may reach a real AWS endpoint.
 process.env.AWS_ACCESS_KEY_ID = 'test';
@@ -10,6 +10,9 @@ process.env.AWS_DEFAULT_REGION = 'us-east-1';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_DEV = 'false';
 process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT';
+
+// Test files may share a process (vitest.config.mts): what the recorder saw belongs to one file.
+beforeAll(() => resetCmdbRecorder());
 
 // A store method that sends a command its IAM grant lacks fails here too, even where a caller swallowed
 // the error (test/support/cmdb-recorder.ts).

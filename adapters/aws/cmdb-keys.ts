@@ -18,6 +18,7 @@
  *   PRODUCT#<product>          PACTIVE#<env>       the environment's active promotion
  *   PRODUCT#<product>          PSET#<env>          the environment's last accepted set (the board's product row)
  *   PSETS#<product>#<env>      AT#<at>#<release>   one accepted set, append-only
+ *   LOCAL#WARM-UP              PUT | UPDATE        local mode's start-up warm-up (removed at once)
  *
  * Repository and environment names cannot contain '#' (the config allows [a-z0-9-]); branch and tag
  * names come last in their keys, so a '#' in them cannot collide.
@@ -71,4 +72,7 @@ export const keys = {
   acceptedSetLog: (product: string, environment: string, at: string, releaseId: string): Key => ({ pk: `PSETS#${product}#${environment}`, sk: `AT#${at}#${releaseId}` }),
   acceptedSetLogPartition: (product: string, environment: string) => `PSETS#${product}#${environment}`,
   delivery: (provider: string, deliveryId: string): Key => ({ pk: `DELIVERY#${provider}#${deliveryId}`, sk: 'DELIVERY' }),
+  /** Local mode only (`LocalWiring.warmUp`): two items written and removed at each start. */
+  localWarmUp: (part: 'PUT' | 'UPDATE'): Key => ({ pk: 'LOCAL#WARM-UP', sk: part }),
+  localWarmUpPartition: 'LOCAL#WARM-UP',
 };

@@ -6,24 +6,32 @@ import { ISOLATED_FILES } from '../isolated-files';
 /**
  * What a test file can change that outlives it in a process shared with the next files: module mocks,
  * spies and mocked SDK clients (aws-sdk-client-mock patches classes in node_modules, which stay loaded),
- * environment variables, fake timers, globals, the working directory.
+ * environment variables, fake timers, globals, process listeners, the working directory.
  */
 const LEAKS: ReadonlyArray<readonly [string, RegExp]> = [
   ['a module mock', /\bvi\.(mock|doMock)\(/],
   ['a spy', /\bvi\.spyOn\(/],
   ['a mocked SDK client', /\bmockClient\(/],
-  ['an environment variable', /\bvi\.stubEnv\(|\bprocess\.env(\.\w+|\[[^\]]+\])\s*=[^=]|\bdelete process\.env\b|\bObject\.assign\(process\.env\b/],
+  [
+    'an environment variable',
+    /\bvi\.stubEnv\(|\bprocess\.env(\.\w+|\[[^\]]+\])?\s*(=[^=]|\?\?=|\|\|=|&&=)|\bdelete process\.env\b|\b(Object\.assign|Reflect\.deleteProperty|Reflect\.set|Object\.defineProperty)\(process\.env\b/,
+  ],
   ['fake timers', /\bvi\.useFakeTimers\(/],
-  ['a global', /\bvi\.stubGlobal\(/],
+  ['a global', /\bvi\.stubGlobal\(|\bglobalThis\.\w+\s*(=[^=]|\?\?=)|\bObject\.defineProperty\((globalThis|process)\b|\bsetGlobalDispatcher\(/],
+  ['a process listener', /\bprocess\.(on|once|prependListener|addListener)\(/],
   ['the working directory', /\bprocess\.chdir\(/],
 ];
+
+const leaksOf = (file: string): string[] => {
+  const source = readFileSync(file, 'utf8');
+  return LEAKS.filter(([, pattern]) => pattern.test(source)).map(([what]) => what);
+};
 
 describe('test files sharing a process (vitest.config.mts)', () => {
   it('leave nothing behind: every file that mocks, spies or sets the environment runs in a process of its own', async () => {
     const files = (await glob('test/**/*.test.ts')).sort();
     const leaking = files.flatMap((file) => {
-      const source = readFileSync(file, 'utf8');
-      const found = LEAKS.filter(([, pattern]) => pattern.test(source)).map(([what]) => what);
+      const found = leaksOf(file);
       return found.length > 0 ? [`${file}: ${found.join(', ')}`] : [];
     });
 
@@ -34,8 +42,19 @@ describe('test files sharing a process (vitest.config.mts)', () => {
   it('names only files that exist and need it', () => {
     for (const file of ISOLATED_FILES) {
       expect(existsSync(file), file).toBe(true);
-      const source = readFileSync(file, 'utf8');
-      expect(LEAKS.some(([, pattern]) => pattern.test(source)), `${file} changes nothing that outlives it: let it share a process`).toBe(true);
+      expect(leaksOf(file).length, `${file} changes nothing that outlives it: let it share a process`).toBeGreaterThan(0);
     }
+  });
+
+  it('use helpers that leave nothing behind either (test/support, test/setup.ts)', async () => {
+    const helpers = (await glob(['test/support/**/*.ts', 'test/setup.ts'])).sort();
+    // test/setup.ts sets the dummy credentials every file runs with, the same values each time.
+    const leaking = helpers.filter((file) => file !== 'test/setup.ts').flatMap((file) => {
+      const found = leaksOf(file);
+      return found.length > 0 ? [`${file}: ${found.join(', ')}`] : [];
+    });
+
+    expect(helpers.length).toBeGreaterThan(10);
+    expect(leaking).toEqual([]);
   });
 });

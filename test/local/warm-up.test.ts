@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { keys } from '../../adapters/aws/cmdb-keys';
 import { localHarness } from '../support/local-harness';
 
 describe('local mode: warming up the CMDB client at start (DynamoDB Local)', () => {
@@ -7,7 +8,7 @@ describe('local mode: warming up the CMDB client at start (DynamoDB Local)', () 
     const h = await localHarness();
     const TableName = h.release.options.tableName;
     const warmUpItems = async () =>
-      (await h.release.documentClient.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'LOCAL#WARM-UP' } }))).Items ?? [];
+      (await h.release.documentClient.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.localWarmUpPartition } }))).Items ?? [];
     const push = await h.push('Recorded before the warm-ups');
     const board = await h.release.stores.releases.board();
     const commit = await h.release.stores.pushes.getCommit('sample-service', push.commit);
@@ -15,7 +16,7 @@ describe('local mode: warming up the CMDB client at start (DynamoDB Local)', () 
     await h.release.warmUp();
     expect(await warmUpItems()).toEqual([]);
     // What a start cut off after the first transaction leaves behind.
-    for (const sk of ['PUT', 'UPDATE']) await h.release.documentClient.send(new PutCommand({ TableName, Item: { pk: 'LOCAL#WARM-UP', sk, at: '2026-11-30T00:00:00.000Z', count: 1 } }));
+    for (const part of ['PUT', 'UPDATE'] as const) await h.release.documentClient.send(new PutCommand({ TableName, Item: { ...keys.localWarmUp(part), at: '2026-11-30T00:00:00.000Z', count: 1 } }));
     await h.release.warmUp();
 
     expect(await warmUpItems()).toEqual([]);

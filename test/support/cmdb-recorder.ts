@@ -41,6 +41,12 @@ export function recordedNeeds(): ReadonlyMap<string, ReadonlySet<string>> {
   return seen;
 }
 
+/** Forgets what was seen and refused: each test file starts afresh (test/setup.ts), whatever ran before it in its process. */
+export function resetCmdbRecorder(): void {
+  seen.clear();
+  violations.splice(0);
+}
+
 /** Commands sent since the last call that `adapters/aws/cmdb-access.ts` does not cover; empties the list. */
 export function takeCmdbViolations(): string[] {
   return violations.splice(0);

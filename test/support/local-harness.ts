@@ -36,6 +36,16 @@ export async function commitAndRecordPush(release: LocalWiring, repository: stri
 }
 
 /**
+ * What local mode stops when it stops (local/run-local.ts), for a harness at the end of its file: test
+ * files share processes (vitest.config.mts), so nothing one file started may run on into the next.
+ */
+export async function closeHarness(release: LocalWiring): Promise<void> {
+  for (const workflow of ['continuous', 'promotion'] as const) for (const execution of release.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
+  release.reminderTimers.stop();
+  await release.buildRunner.close();
+}
+
+/**
  * The product wired as local mode wires it, on a temp data folder with its own CMDB table in the run's
  * DynamoDB Local, and the sample service as a real git repository.
  */
@@ -52,6 +62,7 @@ export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
     template: await releaseTemplate(config),
     ...options,
   });
+  afterAll(() => closeHarness(release));
   const repo = release.repositoryDir('sample-service');
   cpSync('examples/sample-service', repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });
   git(repo, 'init', '--quiet', '--initial-branch=main');

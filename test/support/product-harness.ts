@@ -12,7 +12,7 @@ import { systemClock } from '../../core/ports';
 import { LocalWiring } from '../../local/local-wiring';
 import { decodeHeader, parseEml } from '../lambdas/approval-harness';
 import { eventually } from './eventually';
-import { commitAndRecordPush, git } from './local-harness';
+import { closeHarness, commitAndRecordPush, git } from './local-harness';
 import { releaseTemplate } from './release-template';
 
 /** A product of three repositories (`web` deploys after `api`), each a copy of the sample service. */
@@ -46,6 +46,7 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
     approvalEmail: { baseUrl: () => 'http://127.0.0.1:3000' },
     template: await releaseTemplate(config),
   });
+  afterAll(() => closeHarness(release));
   for (const { name, localPath } of config.repositories) {
     const repo = release.repositoryDir(name);
     cpSync(join(configDir, localPath ?? 'examples/sample-service'), repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });

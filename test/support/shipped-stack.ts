@@ -8,8 +8,8 @@ import { constructTestApp } from './cdk-app';
 let shipped: { readonly stack: ReleaseStack; readonly template: Template } | undefined;
 
 /**
- * The stack of the shipped release.config.yaml, cdk-nag clean, synthesized once per test file for every
- * test that reads it. CDK's CloudFormation validation of this very template is left to
+ * The stack of the shipped release.config.yaml, cdk-nag clean, synthesized once per test process for
+ * every test that reads it (test files that share a process share it: read it, never change it). CDK's CloudFormation validation of this very template is left to
  * test/lib/release-stack.test.ts (see `constructTestApp`).
  */
 export function shippedStack(): { readonly stack: ReleaseStack; readonly template: Template } {
