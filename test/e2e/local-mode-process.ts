@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../adapters/local/dynamodb/dynamodb-local';
+import { isRunning } from '../support/processes';
 
 const run = promisify(execFile);
 /** What `npm start` and the installed `cot` run: one Node process that loads the TypeScript CLI through tsx. */
@@ -167,11 +168,3 @@ export function cot(endpoint: string, ...args: string[]): Promise<{ code: number
   });
 }
 
-/** Whether a process with this PID runs (a zombie, waiting for its parent to read its end, does not). */
-export function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}

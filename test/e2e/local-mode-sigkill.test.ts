@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRunning, LocalModeProcess } from './local-mode-process';
+import { isRunning, liveProcesses, processGroup } from '../support/processes';
+import { LocalModeProcess } from './local-mode-process';
 
 /** The deploy step of this commit writes its shell's PID, then sleeps far longer than the test runs. */
 function sleepingDeployspec(pidFile: string): string {
@@ -10,19 +11,7 @@ function sleepingDeployspec(pidFile: string): string {
 }
 
 /** Live processes in the process group `group` (the step's shell leads its own group). */
-function groupMembers(group: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        const fields = readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-        return fields[0] !== 'Z' && Number(fields[2]) === group;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const groupMembers = (group: number): number[] => liveProcesses((pid) => processGroup(pid) === group);
 
 type Status = { repositories: Array<{ name: string; environments: Record<string, { commit: string; state: string; releaseId: string } | null> }> };
 
@@ -42,7 +31,7 @@ describe('local mode killed with SIGKILL during a deploy', () => {
     const sleeping = await first.commit('A deploy that takes its time', { 'deployspec.yml': sleepingDeployspec(pidFile) });
     await first.until(async () => existsSync(pidFile), 120_000, 'the deploy step to start');
     const step = Number(readFileSync(pidFile, 'utf8').trim());
-    const group = Number(readFileSync(`/proc/${step}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[2]);
+    const group = processGroup(step);
     expect(groupMembers(group).length).toBeGreaterThanOrEqual(2); // the step's shell and its sleep
 
     // Act

@@ -1,20 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { lockDataFolder } from '../../local/data-lock';
+import { processes, procFile } from '../support/processes';
+import { tempDir } from '../support/temp-dir';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cot-startup-'));
-  dirs.push(dir);
-  return dir;
-}
 
 /** `cot local` as a person runs it; resolves with its exit code and what it printed. */
 function cotLocal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -30,15 +24,7 @@ function cotLocal(args: string[], env: Record<string, string> = {}): Promise<{ c
 
 /** Live processes that carry `marker` in their environment (what local mode started inherits it). */
 function processesWith(marker: string): string[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((name) => {
-      try {
-        return readFileSync(`/proc/${name}/environ`, 'utf8').includes(marker) ? [readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0] ?? name] : [];
-      } catch {
-        return [];
-      }
-    });
+  return processes((pid) => procFile(pid, 'environ').includes(marker)).map((pid) => procFile(pid, 'cmdline').split('\0')[0] || String(pid));
 }
 
 /** The shipped config with one repository field changed, written where the test says. */
@@ -61,7 +47,7 @@ function configWith(dir: string, change: (config: Record<string, unknown> & { re
 describe('cot local start-up', () => {
   it('refuses a second instance on the same data folder, naming the first one\'s port and PID (exit 2)', async () => {
     // Prepare: the first instance holds the data folder.
-    const data = tempDir();
+    const data = tempDir('startup');
     const first = lockDataFolder(data);
     first.setPort(4123);
     try {
@@ -77,7 +63,7 @@ describe('cot local start-up', () => {
   }, 60_000);
 
   it('takes over the lock of an instance that no longer runs', () => {
-    const data = tempDir();
+    const data = tempDir('startup');
     writeFileSync(join(data, 'local-mode.lock'), JSON.stringify({ pid: 2 ** 22 + 1, port: 3000 }));
 
     const lock = lockDataFolder(data);
@@ -93,7 +79,7 @@ describe('cot local start-up', () => {
     ['an invalid branch name', (config: Parameters<Parameters<typeof configWith>[1]>[0]) => (config.environments[0]!.branch = 'my branch'), /environments\[0\]\.branch: must be a valid git branch name/],
   ])('exits 2 with the problem named, and nothing started, for %s', async (_case, change, message) => {
     // Prepare
-    const dir = tempDir();
+    const dir = tempDir('startup');
     writeFileSync(join(dir, 'README.md'), 'not a folder');
     const file = configWith(dir, (config) => {
       config.repositories[0]!.localPath = 'README.md';
@@ -118,7 +104,7 @@ describe('cot local start-up', () => {
     const marker = `cot-startup-${randomUUID()}`;
     try {
       // Act
-      const result = await cotLocal(['--port', String(port), '--data', join(tempDir(), '.cot'), '--config', 'release.config.yaml'], { COT_TEST_MARKER: marker });
+      const result = await cotLocal(['--port', String(port), '--data', join(tempDir('startup'), '.cot'), '--config', 'release.config.yaml'], { COT_TEST_MARKER: marker });
 
       // Assess
       expect(result.code, result.stderr).toBe(1);

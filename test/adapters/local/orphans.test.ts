@@ -1,39 +1,22 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually';
-import { tempDir, TestRepository } from './buildspec/git-fixture';
+import { liveProcesses, procFile } from '../../support/processes';
+import { tempDir } from '../../support/temp-dir';
+import { TestRepository } from './buildspec/git-fixture';
 
 /** PIDs of live (not zombie) processes whose environment contains `marker`. */
-function processesWith(marker: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((name) => {
-      try {
-        const environment = readFileSync(`/proc/${name}/environ`, 'utf8');
-        const zombie = /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${name}/stat`, 'utf8'));
-        return environment.includes(marker) && !zombie ? [Number(name)] : [];
-      } catch {
-        return [];
-      }
-    });
-}
-
+const processesWith = (marker: string): number[] => liveProcesses((pid) => procFile(pid, 'environ').includes(marker));
 /** A process's command line, or '' once it is gone (one listed a moment ago may have exited since). */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-}
+const commandLine = (pid: number): string => procFile(pid, 'cmdline');
 
 describe('local processes whose owner is killed with SIGKILL', () => {
   it('a build leaves no process of its commands behind, foreground or background', async () => {
     // Prepare: a build that starts a background "server" and then runs a long command, both marked.
-    const root = tempDir('orphans');
+    const root = tempDir('buildspec-orphans');
     const repository = new TestRepository(root);
     const marker = `cot-orphan-${randomUUID()}`;
     const commit = repository.commit({
@@ -63,7 +46,7 @@ describe('local processes whose owner is killed with SIGKILL', () => {
 
   it('DynamoDB Local does not outlive the process that started it', async () => {
     // Prepare
-    const root = tempDir('dynamodb-orphan');
+    const root = tempDir('buildspec-dynamodb-orphan');
     const marker = `cot-orphan-${randomUUID()}`;
     const script = join(root, 'start-dynamodb.mts');
     writeFileSync(

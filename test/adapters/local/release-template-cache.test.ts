@@ -1,20 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cachedReleaseTemplate, TEMPLATE_CACHE_FILE } from '../../../adapters/local/release-template-cache';
 import { synthesizeReleaseTemplate } from '../../../adapters/local/release-template';
 import type { CfnTemplate } from '../../../adapters/local/workflow';
 import type { ReleaseConfig } from '../../../core/config';
 import { loadConfig } from '../../../core/config-file';
+import { tempDir } from '../../support/temp-dir';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cot-template-cache-'));
-  dirs.push(dir);
-  return dir;
-}
 
 const shipped = loadConfig('release.config.yaml');
 
@@ -23,14 +16,14 @@ const shipped = loadConfig('release.config.yaml');
  * "template" names the config's product and the parts' text, so a stale one would show.
  */
 function project(): { root: string; file: string; entryPoint: string; synthesize: ReturnType<typeof vi.fn<(config: ReleaseConfig) => CfnTemplate>> } {
-  const root = tempDir();
+  const root = tempDir('template-cache');
   mkdirSync(join(root, 'lib'));
   writeFileSync(join(root, 'entry.ts'), "import { stack } from './lib/stack';\nexport const template = stack;\n");
   writeFileSync(join(root, 'lib', 'stack.ts'), "import { parts } from './parts';\nexport const stack = { parts };\n");
   writeFileSync(join(root, 'lib', 'parts.ts'), "export const parts = 'version 1';\n");
   writeFileSync(join(root, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/aws-cdk-lib': { version: '2.276.0' } } }));
   const synthesize = vi.fn((config: ReleaseConfig): CfnTemplate => ({ Resources: { Product: { Type: 'Test::Product', Properties: { name: config.product, parts: readFileSync(join(root, 'lib', 'parts.ts'), 'utf8') } } } }));
-  return { root, file: join(tempDir(), TEMPLATE_CACHE_FILE), entryPoint: join(root, 'entry.ts'), synthesize };
+  return { root, file: join(tempDir('template-cache'), TEMPLATE_CACHE_FILE), entryPoint: join(root, 'entry.ts'), synthesize };
 }
 
 describe("local mode's template cache", () => {
@@ -134,7 +127,7 @@ describe("local mode's template cache", () => {
 
   it("of this project: the cached template is the one the stack synthesizes, and the stack's sources are what it depends on", async () => {
     // Prepare
-    const file = join(tempDir(), TEMPLATE_CACHE_FILE);
+    const file = join(tempDir('template-cache'), TEMPLATE_CACHE_FILE);
     await cachedReleaseTemplate({ file, config: shipped, synthesize: synthesizeReleaseTemplate });
 
     // Act

@@ -1,26 +1,11 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildspecHarness, commandLines } from './git-fixture';
+import { isRunning } from '../../../support/processes';
 
 const { repository, workRoot, runCommit, runSpec } = buildspecHarness('runner');
 
-/** Alive and not a zombie waiting for its new parent to reap it. */
-function isRunning(pid: number): boolean {
-  if (!existsSync('/proc')) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 /** A buildspec from phase blocks written as YAML lines. */
 function spec(...lines: string[]): string {

@@ -1,16 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll } from 'vitest';
 import { BuildspecRunner, type BuildspecResult, type BuildspecRun } from '../../../../adapters/local/buildspec';
-
-/** A temp folder removed when the test file ends. */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `cot-buildspec-${prefix}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../../support/temp-dir';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
@@ -47,7 +39,7 @@ export class TestRepository {
 
 /** Everything a test needs to run buildspecs: a repository, a runner, and a log per run. */
 export function buildspecHarness(prefix: string) {
-  const root = tempDir(prefix);
+  const root = tempDir(`buildspec-${prefix}`);
   const repository = new TestRepository(root);
   const workRoot = join(root, 'work');
   const runner = new BuildspecRunner({ workRoot });

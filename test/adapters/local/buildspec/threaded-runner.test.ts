@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ThreadedBuildspecRunner } from '../../../../adapters/local/buildspec';
 import type { BuildspecRun } from '../../../../adapters/local/buildspec';
+import { isRunning, liveProcesses, procFile } from '../../../support/processes';
 import { buildspecHarness } from './git-fixture';
 
 /**
@@ -16,28 +17,12 @@ afterAll(() => threaded.close());
 const SPEC = ['version: 0.2', 'env:', '  exported-variables: [GREETING]', 'phases:', '  build:', '    commands:', '      - export GREETING="hello $COT_NAME"', '      - echo "$GREETING from $(basename $PWD)"', ''].join('\n');
 let runs = 0;
 
-/** Alive, and not a zombie waiting to be reaped. */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** Live process-group watchers (`ProcessGroupReaper`) of runs under `workRoot`. */
 function watchersOf(workRoot: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        const commandLine = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-        return commandLine.includes('\0reaper\0') && commandLine.includes(workRoot) && isRunning(Number(name));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return liveProcesses((pid) => {
+    const commandLine = procFile(pid, 'cmdline');
+    return commandLine.includes('\0reaper\0') && commandLine.includes(workRoot);
+  });
 }
 
 /** Polls until `check` answers, for at most 10 s. */
