@@ -58,6 +58,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How long `stop()` gives Java after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 3000;
+
 /**
  * Java's options for DynamoDB Local, an emulator that answers one developer or one test run, on a laptop
  * that also runs builds and browsers. Its JVM would otherwise spend most of its CPU compiling: with the
@@ -111,7 +114,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((done) => setTimeout(done, 3000))]);
+      // Java exits within half a second of SIGTERM; the wait for a Java that does not is cleared once it
+      // has, or it would hold this process (vitest's end, a `cot local` stopping) for the rest of it.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((done) => (timer = setTimeout(done, STOP_GRACE_MS)))]);
+      clearTimeout(timer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
     reaper.killAll();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JavaMissingError, startDynamoDbLocal } from '../../../adapters/local/dynamodb/dynamodb-local';
+import { isRunning } from '../../support/processes';
 
 describe('DynamoDB Local', () => {
   it('says how to install Java when there is no `java` to spawn, and leaves nothing behind', async () => {
@@ -22,4 +23,20 @@ describe('DynamoDB Local', () => {
       rmSync(empty, { recursive: true, force: true });
     }
   });
+
+  it('stops Java and then holds nothing that would keep this process alive', async () => {
+    // Prepare
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const dynamo = await startDynamoDbLocal();
+    const pid = dynamo.process.pid!;
+    const before = timers();
+
+    // Act
+    await dynamo.stop();
+
+    // Assess: Java is gone, and no timer of ours is left waiting for it (vitest's end and a stopping
+    // `cot local` would wait for that timer).
+    expect(isRunning(pid)).toBe(false);
+    expect(timers()).toBe(before);
+  }, 60_000);
 });
