@@ -1,30 +1,45 @@
 #!/usr/bin/env node
-// `npm test`'s static checks: the type check (tsc --noEmit) and ESLint, side by side (each uses one core),
-// each one's output printed whole once it ends. Exits with the first failure's code, else 0.
+// The static checks of `npm test` and `npm run check`: the type check (tsc --noEmit) and ESLint, side by
+// side (each uses one core), each one's output printed whole once it ends. Exits with the first failure's
+// code, else 0.
 import { spawn } from 'node:child_process';
-import { fileURLToPath, URL } from 'node:url';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
 
 const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
-const checks = [
+const CHECKS = [
   { name: 'tsc --noEmit', bin: bin('tsc'), args: ['--noEmit'] },
   { name: 'eslint .', bin: bin('eslint'), args: ['.'] },
 ];
 
-const results = await Promise.all(
-  checks.map(
-    ({ name, bin: command, args }) =>
-      new Promise((resolve) => {
-        const started = Date.now();
-        const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (chunk) => (output += chunk));
-        child.stderr.on('data', (chunk) => (output += chunk));
-        child.on('error', (error) => resolve({ name, code: 1, output: `${error.message}\n`, seconds: 0 }));
-        child.on('close', (code, signal) => resolve({ name, code: code ?? (signal ? 1 : 0), output, seconds: (Date.now() - started) / 1000 }));
-      }),
-  ),
-);
-for (const { name, code, output, seconds } of results) {
-  process.stdout.write(`${name}: ${code === 0 ? 'ok' : `failed (exit ${code})`} in ${seconds.toFixed(1)} s\n${output}`);
+/**
+ * Runs both checks and answers each one's name, exit code, whole output and seconds. `signal` stops them
+ * (scripts/test.mjs does when the tests failed to start).
+ */
+export function runChecks(signal) {
+  return Promise.all(
+    CHECKS.map(
+      ({ name, bin: command, args }) =>
+        new Promise((resolve) => {
+          const started = Date.now();
+          const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+          let output = '';
+          child.stdout.on('data', (chunk) => (output += chunk));
+          child.stderr.on('data', (chunk) => (output += chunk));
+          child.on('error', (error) => resolve({ name, code: 1, output: `${error.message}\n`, seconds: 0 }));
+          child.on('close', (code, killedBy) => resolve({ name, code: code ?? (killedBy ? 1 : 0), output, seconds: (Date.now() - started) / 1000 }));
+        }),
+    ),
+  );
 }
-process.exitCode = results.find((result) => result.code !== 0)?.code ?? 0;
+
+/** Prints each check's verdict and output; answers the first failure's exit code, else 0. */
+export function report(results) {
+  for (const { name, code, output, seconds } of results) {
+    process.stdout.write(`${name}: ${code === 0 ? 'ok' : `failed (exit ${code})`} in ${seconds.toFixed(1)} s\n${output}`);
+  }
+  return results.find((result) => result.code !== 0)?.code ?? 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = report(await runChecks());
+}
