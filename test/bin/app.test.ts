@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 
 const example = readFileSync('release.config.yaml', 'utf8');
 
+/** The command `cdk synth` and `cdk deploy` run (cdk.json's `app`), with this test's own Node. */
+const [appCommand, ...CDK_APP_ARGS] = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string }).app.split(' ');
+const CDK_APP_COMMAND = !appCommand || appCommand === 'node' ? process.execPath : appCommand;
+
 function runApp(configText: string, context: Record<string, unknown> = {}): Promise<{ code: number | null; stderr: string; outdir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cot-app-'));
   const file = join(dir, 'release.config.yaml');
@@ -14,7 +18,7 @@ function runApp(configText: string, context: Record<string, unknown> = {}): Prom
   mkdirSync(join(dir, 'examples', 'sample-service'), { recursive: true });
   const outdir = join(dir, 'cdk.out');
   return new Promise((resolve) => {
-    const child = spawn('node_modules/.bin/tsx', ['bin/app.ts'], {
+    const child = spawn(CDK_APP_COMMAND, CDK_APP_ARGS, {
       env: { ...process.env, COT_CONFIG: file, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }) },
     });
     let stderr = '';
