@@ -34,8 +34,6 @@ const config = ReleaseConfig.parse({
   notifications: { from: 'releases@example.com' },
 });
 
-const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
-
 describe('a 15-repository, 3-account product', () => {
   let template: Template;
   beforeAll(() => {
@@ -58,7 +56,7 @@ describe('a 15-repository, 3-account product', () => {
     expect(assumers).toHaveLength(3);
   });
 
-  it.skipIf(!cfnLint)('passes cfn-lint without errors', () => {
+  it('passes cfn-lint without errors', (context) => {
     const dir = mkdtempSync(join(tmpdir(), 'cot-held-back-'));
     try {
       const file = join(dir, 'platform-release.template.json');
@@ -66,6 +64,11 @@ describe('a 15-repository, 3-account product', () => {
       // No check ignored: the config is bundled with each function's code, so no environment nears
       // E3697's 4 KB (lambdas/handler-environment.ts).
       const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
+      // Not installed (no such command, or a pyenv shim without it): nothing to judge the template by.
+      if (lint.error || lint.status === 127) {
+        context.skip('cfn-lint is not installed');
+        return;
+      }
       // Exit bits: 2 errors, 4 warnings, 8 informational; 1 means it could not run.
       expect(lint.status === 1 || ((lint.status ?? 1) & 2) !== 0, lint.stdout + lint.stderr).toBe(false);
     } finally {
