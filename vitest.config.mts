@@ -4,19 +4,33 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { ISOLATED_FILES } from './test/isolated-files';
 
 /**
- * Folders whose files take longest: they wait on workflow runs, child processes (local mode, git, the
- * CDK app) and the browser. Their files start first, so that with several files running side by side no
- * long one is left to run alone at the end, even without the timings of an earlier run (a fresh clone).
+ * Folders and files that take longest: they wait on workflow runs, child processes (local mode, git, the
+ * CDK app) and the browser, or make thousands of CMDB requests (the property tests). They start first,
+ * in this order, so that with several files running side by side no long one is left to run alone at the
+ * end, even without the timings of an earlier run (a fresh clone, as in CI).
  */
-const SLOW_FOLDERS = ['test/e2e/', 'test/local/', 'test/browser/', 'test/bin/', 'test/workflows/'];
+const SLOW_FIRST = [
+  'test/e2e/',
+  'test/local/',
+  'test/browser/',
+  'test/bin/',
+  'test/core/push-order.test.ts',
+  'test/workflows/',
+  'test/core/order-property.test.ts',
+  'test/adapters/aws/dynamo-cmdb-board-agreement.test.ts',
+  'test/lib/held-back.test.ts',
+  'test/adapters/aws/advance-head-property.test.ts',
+  'test/lib/handler-function.test.ts',
+  'test/core/one-release-at-a-time.test.ts',
+];
 
-/** vitest's order (longest first by the last run's timings, else larger files first), slow folders first. */
+/** vitest's order (longest first by the last run's timings, else larger files first), `SLOW_FIRST` first. */
 class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (file: TestSpecification): number => {
       const path = relative(this.ctx.config.root, file.moduleId);
-      const index = SLOW_FOLDERS.findIndex((folder) => path.startsWith(folder));
-      return index < 0 ? SLOW_FOLDERS.length : index;
+      const index = SLOW_FIRST.findIndex((prefix) => path.startsWith(prefix));
+      return index < 0 ? SLOW_FIRST.length : index;
     };
     const sorted = await super.sort(files);
     // Array.prototype.sort is stable: within a rank, vitest's own order stays.
