@@ -22,6 +22,8 @@ const SLOW_FIRST = [
   'test/adapters/aws/advance-head-property.test.ts',
   'test/lib/handler-function.test.ts',
   'test/core/one-release-at-a-time.test.ts',
+  'test/lib/chat-notifications.test.ts',
+  'test/lib/aws-targets.test.ts',
 ];
 
 /** vitest's order (longest first by the last run's timings, else larger files first), `SLOW_FIRST` first. */

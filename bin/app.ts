@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env -S node --import tsx
 import { App, Validations } from 'aws-cdk-lib';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../core/config-file';
 

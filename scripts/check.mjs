@@ -3,6 +3,7 @@
 // side (each uses one core), each one's output printed whole once it ends. Exits with the first failure's
 // code, else 0.
 import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL, URL } from 'node:url';
 
 const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
@@ -13,9 +14,9 @@ const CHECKS = [
 
 /**
  * Runs both checks and answers each one's name, exit code, whole output and seconds. `signal` stops them
- * (scripts/test.mjs does when the tests failed to start).
+ * (scripts/test.mjs, interrupted); `onEach` is told of each check's result as soon as it ends.
  */
-export function runChecks(signal) {
+export function runChecks(signal, onEach = () => undefined) {
   return Promise.all(
     CHECKS.map(
       ({ name, bin: command, args }) =>
@@ -25,8 +26,16 @@ export function runChecks(signal) {
           let output = '';
           child.stdout.on('data', (chunk) => (output += chunk));
           child.stderr.on('data', (chunk) => (output += chunk));
-          child.on('error', (error) => resolve({ name, code: 1, output: `${error.message}\n`, seconds: 0 }));
-          child.on('close', (code, killedBy) => resolve({ name, code: code ?? (killedBy ? 1 : 0), output, seconds: (Date.now() - started) / 1000 }));
+          let ended = false;
+          // A child that fails to start or is stopped tells 'error' and then 'close': one result.
+          const end = (result) => {
+            if (ended) return;
+            ended = true;
+            onEach(result);
+            resolve(result);
+          };
+          child.on('error', (error) => end({ name, code: 1, output: `${error.message}\n`, seconds: 0 }));
+          child.on('close', (code, killedBy) => end({ name, code: code ?? (killedBy ? 1 : 0), output, seconds: (Date.now() - started) / 1000 }));
         }),
     ),
   );
@@ -40,6 +49,8 @@ export function report(results) {
   return results.find((result) => result.code !== 0)?.code ?? 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run as a script (`npm run check`), not imported (scripts/test.mjs); argv[1] is the path as typed, which
+// may pass through a symbolic link.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   process.exitCode = report(await runChecks());
 }

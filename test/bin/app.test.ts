@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 const example = readFileSync('release.config.yaml', 'utf8');
 
 /** The command `cdk synth` and `cdk deploy` run (cdk.json's `app`), with this test's own Node. */
-const [appCommand, ...CDK_APP_ARGS] = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string }).app.split(' ');
-const CDK_APP_COMMAND = !appCommand || appCommand === 'node' ? process.execPath : appCommand;
+const [CDK_APP_NAME, ...CDK_APP_ARGS] = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string }).app.split(' ');
+const CDK_APP_COMMAND = !CDK_APP_NAME || CDK_APP_NAME === 'node' ? process.execPath : CDK_APP_NAME;
 
 function runApp(configText: string, context: Record<string, unknown> = {}): Promise<{ code: number | null; stderr: string; outdir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cot-app-'));

@@ -65,7 +65,7 @@ describe('a 15-repository, 3-account product', () => {
       // E3697's 4 KB (lambdas/handler-environment.ts).
       const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
       // Not installed (no such command, or a pyenv shim without it): nothing to judge the template by.
-      if (lint.error || lint.status === 127) {
+      if ((lint.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || lint.status === 127) {
         context.skip('cfn-lint is not installed');
         return;
       }

@@ -119,7 +119,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([exited, new Promise((done) => (timer = setTimeout(done, STOP_GRACE_MS)))]);
       clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
     }
     reaper.killAll();
     rmSync(cwd, { recursive: true, force: true });

@@ -24,7 +24,7 @@ describe('DynamoDB Local', () => {
     }
   });
 
-  it('stops Java and then holds nothing that would keep this process alive', async () => {
+  it('stops Java and leaves no timer waiting for it', async () => {
     // Prepare
     const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     const dynamo = await startDynamoDbLocal();
