@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ThreadedBuildspecRunner } from '../../../../adapters/local/buildspec';
@@ -89,5 +89,31 @@ describe('ThreadedBuildspecRunner', () => {
     await until(() => (isRunning(Number(pid)) ? undefined : true));
     await until(() => (watchersOf(workRoot).length === 0 ? true : undefined));
     expect((await threaded.run(runOf(repository.commit({ 'buildspec.yml': SPEC })))).status).toBe('SUCCEEDED');
+  });
+
+  it('starts each thread from one bundled module in the work folder, shared by the runners of that folder', async () => {
+    // Prepare: a second runner on the same work folder, as local mode's next start would be.
+    const again = new ThreadedBuildspecRunner({ workRoot });
+    const commit = repository.commit({ 'buildspec.yml': SPEC });
+
+    // Act
+    const results = await Promise.all([threaded.run(runOf(commit)), again.run(runOf(commit))]);
+    await again.close();
+
+    // Assess: one module, named by its content, and nothing half-written beside it.
+    expect(results.map((result) => result.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(readdirSync(join(workRoot, '.thread'))).toEqual([expect.stringMatching(/^buildspec-worker-[0-9a-f]{16}\.mjs$/)]);
+  });
+
+  it('fails a run asked for while the runner closes, rather than leaving it waiting', async () => {
+    // Prepare
+    const closing = new ThreadedBuildspecRunner({ workRoot });
+
+    // Act
+    const asked = closing.run(runOf(repository.commit({ 'buildspec.yml': SPEC })));
+    await closing.close();
+
+    // Assess
+    await expect(asked).rejects.toThrow(/closed|thread stopped/);
   });
 });
