@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BuildspecRunnerOptions } from './buildspec-runner';
@@ -36,7 +36,7 @@ let bundled: Promise<string> | undefined;
  * The thread's module: buildspec-worker.ts and everything it imports, bundled by esbuild into one ES
  * module, so that the thread starts without a TypeScript loader (tsx would start a loader thread of its
  * own in it: about 0.5 s of CPU per thread, against 0.05 s). Bundled once per process, from the sources
- * as they are then; written under `dir`, named by a digest of its content.
+ * as they are then; written under `dir`, named by a digest of its content (earlier ones are removed).
  */
 async function workerScript(dir: string): Promise<URL> {
   bundled ??= bundleWorker().catch((error: unknown) => {
@@ -51,6 +51,9 @@ async function workerScript(dir: string): Promise<URL> {
     const partial = `${file}.${process.pid}.partial`;
     await writeFile(partial, code);
     await rename(partial, file);
+    // Those of earlier versions of the sources are of no more use (a thread already started holds its own).
+    const name = basename(file);
+    for (const other of await readdir(dir)) if (other !== name && /^buildspec-worker-[0-9a-f]+\.mjs$/.test(other)) await rm(join(dir, other), { force: true });
   }
   return pathToFileURL(file);
 }

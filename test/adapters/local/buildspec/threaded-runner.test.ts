@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ThreadedBuildspecRunner } from '../../../../adapters/local/buildspec';
@@ -103,6 +103,22 @@ describe('ThreadedBuildspecRunner', () => {
     // Assess: one module, named by its content, and nothing half-written beside it.
     expect(results.map((result) => result.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(readdirSync(join(workRoot, '.thread'))).toEqual([expect.stringMatching(/^buildspec-worker-[0-9a-f]{16}\.mjs$/)]);
+  });
+
+  it('removes the module an earlier version of the sources left in a work folder', async () => {
+    // Prepare
+    const work = join(root, 'upgraded-work');
+    mkdirSync(join(work, '.thread'), { recursive: true });
+    writeFileSync(join(work, '.thread', 'buildspec-worker-0123456789abcdef.mjs'), 'export {};\n');
+    const upgraded = new ThreadedBuildspecRunner({ workRoot: work });
+
+    // Act
+    const result = await upgraded.run(runOf(repository.commit({ 'buildspec.yml': SPEC })));
+    await upgraded.close();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(readdirSync(join(work, '.thread'))).toEqual([expect.not.stringContaining('0123456789abcdef')]);
   });
 
   it('fails a run asked for while the runner closes, rather than leaving it waiting', async () => {
