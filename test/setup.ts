@@ -1,5 +1,6 @@
-import { afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { resetCmdbRecorder, takeCmdbViolations } from './support/cmdb-recorder';
+import { cleanUpFile } from './support/when-done';
 
 // Every test runs with dummy credentials and a region: nothing may reach a real AWS endpoint.
 process.env.AWS_ACCESS_KEY_ID = 'test';
@@ -19,3 +20,7 @@ beforeAll(() => resetCmdbRecorder());
 afterEach(() => {
   expect(takeCmdbViolations()).toEqual([]);
 });
+
+// What harnesses and temp folders made outside a test is closed and removed when the file ends
+// (test/support/when-done.ts).
+afterAll(() => cleanUpFile());

@@ -57,4 +57,13 @@ describe('test files sharing a process (vitest.config.mts)', () => {
     expect(helpers.length).toBeGreaterThan(10);
     expect(leaking).toEqual([]);
   });
+
+  it('clean up through whenDone, never an afterAll a helper registers (vitest skips those made inside a test or a beforeAll)', async () => {
+    const helpers = (await glob(['test/support/**/*.ts', 'test/**/*-harness.ts', 'test/**/*-fixture.ts'])).sort();
+
+    const registering = helpers.filter((file) => /\bafterAll\(/.test(readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
+
+    expect(helpers).toContain('test/support/when-done.ts');
+    expect(registering).toEqual([]);
+  });
 });

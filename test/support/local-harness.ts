@@ -3,13 +3,14 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { loadConfig } from '../../core/config-file';
 import { newReleaseId } from '../../core/ids';
 import { eventually } from './eventually';
 import type { ContinuousInput } from '../../core/ports';
 import { LocalWiring, type LocalWiringOptions } from '../../local/local-wiring';
 import { releaseTemplate } from './release-template';
+import { whenDone } from './when-done';
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -51,7 +52,6 @@ export async function closeHarness(release: LocalWiring): Promise<void> {
  */
 export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cot-local-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const config = options.config ?? loadConfig('release.config.yaml');
   const release = await LocalWiring.create({
     config,
@@ -62,7 +62,11 @@ export async function localHarness(options: Partial<LocalWiringOptions> = {}) {
     template: await releaseTemplate(config),
     ...options,
   });
-  afterAll(() => closeHarness(release));
+  // Closed, then its folder removed, when the test or file that made it ends.
+  whenDone(async () => {
+    await closeHarness(release);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   const repo = release.repositoryDir('sample-service');
   cpSync('examples/sample-service', repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });
   git(repo, 'init', '--quiet', '--initial-branch=main');

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import type { ContinuousInput } from '../../core/ports';
 import { ProductOperations } from '../../core/product-operations';
@@ -14,6 +14,7 @@ import { decodeHeader, parseEml } from '../lambdas/approval-harness';
 import { eventually } from './eventually';
 import { closeHarness, commitAndRecordPush, git } from './local-harness';
 import { releaseTemplate } from './release-template';
+import { whenDone } from './when-done';
 
 /** A product of three repositories (`web` deploys after `api`), each a copy of the sample service. */
 export function threeRepositoryConfig(): ReleaseConfig {
@@ -36,7 +37,6 @@ export function threeRepositoryConfig(): ReleaseConfig {
  */
 export async function productHarness(config: ReleaseConfig = threeRepositoryConfig(), configDir = '.') {
   const dataDir = mkdtempSync(join(tmpdir(), 'cot-product-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const release = await LocalWiring.create({
     config,
     dataDir,
@@ -46,7 +46,11 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
     approvalEmail: { baseUrl: () => 'http://127.0.0.1:3000' },
     template: await releaseTemplate(config),
   });
-  afterAll(() => closeHarness(release));
+  // Closed, then its folder removed, when the test or file that made it ends.
+  whenDone(async () => {
+    await closeHarness(release);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   for (const { name, localPath } of config.repositories) {
     const repo = release.repositoryDir(name);
     cpSync(join(configDir, localPath ?? 'examples/sample-service'), repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });

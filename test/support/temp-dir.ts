@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { whenDone } from './when-done';
 
-/** A temp folder `cot-<prefix>-…`, removed when the test file ends. */
+/** A temp folder `cot-<prefix>-…`, removed when the test that asked for it ends (or its file, outside a test). */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `cot-${prefix}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  whenDone(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
