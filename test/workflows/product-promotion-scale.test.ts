@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCodeBuild } from '../../adapters/local/local-codebuild';
 import { LocalWorkflows } from '../../adapters/local/local-workflows';
 import { Approvals } from '../../core/approvals';
@@ -15,7 +15,9 @@ import { approvalRequestHandler } from '../../lambdas/approval-request';
 import { promotionStepHandler } from '../../lambdas/promotion-step';
 import { LocalWiring } from '../../local/local-wiring';
 import { eventually } from '../support/eventually';
+import { closeHarness } from '../support/local-harness';
 import { releaseTemplate } from '../support/release-template';
+import { whenDone } from '../support/when-done';
 import { inject } from 'vitest';
 
 const MEMBERS = 25;
@@ -48,8 +50,12 @@ describe('a promotion of 25 repositories stays within Step Functions limits', ()
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cot-scale-'));
-    afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
     wiring = await LocalWiring.create({ config, dataDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `cmdb-${randomUUID()}`, template: await releaseTemplate(config) });
+    // An afterAll registered here would never run (test/support/when-done.ts).
+    whenDone(async () => {
+      await closeHarness(wiring);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     const { releases, approvals: approvalStore, promotions } = wiring.stores;
     const builds = {
       startBuild: async (project: string) => {
