@@ -27,6 +27,8 @@ const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL',
 /** Runs CodeBuild buildspec version 0.2 on this machine, in a fresh checkout of one commit. */
 export class BuildspecRunner {
   private readonly baseEnvironment: Record<string, string>;
+  /** The process groups of the runs under way. */
+  private readonly underWay = new Set<ProcessGroupReaper>();
 
   constructor(private readonly options: BuildspecRunnerOptions) {
     this.baseEnvironment = options.baseEnvironment ?? pick(process.env, INHERITED);
@@ -46,6 +48,7 @@ export class BuildspecRunner {
       phases: [],
       processGroups: new ProcessGroupReaper(runDir, run.onProcessGroup),
     };
+    this.underWay.add(session.processGroups);
     let fields: Partial<BuildspecResult>;
     try {
       fields = await this.execute(session);
@@ -56,6 +59,7 @@ export class BuildspecRunner {
     } finally {
       // A CodeBuild container dies with its build: so do the processes a command left in the background.
       session.processGroups.killAll();
+      this.underWay.delete(session.processGroups);
       if (!this.options.keepWorkspaces) rmSync(session.runDir, { recursive: true, force: true });
       await log.close();
     }
@@ -68,6 +72,14 @@ export class BuildspecRunner {
       lastLines: log.lastLines(),
       durationMs: Date.now() - started,
     };
+  }
+
+  /**
+   * Kills what the runs under way started, and their watchers: the thread that runs them is about to stop
+   * (`ThreadedBuildspecRunner.close`). Each run then fails as its commands die.
+   */
+  killAll(): void {
+    for (const groups of this.underWay) groups.killAll();
   }
 
   private async execute(session: Session): Promise<Partial<BuildspecResult>> {

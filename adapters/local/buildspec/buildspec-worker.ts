@@ -12,7 +12,14 @@ if (!port) throw new Error('buildspec-worker.ts runs as a worker thread (Threade
 const runner = new BuildspecRunner(workerData as BuildspecRunnerOptions);
 const post = (message: FromThread) => port.postMessage(message);
 
-port.on('message', ({ id, run }: ToThread) => {
+port.on('message', (message: ToThread) => {
+  if ('stop' in message) {
+    // Between two steps of this thread, never in the middle of one: every process a run started has been
+    // told to the runner, which kills them all, watchers included, before the thread ends.
+    runner.killAll();
+    process.exit(0);
+  }
+  const { id, run } = message;
   const withOutput: BuildspecRun = {
     ...run,
     ...(run.streamOutput ? { onOutput: (line: string) => post({ id, line }) } : {}),

@@ -8,11 +8,13 @@ import type { BuildspecRunnerOptions } from './buildspec-runner';
 import { killProcessGroup } from './command-process';
 import type { BuildspecResult, BuildspecRun } from './types';
 
-/** A run as it crosses to the thread: no function; `streamOutput` asks for its lines. */
-export interface ToThread {
-  readonly id: number;
-  readonly run: Omit<BuildspecRun, 'onOutput' | 'onProcessGroup'> & { readonly streamOutput: boolean };
-}
+/**
+ * A run as it crosses to the thread (no function; `streamOutput` asks for its lines), or the word to stop:
+ * the thread kills what its runs started, then ends.
+ */
+export type ToThread =
+  | { readonly id: number; readonly run: Omit<BuildspecRun, 'onOutput' | 'onProcessGroup'> & { readonly streamOutput: boolean } }
+  | { readonly stop: true };
 
 export type FromThread =
   | { readonly id: number; readonly line: string }
@@ -28,6 +30,9 @@ interface Pending {
   /** The process groups the run started: killed if the thread dies under it. */
   readonly groups: number[];
 }
+
+/** How long `close()` waits for the thread to stop by itself before terminating it. */
+const STOP_GRACE_MS = 5_000;
 
 /** The thread's code, bundled once per process (`workerScript`). */
 let bundled: Promise<string> | undefined;
@@ -90,6 +95,8 @@ export class ThreadedBuildspecRunner {
   private starting?: Promise<Worker>;
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Each thread's end. */
+  private readonly ended = new WeakMap<Worker, Promise<unknown>>();
 
   constructor(private readonly options: BuildspecRunnerOptions) {}
 
@@ -106,12 +113,25 @@ export class ThreadedBuildspecRunner {
     });
   }
 
-  /** Stops the thread; runs under way fail. */
+  /**
+   * Stops the thread; runs under way fail. The thread is asked to stop, and does so between two of its
+   * steps, after killing every process its runs started: terminated in the middle of a step, it could
+   * leave running a process it had started but not yet told of. A thread still busy after
+   * `STOP_GRACE_MS` is terminated all the same.
+   */
   async close(): Promise<void> {
     const starting = this.starting;
     this.starting = undefined;
     this.worker = undefined;
-    await (await starting?.catch(() => undefined))?.terminate();
+    const worker = await starting?.catch(() => undefined);
+    const ended = worker && this.ended.get(worker);
+    if (!worker || !ended) return;
+    const stop: ToThread = { stop: true };
+    worker.postMessage(stop);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise((done) => (timer = setTimeout(done, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
+    await worker.terminate();
   }
 
   private thread(): Promise<Worker> {
@@ -125,6 +145,7 @@ export class ThreadedBuildspecRunner {
   private async startThread(): Promise<Worker> {
     const script = await workerScript(join(this.options.workRoot, '.thread'));
     const worker = new Worker(script, { workerData: this.options, execArgv: [] });
+    this.ended.set(worker, new Promise((resolve) => worker.once('exit', resolve)));
     worker.unref();
     worker.on('message', (message: FromThread) => this.receive(message));
     const failAll = (error: Error) => {

@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildspecHarness, commandLines } from './git-fixture';
-import { isRunning } from '../../../support/processes';
+import { isRunning, liveProcesses, procFile } from '../../../support/processes';
 
-const { repository, workRoot, runCommit, runSpec } = buildspecHarness('runner');
+const { repository, workRoot, runner, runCommit, runSpec } = buildspecHarness('runner');
 
 
 /** A buildspec from phase blocks written as YAML lines. */
@@ -247,6 +247,27 @@ describe('BuildspecRunner phases', () => {
     expect(result.phases.at(-1)).toMatchObject({ phaseType: 'BUILD', phaseStatus: 'TIMED_OUT' });
     const backgroundPid = Number(readFileSync(pidFile, 'utf8'));
     await expect.poll(() => isRunning(backgroundPid), { timeout: 2_000 }).toBe(false);
+  });
+
+  it('kills what the runs under way started, and their watchers, when told to (its thread is about to stop)', async () => {
+    // Prepare: two runs, each with a background sleep.
+    const pidFiles = [join(workRoot, '..', 'under-way-1.pid'), join(workRoot, '..', 'under-way-2.pid')];
+    const runs = pidFiles.map((pidFile) => runSpec(spec('phases:', '  build:', '    commands:', `      - sleep 30 & echo $! > '${pidFile}'; wait`, '      - echo never')));
+    const pidIn = async (pidFile: string) => {
+      await expect.poll(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeout: 10_000 }).toBe(true);
+      return Number(readFileSync(pidFile, 'utf8'));
+    };
+    const pids = await Promise.all(pidFiles.map(pidIn));
+    const watchers = () => liveProcesses((pid) => procFile(pid, 'cmdline').includes('\0reaper\0') && procFile(pid, 'cmdline').includes(workRoot));
+    expect(watchers()).toHaveLength(2);
+
+    // Act
+    runner.killAll();
+
+    // Assess: both runs fail at their command, and nothing they started is left.
+    for (const result of await Promise.all(runs)) expect(result).toMatchObject({ status: 'FAILED', failedPhase: 'BUILD', failedCommand: expect.stringContaining('sleep 30') });
+    for (const pid of pids) await expect.poll(() => isRunning(pid), { timeout: 2_000 }).toBe(false);
+    await expect.poll(() => watchers(), { timeout: 2_000 }).toEqual([]);
   });
 });
 

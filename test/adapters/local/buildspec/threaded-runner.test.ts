@@ -25,15 +25,18 @@ function watchersOf(workRoot: string): number[] {
   });
 }
 
-/** Polls until `check` answers, for at most 10 s. */
-async function until<T>(check: () => T | undefined): Promise<T> {
+/** Polls until `check` answers, for at most 10 s; `explain` tells what was still seen when it gives up. */
+async function until<T>(check: () => T | undefined, explain: () => string = () => ''): Promise<T> {
   for (let waited = 0; waited < 10_000; waited += 50) {
     const answer = check();
     if (answer !== undefined && answer !== '') return answer;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('gave up waiting');
+  throw new Error(`gave up waiting${explain()}`);
 }
+
+/** Each process's stat line and command line, for a failure's message. */
+const described = (pids: number[]) => pids.map((pid) => `\n  ${procFile(pid, 'stat').trim()} :: ${procFile(pid, 'cmdline').replaceAll('\0', ' ')}`).join('');
 const runOf = (commit: string, onOutput?: (line: string) => void): BuildspecRun => ({
   repositoryDir: repository.dir,
   commit,
@@ -86,8 +89,8 @@ describe('ThreadedBuildspecRunner', () => {
     await expect(running).rejects.toThrow(/thread stopped/);
     // As a CodeBuild container's processes die with it: the command's process group is killed, and so is
     // the run's watcher, which would otherwise kill those group ids again when this process exits.
-    await until(() => (isRunning(Number(pid)) ? undefined : true));
-    await until(() => (watchersOf(workRoot).length === 0 ? true : undefined));
+    await until(() => (isRunning(Number(pid)) ? undefined : true), () => described([Number(pid)]));
+    await until(() => (watchersOf(workRoot).length === 0 ? true : undefined), () => `: watchers still running:${described(watchersOf(workRoot))}`);
     expect((await threaded.run(runOf(repository.commit({ 'buildspec.yml': SPEC })))).status).toBe('SUCCEEDED');
   });
 
