@@ -8,11 +8,20 @@ import { eventually } from '../support/eventually';
 import { approvalRequestHandler } from '../../lambdas/approval-request';
 import { localHarness } from '../support/local-harness';
 
-/** The shipped config with preproduction's approvals living 20 seconds: the reminder is due after about 10. */
-function shortApprovals(): ReleaseConfig {
+/**
+ * The shipped config with preproduction's approvals living 20 seconds: by default the reminder is due
+ * halfway, after about 10; `remindBefore` brings it forward (`'17s'`: 3 seconds after the request, with
+ * as long a margin before the expiry) for a test that needs neither the halfway point nor time before it.
+ */
+function shortApprovals(remindBefore?: string): ReleaseConfig {
   const shipped = loadConfig('release.config.yaml');
-  return ReleaseConfig.parse({ ...shipped, environments: shipped.environments.map((env) => (env.name === 'preproduction' ? { ...env, approvalTimeout: '20s' } : env)) });
+  return ReleaseConfig.parse({
+    ...shipped,
+    environments: shipped.environments.map((env) => (env.name === 'preproduction' ? { ...env, approvalTimeout: '20s' } : env)),
+    ...(remindBefore ? { notifications: { ...shipped.notifications, reminders: { before: remindBefore } } } : {}),
+  });
 }
+const EARLY_REMINDER = '17s';
 
 /** Each email to an approver in the outbox (not the notices local mode files there too): its subject and link. */
 function outbox(dataDir: string): Array<{ subject: string; link: string | undefined }> {
@@ -59,7 +68,7 @@ describe('local mode: reminders', () => {
   }, 90_000);
 
   it('sets the timers again from the CMDB after a restart', async () => {
-    // Prepare: the approval is requested, then local mode "stops": its timers are gone.
+    // Prepare: the approval is requested, then local mode "stops": its timers are gone (before its reminder).
     const h = await localHarness({ config: shortApprovals(), approvalEmail: { baseUrl: () => 'http://127.0.0.1:3999' } });
     const approval = await waitingApproval(h);
     // The approval is on the board a moment before its timer is set (after its emails went out).
@@ -101,7 +110,7 @@ describe('the approval-request handler, woken by a reminder schedule', () => {
 describe('local mode: approval notices', () => {
   it('tells the console and the outbox that an approval waits, and that it is about to expire', async () => {
     const told: string[] = [];
-    const h = await localHarness({ config: shortApprovals(), approvalEmail: { baseUrl: () => 'http://127.0.0.1:3999' }, onNotification: (notice) => told.push(notice.subject ?? '') });
+    const h = await localHarness({ config: shortApprovals(EARLY_REMINDER), approvalEmail: { baseUrl: () => 'http://127.0.0.1:3999' }, onNotification: (notice) => told.push(notice.subject ?? '') });
     const approval = await waitingApproval(h);
     const short = approval.commit.slice(0, 7);
     await eventually(() => told.find((subject) => subject.includes('expires at')), { what: 'the expiring notice', timeoutMs: 20_000 });
