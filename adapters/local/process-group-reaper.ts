@@ -39,6 +39,17 @@ export class ProcessGroupReaper {
     if (this.watcher.pid !== undefined) onGroup?.(this.watcher.pid);
   }
 
+  /**
+   * Shell lines for a group's leader to run before anything else (a build command's script): it adds its
+   * own group to the file, then ends at once if this process is gone already. `add` is told of a group
+   * only once `spawn` has returned, and this process may be killed before that, while the shell runs on:
+   * with these lines, either the group is in the file before the watcher reads it (this process died
+   * after the check), or the shell ends by itself (before).
+   */
+  selfRegistration(): string {
+    return [`echo $$ >> '${this.file.replaceAll("'", `'\\''`)}'`, `kill -0 ${process.pid} 2>/dev/null || exit 1`].join('\n');
+  }
+
   add(pid: number): void {
     this.groups.add(pid);
     appendFileSync(this.file, `${pid}\n`);

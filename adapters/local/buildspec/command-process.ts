@@ -18,7 +18,7 @@ export interface CommandInput {
   deadline: number;
   log: RunLog;
   /** Every process group started; the runner kills what is left of them when the run ends. */
-  processGroups: Pick<ProcessGroupReaper, 'add'>;
+  processGroups: Pick<ProcessGroupReaper, 'add' | 'selfRegistration'>;
 }
 
 export interface CommandOutcome {
@@ -49,7 +49,7 @@ export function runCommand(input: CommandInput): Promise<CommandOutcome> {
   const envFile = join(input.scratchDir, `command-${input.id}.env`);
   const pwdFile = join(input.scratchDir, `command-${input.id}.pwd`);
   const script = join(input.scratchDir, `command-${input.id}.sh`);
-  writeFileSync(script, wrap(input.command, envFile, pwdFile));
+  writeFileSync(script, wrap(input.command, envFile, pwdFile, input.processGroups.selfRegistration()));
 
   return new Promise((resolve) => {
     const child = spawn(input.shell, [script], {
@@ -105,11 +105,13 @@ export function killProcessGroup(pid: number | undefined): void {
 }
 
 /**
- * The script around a command. stderr joins stdout so the log keeps their order. The trap runs on every
- * way out (end of script, `exit`, a failing `set -e`), and keeps the command's own exit status.
+ * The script around a command. It first adds its process group to those the run's watcher kills (see
+ * `ProcessGroupReaper.selfRegistration`). stderr joins stdout so the log keeps their order. The trap runs
+ * on every way out (end of script, `exit`, a failing `set -e`), and keeps the command's own exit status.
  */
-function wrap(command: string, envFile: string, pwdFile: string): string {
+function wrap(command: string, envFile: string, pwdFile: string, registration: string): string {
   return [
+    registration,
     'exec 2>&1',
     '__cot_capture() {',
     '  __cot_status=$?',

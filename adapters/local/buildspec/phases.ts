@@ -12,7 +12,7 @@ export interface PhaseContext {
   scratchDir: string;
   deadline: number;
   log: RunLog;
-  processGroups: Pick<ProcessGroupReaper, 'add'>;
+  processGroups: Pick<ProcessGroupReaper, 'add' | 'selfRegistration'>;
 }
 
 export interface PhaseFailure {

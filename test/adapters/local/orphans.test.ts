@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually';
@@ -42,6 +42,39 @@ describe('local processes whose owner is killed with SIGKILL', () => {
     // Assess: within the watcher's poll, every process the build started is gone.
     await eventually(() => processesWith(marker).length === 0, { what: 'the build\'s processes to be killed', timeoutMs: 10_000 });
     expect(processesWith(marker)).toEqual([]);
+  }, 60_000);
+
+  it('a process group that adds itself is killed even when its owner dies before telling of it', async () => {
+    // Prepare: an owner that starts two shells and, as if killed the moment `spawn` returned, never calls
+    // `add`: the first adds its group itself and sleeps; the second does so only after its owner is gone.
+    const root = tempDir('reaper-self-registration');
+    const marker = `cot-orphan-${randomUUID()}`;
+    const late = join(root, 'ran-after-its-owner');
+    const script = join(root, 'owner.mts');
+    writeFileSync(
+      script,
+      [
+        "import { spawn } from 'node:child_process';",
+        `import { ProcessGroupReaper } from ${JSON.stringify(resolve('adapters/local/process-group-reaper.ts'))};`,
+        `const reaper = new ProcessGroupReaper(${JSON.stringify(root)});`,
+        `const start = (lines: string[]) => spawn('sh', ['-c', lines.join('\\n')], { detached: true, stdio: 'ignore', env: { ...process.env, ORPHAN_MARKER: ${JSON.stringify(marker)} } }).unref();`,
+        "start([reaper.selfRegistration(), 'sleep 300']);",
+        `start(['sleep 1', reaper.selfRegistration(), ${JSON.stringify(`touch '${late}'`)}, 'sleep 301']);`,
+        "process.stdout.write('ready\\n');",
+        'setInterval(() => undefined, 1000);',
+      ].join('\n'),
+    );
+    const owner = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((ready) => owner.stdout.once('data', ready));
+    await eventually(() => processesWith(marker).some((pid) => commandLine(pid).startsWith('sleep\x00300')), { what: 'the first shell sleeping', timeoutMs: 10_000 });
+
+    // Act
+    owner.kill('SIGKILL');
+
+    // Assess: the first group is killed by the watcher; the second shell ends on its own, before its command.
+    await eventually(() => processesWith(marker).length === 0, { what: 'both shells to be gone', timeoutMs: 10_000 });
+    expect(processesWith(marker)).toEqual([]);
+    expect(existsSync(late)).toBe(false);
   }, 60_000);
 
   it('DynamoDB Local does not outlive the process that started it', async () => {
