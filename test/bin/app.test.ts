@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir';
 
 const example = readFileSync('release.config.yaml', 'utf8');
 
@@ -10,8 +10,11 @@ const example = readFileSync('release.config.yaml', 'utf8');
 const [CDK_APP_NAME, ...CDK_APP_ARGS] = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string }).app.split(' ');
 const CDK_APP_COMMAND = !CDK_APP_NAME || CDK_APP_NAME === 'node' ? process.execPath : CDK_APP_NAME;
 
+/** One folder for the file's runs (they run side by side, so none is removed when one test ends). */
+const runs = tempDir('app');
+
 function runApp(configText: string, context: Record<string, unknown> = {}): Promise<{ code: number | null; stderr: string; outdir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'cot-app-'));
+  const dir = mkdtempSync(join(runs, 'run-'));
   const file = join(dir, 'release.config.yaml');
   writeFileSync(file, configText);
   // The example's localPath is read relative to the config file and must exist (local mode builds it).

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OutboxMailer } from '../../adapters/local/outbox-mailer';
 import { EmailApprovalNotifier, type SentLink } from '../../core/approval-notifier';
@@ -13,6 +12,7 @@ import type { Clock, ContinuousInput, PromotionInput, WorkflowEngine } from '../
 import type { ApprovalGate } from '../../core/release-lifecycle';
 import { approvalPageHandler } from '../../lambdas/approval-page';
 import { createTestCmdb, type TestCmdb } from '../support/dynamo';
+import { tempDir } from '../support/temp-dir';
 
 /** Shared by the approval page, email and browser tests: a config, a workflow double, a pending approval. */
 
@@ -95,7 +95,7 @@ export async function createFixture(options: { config?: ReleaseConfig; outbox?: 
   const db = await createTestCmdb(cfg.product);
   const workflows = new RecordingWorkflows();
   const clock = new TestClock();
-  const outbox = options.outbox ?? join(await mkdtemp(join(tmpdir(), 'cot-outbox-')), 'outbox');
+  const outbox = options.outbox ?? join(tempDir('outbox'), 'outbox');
   const sent: SentLink[] = [];
   const signingKey = async () => SIGNING_KEY;
   const notifier = new EmailApprovalNotifier({

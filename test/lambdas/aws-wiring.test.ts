@@ -3,8 +3,7 @@ import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type * as Sesv2 from '@aws-sdk/client-sesv2';
 import type * as Sns from '@aws-sdk/client-sns';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../core/config-file';
@@ -16,6 +15,7 @@ import { dependencies as promotionStep } from '../../lambdas/promotion-step';
 import { dependencies as reconcile } from '../../lambdas/reconcile';
 import { dependencies as webhook } from '../../lambdas/webhook';
 import { SETTINGS_FILE } from '../../lambdas/handler-environment';
+import { tempDir } from '../support/temp-dir';
 
 /** The SDK clients made so far, by service, in the order they were made. */
 const made = vi.hoisted(() => [] as string[]);
@@ -53,7 +53,7 @@ vi.mock('@aws-sdk/client-secrets-manager', async (original) => {
 });
 
 /** Every setting any function of the stack is bundled with, in the folder Lambda unpacks the code to. */
-const CODE_DIR = mkdtempSync(join(tmpdir(), 'cot-code-'));
+const CODE_DIR = tempDir('code');
 const config = loadConfig('release.config.yaml');
 writeFileSync(
   join(CODE_DIR, SETTINGS_FILE),
@@ -118,7 +118,7 @@ describe('awsDependencies', () => {
   });
 
   it('refuses settings that are missing or not its own', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cot-code-'));
+    const dir = tempDir('code');
     writeFileSync(join(dir, SETTINGS_FILE), JSON.stringify({ config }));
 
     expect(() => webhook({ env: ENVIRONMENT, codeDir: dir })).toThrow(`the webhook function's ${SETTINGS_FILE} is not valid`);

@@ -1,6 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commitStatusHosts } from '../../../adapters/aws/commit-status-hosts';
@@ -8,6 +7,7 @@ import { FileSecretStore } from '../../../adapters/local/file-secret-store';
 import { CommitStatuses, type CommitStatus } from '../../../core/commit-status';
 import { RepositoryConfig } from '../../../core/config';
 import { gitHostServer, type GitHostServer, type SeenRequest } from '../../support/git-host-server';
+import { tempDir } from '../../support/temp-dir';
 
 const SHA = '4f9c2e1ab0d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5';
 
@@ -23,7 +23,7 @@ afterAll(() => host.close());
 beforeEach(() => host.reset());
 
 function statuses(errors: unknown[] = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cot-status-'));
+  const dataDir = tempDir('status');
   mkdirSync(join(dataDir, 'secrets'));
   for (const name of ['gh-token', 'gl-token', 'bb-token']) writeFileSync(join(dataDir, 'secrets', name), `${name}-value`);
   const repositories = [
@@ -91,7 +91,7 @@ describe('a git host that never answers', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const address = silent.address();
     if (!address || typeof address === 'string') throw new Error('no port');
-    const dataDir = mkdtempSync(join(tmpdir(), 'cot-status-'));
+    const dataDir = tempDir('status');
     mkdirSync(join(dataDir, 'secrets'));
     writeFileSync(join(dataDir, 'secrets', 'gl-token'), 'gl-token-value');
     const errors: unknown[] = [];

@@ -1,14 +1,14 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../../adapters/local/file-secret-store';
+import { tempDir } from '../../support/temp-dir';
 
-const temp = () => mkdtemp(join(tmpdir(), 'cot-secrets-'));
+const temp = () => tempDir('secrets');
 
 describe('FileSecretStore', () => {
   it('generates a secret once into the data folder and keeps it across stores', async () => {
-    const dataDir = await temp();
+    const dataDir = temp();
     const sources = { 'acme/webhook/a': { envVar: 'COT_WEBHOOK_SECRET', file: 'webhook-secret' }, 'acme/webhook/b': { envVar: 'COT_WEBHOOK_SECRET', file: 'webhook-secret' } };
     const store = new FileSecretStore({ dataDir, sources, env: {} });
 
@@ -22,13 +22,13 @@ describe('FileSecretStore', () => {
   });
 
   it('prefers the environment variable when it is set', async () => {
-    const store = new FileSecretStore({ dataDir: await temp(), sources: { k: { envVar: 'COT_KEY', file: 'k' } }, env: { COT_KEY: 'from-env' } });
+    const store = new FileSecretStore({ dataDir: temp(), sources: { k: { envVar: 'COT_KEY', file: 'k' } }, env: { COT_KEY: 'from-env' } });
 
     expect(await store.get('k')).toBe('from-env');
   });
 
   it('keeps an unlisted name in secrets/ and refuses an empty file', async () => {
-    const dataDir = await temp();
+    const dataDir = temp();
     const store = new FileSecretStore({ dataDir, env: {} });
 
     const key = await store.get('acme/approval-signing-key');

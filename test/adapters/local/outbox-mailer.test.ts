@@ -1,10 +1,10 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeHeader, OutboxMailer, quotedPrintable } from '../../../adapters/local/outbox-mailer';
 import type { EmailMessage } from '../../../core/ports';
 import { decodeHeader, outboxFiles, parseEml } from '../../lambdas/approval-harness';
+import { tempDir } from '../../support/temp-dir';
 
 const LINK = 'http://127.0.0.1:3000/approvals/a-xyz?t=cXFAZXhhbXBsZS5jb20KMTc2MDAwMDAwMAphYmNkZWY';
 
@@ -21,7 +21,7 @@ const clock = { now: () => new Date(Date.UTC(2026, 4, 1, 9, 30, 5)) };
 describe('OutboxMailer', () => {
   it('writes one RFC 5322 file per recipient that parses back to the same message', async () => {
     // Prepare
-    const dir = join(await mkdtemp(join(tmpdir(), 'cot-outbox-')), 'outbox');
+    const dir = join(tempDir('outbox'), 'outbox');
     const sent: Array<{ recipient: string; file: string; subject: string }> = [];
     const mailer = new OutboxMailer({ dir, clock, onSent: (m, recipient, file) => sent.push({ recipient, file, subject: m.subject }) });
 
@@ -57,7 +57,7 @@ describe('OutboxMailer', () => {
   });
 
   it('refuses a header with a line break instead of writing a forged header', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cot-outbox-'));
+    const dir = tempDir('outbox');
     const mailer = new OutboxMailer({ dir, clock });
 
     await expect(mailer.send({ ...message, subject: 'hi\r\nBcc: everyone@example.com' })).rejects.toThrow(/line break/);
