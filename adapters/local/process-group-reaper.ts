@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { killProcessGroup } from './buildspec/command-process';
+import { killProcessGroup, quote } from './buildspec/command-process';
 
 /** How often the watcher looks whether the process that ran the build is still alive. */
 const POLL_SECONDS = 1;
@@ -47,7 +47,7 @@ export class ProcessGroupReaper {
    * after the check), or the shell ends by itself (before).
    */
   selfRegistration(): string {
-    return [`echo $$ >> '${this.file.replaceAll("'", `'\\''`)}'`, `kill -0 ${process.pid} 2>/dev/null || exit 1`].join('\n');
+    return [`echo $$ >> ${quote(this.file)}`, `kill -0 ${process.pid} 2>/dev/null || { echo "the process that started this command (pid ${process.pid}) is gone" >&2; exit 1; }`].join('\n');
   }
 
   add(pid: number): void {

@@ -18,7 +18,7 @@ function shortApprovals(remindBefore?: string): ReleaseConfig {
   return ReleaseConfig.parse({
     ...shipped,
     environments: shipped.environments.map((env) => (env.name === 'preproduction' ? { ...env, approvalTimeout: '20s' } : env)),
-    ...(remindBefore ? { notifications: { ...shipped.notifications, reminders: { before: remindBefore } } } : {}),
+    ...(remindBefore ? { notifications: { ...shipped.notifications, reminders: { ...shipped.notifications.reminders, before: remindBefore } } } : {}),
   });
 }
 const EARLY_REMINDER = '17s';

@@ -75,8 +75,9 @@ export class BuildspecRunner {
   }
 
   /**
-   * Kills what the runs under way started, and their watchers: the thread that runs them is about to stop
-   * (`ThreadedBuildspecRunner.close`). Each run then fails as its commands die.
+   * Kills the process groups of the runs under way (each command's, with what it left in the background)
+   * and their watchers. For a thread that ends in the same turn (`ThreadedBuildspecRunner.close`): the
+   * runs' next steps would otherwise go on, a post_build or `finally` command among them.
    */
   killAll(): void {
     for (const groups of this.underWay) groups.killAll();

@@ -14,8 +14,9 @@ const post = (message: FromThread) => port.postMessage(message);
 
 port.on('message', (message: ToThread) => {
   if ('stop' in message) {
-    // Between two steps of this thread, never in the middle of one: every process a run started has been
-    // told to the runner, which kills them all, watchers included, before the thread ends.
+    // Between two steps of this thread, never in the middle of one: every command a run started has been
+    // told to the runner, which kills their process groups and the runs' watchers; the thread ends in the
+    // same turn, so no later step starts another.
     runner.killAll();
     process.exit(0);
   }

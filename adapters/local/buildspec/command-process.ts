@@ -125,7 +125,8 @@ function wrap(command: string, envFile: string, pwdFile: string, registration: s
   ].join('\n');
 }
 
-function quote(text: string): string {
+/** `text` as one word for a POSIX shell. */
+export function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 

@@ -97,6 +97,8 @@ export class ThreadedBuildspecRunner {
   private readonly pending = new Map<number, Pending>();
   /** Each thread's end. */
   private readonly ended = new WeakMap<Worker, Promise<unknown>>();
+  /** How many times `close()` was called: a thread whose start began before the last close is not used. */
+  private closes = 0;
 
   constructor(private readonly options: BuildspecRunnerOptions) {}
 
@@ -115,11 +117,12 @@ export class ThreadedBuildspecRunner {
 
   /**
    * Stops the thread; runs under way fail. The thread is asked to stop, and does so between two of its
-   * steps, after killing every process its runs started: terminated in the middle of a step, it could
-   * leave running a process it had started but not yet told of. A thread still busy after
-   * `STOP_GRACE_MS` is terminated all the same.
+   * steps, after killing every command its runs started (with what those left in the background) and
+   * their watchers: terminated in the middle of a step, it could leave running a command it had started
+   * but not yet told of. A thread still busy after `STOP_GRACE_MS` is terminated all the same.
    */
   async close(): Promise<void> {
+    this.closes += 1;
     const starting = this.starting;
     this.starting = undefined;
     this.worker = undefined;
@@ -143,7 +146,10 @@ export class ThreadedBuildspecRunner {
   }
 
   private async startThread(): Promise<Worker> {
+    const closes = this.closes;
     const script = await workerScript(join(this.options.workRoot, '.thread'));
+    // Closed while the module was being written: a run waiting for this thread must not reach it.
+    if (closes !== this.closes) throw new Error('the buildspec runner was closed');
     const worker = new Worker(script, { workerData: this.options, execArgv: [] });
     this.ended.set(worker, new Promise((resolve) => worker.once('exit', resolve)));
     worker.unref();

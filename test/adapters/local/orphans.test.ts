@@ -46,10 +46,12 @@ describe('local processes whose owner is killed with SIGKILL', () => {
 
   it('a process group that adds itself is killed even when its owner dies before telling of it', async () => {
     // Prepare: an owner that starts two shells and, as if killed the moment `spawn` returned, never calls
-    // `add`: the first adds its group itself and sleeps; the second does so only after its owner is gone.
+    // `add`: the first adds its group itself and sleeps; the second does so only once its owner is gone
+    // (it waits for a file this test writes then).
     const root = tempDir('reaper-self-registration');
     const marker = `cot-orphan-${randomUUID()}`;
     const late = join(root, 'ran-after-its-owner');
+    const ownerGone = join(root, 'owner-gone');
     const script = join(root, 'owner.mts');
     writeFileSync(
       script,
@@ -59,7 +61,7 @@ describe('local processes whose owner is killed with SIGKILL', () => {
         `const reaper = new ProcessGroupReaper(${JSON.stringify(root)});`,
         `const start = (lines: string[]) => spawn('sh', ['-c', lines.join('\\n')], { detached: true, stdio: 'ignore', env: { ...process.env, ORPHAN_MARKER: ${JSON.stringify(marker)} } }).unref();`,
         "start([reaper.selfRegistration(), 'sleep 300']);",
-        `start(['sleep 1', reaper.selfRegistration(), ${JSON.stringify(`touch '${late}'`)}, 'sleep 301']);`,
+        `start([${JSON.stringify(`while [ ! -e '${ownerGone}' ]; do sleep 0.05; done`)}, reaper.selfRegistration(), ${JSON.stringify(`touch '${late}'`)}, 'sleep 301']);`,
         "process.stdout.write('ready\\n');",
         'setInterval(() => undefined, 1000);',
       ].join('\n'),
@@ -69,7 +71,10 @@ describe('local processes whose owner is killed with SIGKILL', () => {
     await eventually(() => processesWith(marker).some((pid) => commandLine(pid).startsWith('sleep\x00300')), { what: 'the first shell sleeping', timeoutMs: 10_000 });
 
     // Act
+    const exited = new Promise((gone) => owner.once('exit', gone));
     owner.kill('SIGKILL');
+    await exited;
+    writeFileSync(ownerGone, '');
 
     // Assess: the first group is killed by the watcher; the second shell ends on its own, before its command.
     await eventually(() => processesWith(marker).length === 0, { what: 'both shells to be gone', timeoutMs: 10_000 });
