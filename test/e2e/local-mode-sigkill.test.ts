@@ -5,9 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isRunning, liveProcesses, processGroup } from '../support/processes';
 import { LocalModeProcess } from './local-mode-process';
 
-/** The deploy step of this commit writes its shell's PID, then sleeps far longer than the test runs. */
+/**
+ * The deploy step of this commit starts a sleep far longer than the test runs, then writes its shell's
+ * PID and waits: once the PID file is there, the sleep is already in the shell's process group.
+ */
 function sleepingDeployspec(pidFile: string): string {
-  return ['version: 0.2', 'phases:', '  build:', '    commands:', `      - echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && sleep 600`, ''].join('\n');
+  return ['version: 0.2', 'phases:', '  build:', '    commands:', `      - sleep 600 & echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && wait`, ''].join('\n');
 }
 
 /** Live processes in the process group `group` (the step's shell leads its own group). */
