@@ -20,18 +20,25 @@ export class ProcessGroupReaper {
   private readonly file: string;
   private readonly watcher: ReturnType<typeof spawn>;
 
-  /** @param onGroup told of each group as it is added */
+  /**
+   * @param onGroup told of each group as it is added
+   * @param options.removeDir the watcher also removes `dir` once it has killed the groups: a scratch
+   *   folder nothing else uses (DynamoDB Local's working directory), which this process's own clean-up
+   *   would have removed
+   */
   constructor(
     dir: string,
     private readonly onGroup?: (pid: number) => void,
+    options: { readonly removeDir?: boolean } = {},
   ) {
     this.file = join(dir, 'process-groups');
     writeFileSync(this.file, '');
     const script = [
       `while kill -0 ${process.pid} 2>/dev/null; do sleep ${POLL_SECONDS}; done`,
       'while read -r group; do kill -KILL "-$group" 2>/dev/null; done < "$1"',
+      ...(options.removeDir ? ['rm -rf "$2"'] : []),
     ].join('\n');
-    this.watcher = spawn('sh', ['-c', script, 'reaper', this.file], { detached: true, stdio: 'ignore' });
+    this.watcher = spawn('sh', ['-c', script, 'reaper', this.file, dir], { detached: true, stdio: 'ignore' });
     this.watcher.on('error', () => undefined);
     this.watcher.unref();
     // The watcher leads a group of its own: whoever kills the groups in its place kills it too, so that it

@@ -102,7 +102,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     // Its own process group, killed by a watcher if this process is killed first: no Java left behind.
     { cwd, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  const reaper = new ProcessGroupReaper(cwd);
+  // Should this process die first, its watcher kills Java and removes the scratch folder too.
+  const reaper = new ProcessGroupReaper(cwd, undefined, { removeDir: true });
   if (child.pid !== undefined) reaper.add(child.pid);
   let spawnError: Error | undefined;
   child.once('error', (error: NodeJS.ErrnoException) => (spawnError = javaMissing(error) ?? error));

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually';
@@ -99,7 +99,11 @@ describe('local processes whose owner is killed with SIGKILL', () => {
     );
     const owner = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise((ready) => owner.stdout.once('data', ready));
-    expect(processesWith(marker).some((pid) => commandLine(pid).startsWith('java'))).toBe(true);
+    const java = processesWith(marker).find((pid) => commandLine(pid).startsWith('java'));
+    expect(java).toBeDefined();
+    // Its scratch working directory, which its owner would have removed on a stop of its own.
+    const scratch = readlinkSync(`/proc/${java}/cwd`);
+    expect(existsSync(scratch)).toBe(true);
 
     // Act
     owner.kill('SIGKILL');
@@ -107,5 +111,6 @@ describe('local processes whose owner is killed with SIGKILL', () => {
     // Assess
     await eventually(() => processesWith(marker).length === 0, { what: 'DynamoDB Local to be killed', timeoutMs: 10_000 });
     expect(processesWith(marker)).toEqual([]);
+    await eventually(() => !existsSync(scratch), { what: 'its scratch folder to be removed', timeoutMs: 5_000 });
   }, 60_000);
 });
