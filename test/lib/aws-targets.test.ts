@@ -1,9 +1,11 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import { ReleaseStack } from '../../lib/release-stack';
+import { constructTestApp } from '../support/cdk-app';
+import { cloudFormationFindings } from '../support/cloudformation-findings';
 
 const GITLAB_CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 const CODESTAR_CONNECTION = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/9f8e7d6c-5b4a-3210-fedc-ba9876543210';
@@ -26,11 +28,15 @@ const config = ReleaseConfig.parse({
 });
 
 function synth(options: { apiGatewayLogsRole?: boolean; stackName?: string } = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return synthStack(options).template;
+}
+
+function synthStack(options: { apiGatewayLogsRole?: boolean; stackName?: string } = {}): { template: Template; stack: ReleaseStack } {
+  const app = constructTestApp();
   const stack = new ReleaseStack(app, options.stackName ?? 'acme-release', { config, apiGatewayLogsRole: options.apiGatewayLogsRole });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Throws with cdk-nag's report when any finding is left unacknowledged.
-  return Template.fromStack(stack);
+  return { template: Template.fromStack(stack), stack };
 }
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -52,8 +58,13 @@ function definitionOf(template: Template, prefix: string): { States: Record<stri
 
 describe('ReleaseStack for real accounts', () => {
   let template: Template;
+  let stack: ReleaseStack;
   beforeAll(() => {
-    template = synth();
+    ({ template, stack } = synthStack());
+  });
+
+  it('passes CloudFormation validation as `cdk synth` runs it (errors stop it there)', async () => {
+    expect(await cloudFormationFindings(stack)).toEqual([]);
   });
 
   describe('CodeBuild sources', () => {
@@ -179,7 +190,8 @@ describe('ReleaseStack for real accounts', () => {
     it('lets a deploy role write every repository\'s project logs and read the artifacts, and use the connections', () => {
       const statements = statementsOf(template, 'DeployTargetsRoleproduction');
       const logs = statements.filter((statement) => actionsOf(statement).includes('logs:PutLogEvents')).flatMap((statement) => [statement.Resource].flat());
-      expect(JSON.stringify(logs)).toMatch(/ProjectswebLogs.*ProjectsapiLogs.*ProjectsjobsLogs/);
+      // In logical-id order: cdk.json's @aws-cdk/aws-iam:minimizePolicies sorts a statement's resources.
+      expect(JSON.stringify(logs)).toMatch(/ProjectsapiLogs.*ProjectsjobsLogs.*ProjectswebLogs/);
       const reads = statements.filter((statement) => actionsOf(statement).includes('s3:GetObject'));
       expect(JSON.stringify(reads.map((statement) => statement.Resource))).toContain('/artifacts/*');
       expect(statements.flatMap(actionsOf)).not.toContain('s3:PutObject');
@@ -196,15 +208,16 @@ describe('ReleaseStack for real accounts', () => {
     });
   });
 
-  it('leaves the account\'s API Gateway logging role alone unless asked, and still logs access', () => {
+  it('leaves the account\'s API Gateway logging role alone unless asked, and still logs access', async () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
     template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }) });
 
-    const asked = synth({ apiGatewayLogsRole: true });
+    const { template: asked, stack: askedStack } = synthStack({ apiGatewayLogsRole: true });
     asked.resourceCountIs('AWS::ApiGateway::Account', 1);
     asked.hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs']] }],
     });
+    expect(await cloudFormationFindings(askedStack)).toEqual([]);
   });
 
   it('names the secrets after the stack, so two stacks of one product do not collide', () => {

@@ -115,7 +115,7 @@ describe('HandlerFunction: environment and settings', () => {
 
   it('bundles the settings next to the code', () => {
     // Prepare
-    const app = new App();
+    const app = new App({ builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Test');
     const config = configOf(2);
     new HandlerFunction(stack, 'Fn', { handler: 'approval-page', description: 'bundled', environment: { TABLE_NAME: 't', PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'k' }, settings: { config } });

@@ -1,17 +1,20 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import { loadConfig } from '../../core/config-file';
 import { ReleaseStack } from '../../lib/release-stack';
+import { constructTestApp } from '../support/cdk-app';
+import { cloudFormationFindings } from '../support/cloudformation-findings';
+import { shippedStack } from '../support/shipped-stack';
 
-/** The stack of `config`, with CDK's validation and cdk-nag (a finding left unacknowledged throws). */
-function synthesize(config: ReleaseConfig): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+/** The stack of `config`, with cdk-nag (a finding left unacknowledged throws). */
+function synthesize(config: ReleaseConfig): { template: Template; stack: ReleaseStack } {
+  const app = constructTestApp();
   const stack = new ReleaseStack(app, 'Test', { config });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return Template.fromStack(stack);
+  return { template: Template.fromStack(stack), stack };
 }
 
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -47,8 +50,9 @@ const shipped = loadConfig('release.config.yaml');
 
 describe('commit statuses on AWS (docs/operations.md#commit-statuses)', () => {
   let template: Template;
+  let stack: ReleaseStack;
   beforeAll(() => {
-    template = synthesize(
+    ({ template, stack } = synthesize(
       ReleaseConfig.parse({
         ...shipped,
         repositories: [
@@ -56,7 +60,11 @@ describe('commit statuses on AWS (docs/operations.md#commit-statuses)', () => {
           { name: 'billing', provider: 'gitlab', url: 'https://gitlab.com/acme/billing', commitStatus: { tokenSecret: 'acme/gitlab-token' } },
         ],
       }),
-    );
+    ));
+  });
+
+  it('passes CloudFormation validation as `cdk synth` runs it (errors stop it there)', async () => {
+    expect(await cloudFormationFindings(stack)).toEqual([]);
   });
 
   it('lets exactly the two step functions read exactly the configured token secrets, GetSecretValue only', () => {
@@ -80,7 +88,7 @@ describe('commit statuses on AWS (docs/operations.md#commit-statuses)', () => {
   });
 
   it('grants no secret and sets no link when no repository asks for statuses', () => {
-    const plain = synthesize(shipped);
+    const plain = shippedStack().template;
     for (const role of ['ContinuousStepsServiceRole', 'PromotionStepsServiceRole']) {
       expect(statementsOf(plain, role).flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
     }
@@ -93,7 +101,7 @@ describe('approval notices on AWS (docs/operations.md#notifications)', () => {
   let topic: string;
   let key: string;
   beforeAll(() => {
-    template = synthesize(shipped);
+    template = shippedStack().template;
     topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0] ?? '';
     key = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('NotificationsKey'))?.[0] ?? '';
   });

@@ -1,24 +1,11 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config-file';
-import { ReleaseStack } from '../../lib/release-stack';
+import { cloudFormationFindings } from '../support/cloudformation-findings';
+import { shippedStack } from '../support/shipped-stack';
 
-let synthesized: Template | undefined;
-
-/** The shipped stack, synthesized once per file (with CDK's CloudFormation validation and cdk-nag): every describe reads the same template. */
+/** The shipped stack, cdk-nag clean, synthesized once per process: every describe reads the same template. */
 function synth(): Template {
-  synthesized ??= synthesize();
-  return synthesized;
-}
-
-function synthesize(): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new ReleaseStack(app, 'Test', { config: loadConfig('release.config.yaml') });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  // Throws with cdk-nag's report when any finding is left unacknowledged.
-  return Template.fromStack(stack);
+  return shippedStack().template;
 }
 
 /** Every IAM action any role of the stack is allowed, by the role's logical id. */
@@ -36,6 +23,10 @@ describe('ReleaseStack', () => {
   let template: Template;
   beforeAll(() => {
     template = synth();
+  });
+
+  it('passes CloudFormation validation as `cdk synth` runs it (errors stop it there)', async () => {
+    expect(await cloudFormationFindings(shippedStack().stack)).toEqual([]);
   });
 
   it('keeps the CMDB forever: RETAIN, deletion protection, point-in-time recovery, encryption, TTL', () => {

@@ -9,8 +9,8 @@ let shipped: { readonly stack: ReleaseStack; readonly template: Template } | und
 
 /**
  * The stack of the shipped release.config.yaml, cdk-nag clean, synthesized once per test process for
- * every test that reads it (test files that share a process share it: read it, never change it). CDK's CloudFormation validation of this very template is left to
- * test/lib/release-stack.test.ts (see `constructTestApp`).
+ * every test that reads it (test files that share a process share it: read it, never change it).
+ * test/lib/release-stack.test.ts asserts CDK's CloudFormation validation of it (`cloudFormationFindings`).
  */
 export function shippedStack(): { readonly stack: ReleaseStack; readonly template: Template } {
   if (!shipped) {
