@@ -13,6 +13,8 @@ export interface CliIo {
   readonly fetch: Fetch;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
+  /** The IANA zone clock times are shown in; the machine's (`TZ`) when absent. */
+  readonly timeZone?: string;
   readonly sleep: (ms: number) => Promise<void>;
   /** The outputs of a CloudFormation stack, by key. */
   readonly stackOutputs: (stackName: string) => Promise<Record<string, string>>;

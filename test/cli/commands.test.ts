@@ -3,9 +3,6 @@ import { startFakeApi, type FakeApi, type Reply } from './support/api-server';
 import { HISTORY_PAGE, RELEASE, SHA_B, STATUS } from './support/fixtures';
 import { runCot } from './support/run-cot';
 
-// Clock times in --wait lines are the machine's; pin them.
-process.env.TZ = 'UTC';
-
 let api: FakeApi;
 beforeAll(async () => {
   api = await startFakeApi();

@@ -5,8 +5,6 @@ import { startFakeApi, type FakeApi } from './support/api-server';
 import { EMPTY_STATUS, NOW, release, SHA_B, STATUS } from './support/fixtures';
 import { runCot } from './support/run-cot';
 
-process.env.TZ = 'UTC';
-
 /*
  * A promotion's pending approval has `repository` "*" and an empty commit (docs/architecture.md#promotions):
  * the CLI shows it as the product, with the number of repositories the promotion moves.

@@ -3,8 +3,6 @@ import { startFakeApi, type FakeApi } from './support/api-server';
 import { release, SHA_B } from './support/fixtures';
 import { runCot } from './support/run-cot';
 
-process.env.TZ = 'UTC';
-
 let api: FakeApi;
 beforeAll(async () => {
   api = await startFakeApi();

@@ -3,8 +3,6 @@ import { startFakeApi, type FakeApi } from './support/api-server';
 import { NOW, release, SHA_B, STATUS } from './support/fixtures';
 import { runCot } from './support/run-cot';
 
-process.env.TZ = 'UTC';
-
 let api: FakeApi;
 beforeAll(async () => {
   api = await startFakeApi();

@@ -7,7 +7,7 @@ export interface CotRun {
   readonly stderr: string;
 }
 
-/** Runs `cot` in-process with captured output, no colours (not a TTY) and an instant `sleep`. */
+/** Runs `cot` in-process with captured output, no colours (not a TTY), clock times in UTC and an instant `sleep`. */
 export async function runCot(args: string[], io: Partial<CliIo> = {}): Promise<CotRun> {
   let stdout = '';
   let stderr = '';
@@ -15,6 +15,7 @@ export async function runCot(args: string[], io: Partial<CliIo> = {}): Promise<C
     stdout: { write: (text) => void (stdout += text), isTTY: false },
     stderr: { write: (text) => void (stderr += text), isTTY: false },
     env: {},
+    timeZone: 'UTC',
     sleep: () => new Promise((resolve) => setImmediate(resolve)),
     stackOutputs: () => Promise.reject(new Error('no stack in tests')),
     ...io,
