@@ -26,14 +26,14 @@ interface Shared {
   templateCacheDir: string;
   users: number;
 }
-const holder = globalThis as typeof globalThis & { cotTestDynamo?: Shared };
+const holder = globalThis as typeof globalThis & { cotTestShared?: Shared };
 
 /**
  * One DynamoDB Local (in memory) for the whole run, where each test file makes its own tables, one
  * folder for the templates the files' harnesses share, and one CloudFormation validation service.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const shared = (holder.cotTestDynamo ??= {
+  const shared = (holder.cotTestShared ??= {
     dynamo: startDynamoDbLocal(),
     validator: startCloudFormationValidator(),
     templateCacheDir: mkdtempSync(join(tmpdir(), 'cot-test-templates-')),
@@ -47,7 +47,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     shared.users -= 1;
     if (shared.users > 0) return;
-    holder.cotTestDynamo = undefined;
+    holder.cotTestShared = undefined;
     rmSync(shared.templateCacheDir, { recursive: true, force: true });
     await Promise.all([dynamo.stop(), validator.stop()]);
   };

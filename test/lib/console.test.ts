@@ -11,6 +11,7 @@ import { CONSOLE_API_ROUTES, CONSOLE_PAGE_ROUTES } from '../../core/console-rout
 import { CmdbTable } from '../../lib/cmdb-table';
 import { ReleaseConsole } from '../../lib/console';
 import { HttpApi } from '../../lib/http-api';
+import { CDK_JSON_CONTEXT } from '../support/cdk-app';
 
 const config = ReleaseConfig.parse({
   product: 'acme',
@@ -29,8 +30,9 @@ afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: tr
 function synth(options: { bundle?: boolean; requireMfa?: boolean } = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'cot-console-'));
   outdirs.push(outdir);
-  // No CloudFormation validation: see test/support/cdk-app.ts (the shipped stack, console included, is validated).
-  const app = new App({ outdir, builtinCloudFormationValidation: false, ...(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } }) });
+  // As test/support/cdk-app.ts makes Apps (the shipped stack, console included, is validated), with its own
+  // folder and, when asked, the bundles.
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   const stack = new Stack(app, 'Test');
   const table = new CmdbTable(stack, 'Cmdb');
   const promotion = new sfn.StateMachine(stack, 'Promotion', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')) });

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 
-/** cdk.json's context (its feature flags among it), which the CDK CLI hands every `cdk synth` and deploy. */
-const CDK_JSON_CONTEXT = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
+/**
+ * cdk.json's context (its feature flags among it), which the CDK CLI hands every `cdk synth` and deploy.
+ * An App made in a test does not read cdk.json, and those flags change the template: give it this.
+ */
+export const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
 
 /**
- * An App for a test: cdk.json's context, as `cdk synth` has it (an App made in a test does not read
- * cdk.json, and its feature flags change the template), no Lambda bundling, and no CDK built-in
+ * An App for a test: cdk.json's context, as `cdk synth` has it, no Lambda bundling, and no CDK built-in
  * CloudFormation validation. That validation, run by a test's App, only prints what it finds, and
  * building its engine costs seconds of CPU in every process: tests that judge a whole stack assert on
  * `cloudFormationFindings` (test/support/cloudformation-findings.ts) instead (test/lib/release-stack.test.ts,

@@ -1,5 +1,4 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { constructTestApp } from './cdk-app';
 import { cloudFormationFindings } from './cloudformation-findings';
@@ -8,11 +7,10 @@ describe('cloudFormationFindings', () => {
   it('finds what `cdk synth` stops on: a property CloudFormation does not know, a value of the wrong type', async () => {
     const stack = new Stack(constructTestApp(), 'Checked', { env: { account: '111111111111', region: 'eu-west-1' } });
     new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties: { Bogus: 1, VisibilityTimeout: 'soon' } });
-    Template.fromStack(stack);
 
     expect(await cloudFormationFindings(stack)).toEqual([
-      "ERROR F3002 Queue: Bogus: Additional properties are not allowed ('Bogus' was unexpected)",
-      "ERROR F3012 Queue: VisibilityTimeout: 'soon' is not of type 'integer'",
+      expect.stringMatching(/^ERROR F3002 Queue: Bogus: Additional properties are not allowed/),
+      expect.stringMatching(/^ERROR F3012 Queue: VisibilityTimeout: 'soon' is not of type 'integer'/),
     ]);
   });
 

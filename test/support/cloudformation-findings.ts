@@ -7,7 +7,9 @@ import { inject } from 'vitest';
  * synth` runs after every synth, where cdk.json's `@aws-cdk/core:validateAgainstDefaultRules` makes an
  * error stop it. An App made in a test does not read cdk.json, so there the same check would only print
  * warnings nobody reads: tests synthesize with it off (`constructTestApp`) and assert on this instead.
- * Answered by the run's validation service (test/support/cloudformation-validator.ts).
+ * Stricter than `cdk synth` in two ways: a warning is a finding too, and `Validations.of(...).acknowledge`
+ * does not hide one (lib/ acknowledges cdk-nag rules only). Answered by the run's validation service
+ * (test/support/cloudformation-validator.ts).
  */
 export async function cloudFormationFindings(stack: Stack): Promise<string[]> {
   const stage = Stage.of(stack);

@@ -20,7 +20,9 @@ export interface CloudFormationValidator {
 
 // Runs on a worker thread: plain CommonJS, aws-cdk-lib by its resolved path (the thread has no TypeScript
 // loader). The plugin is the one `cdk synth` runs after every synth (same rules, same rules left out,
-// same severities); its engine is built on the first request and reused for every later one.
+// same severities). It builds its engine on the first request, and again for a template with resource
+// types the engine was not built for: a fraction of a second then, since the WebAssembly is compiled once
+// per thread, against seconds of CPU the first time.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { CloudFormationValidatePlugin } = require(workerData.cdk);
@@ -39,6 +41,11 @@ parentPort.on('message', ({ id, stackTemplates }) => {
 });
 `;
 
+interface Pending {
+  readonly resolve: (findings: string[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
 /**
  * CDK's CloudFormation validation as one service for the whole test run (test/global-setup.ts). Its
  * engine takes seconds of CPU to build in every process that validates, and test files run in several
@@ -48,33 +55,36 @@ parentPort.on('message', ({ id, stackTemplates }) => {
  */
 export async function startCloudFormationValidator(): Promise<CloudFormationValidator> {
   const require = createRequire(import.meta.url);
-  let worker: Worker | undefined;
+  let current: { readonly worker: Worker; readonly waiting: Map<number, Pending> } | undefined;
   let nextId = 0;
-  const waiting = new Map<number, { resolve: (findings: string[]) => void; reject: (error: Error) => void }>();
-  const failAll = (error: Error) => {
-    for (const request of waiting.values()) request.reject(error);
-    waiting.clear();
-    worker = undefined;
-  };
-  const thread = (): Worker => {
-    if (worker) return worker;
-    const started = new Worker(WORKER, { eval: true, workerData: { cdk: require.resolve('aws-cdk-lib') } });
-    started.on('message', ({ id, findings, error }: { id: number; findings?: string[]; error?: string }) => {
+  /** The thread, started on the first request and again after one ended; each answers its own requests. */
+  const thread = () => {
+    if (current) return current;
+    const worker = new Worker(WORKER, { eval: true, workerData: { cdk: require.resolve('aws-cdk-lib') } });
+    const waiting = new Map<number, Pending>();
+    const started = { worker, waiting };
+    worker.on('message', ({ id, findings, error }: { id: number; findings?: string[]; error?: string }) => {
       const request = waiting.get(id);
       waiting.delete(id);
       if (error !== undefined) request?.reject(new Error(error));
       else request?.resolve(findings ?? []);
     });
-    started.on('error', failAll);
-    started.on('exit', (code) => failAll(new Error(`the CloudFormation validation thread exited with ${code}`)));
-    worker = started;
+    const failAll = (error: Error) => {
+      for (const request of waiting.values()) request.reject(error);
+      waiting.clear();
+      if (current === started) current = undefined;
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`the CloudFormation validation thread exited with ${code}`)));
+    current = started;
     return started;
   };
   const validate = (stackTemplates: StackTemplate[]) =>
     new Promise<string[]>((resolve, reject) => {
       const id = nextId++;
+      const { worker, waiting } = thread();
       waiting.set(id, { resolve, reject });
-      thread().postMessage({ id, stackTemplates });
+      worker.postMessage({ id, stackTemplates });
     });
 
   const server = createServer((request, response) => {
@@ -91,15 +101,23 @@ export async function startCloudFormationValidator(): Promise<CloudFormationVali
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: async () => {
+      // The thread first: a request it is still answering fails at once instead of holding the server open.
+      const running = current;
+      current = undefined;
+      await running?.worker.terminate();
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const running = worker;
-      worker = undefined;
-      await running?.terminate();
     },
   };
 }
