@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CDK_JSON_CONTEXT } from '../../adapters/local/cdk-json';
 import { tempDir } from '../support/temp-dir';
 
 const example = readFileSync('release.config.yaml', 'utf8');
 
-const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string; context: Record<string, unknown> };
 /** The command `cdk synth` and `cdk deploy` run (cdk.json's `app`), with this test's own Node. */
-const [CDK_APP_NAME, ...CDK_APP_ARGS] = cdkJson.app.split(' ');
+const [CDK_APP_NAME, ...CDK_APP_ARGS] = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string }).app.split(' ');
 const CDK_APP_COMMAND = !CDK_APP_NAME || CDK_APP_NAME === 'node' ? process.execPath : CDK_APP_NAME;
 
 /** One folder for the file's runs (they run side by side, so none is removed when one test ends). */
@@ -25,7 +25,7 @@ function runApp(configText: string, context: Record<string, unknown> = {}): Prom
     const child = spawn(CDK_APP_COMMAND, CDK_APP_ARGS, {
       // cdk.json's context, as the CLI passes it: its feature flags, and CloudFormation validation errors
       // that stop the synth (`@aws-cdk/core:validateAgainstDefaultRules`).
-      env: { ...process.env, COT_CONFIG: file, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context }) },
+      env: { ...process.env, COT_CONFIG: file, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }) },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

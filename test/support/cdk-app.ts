@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import { CDK_JSON_CONTEXT } from '../../adapters/local/cdk-json';
 
-/**
- * cdk.json's context (its feature flags among it), which the CDK CLI hands every `cdk synth` and deploy.
- * An App made in a test does not read cdk.json, and those flags change the template: give it this.
- */
-export const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+export { CDK_JSON_CONTEXT };
 
 /**
  * An App for a test: cdk.json's context, as `cdk synth` has it, no Lambda bundling, and no CDK built-in
