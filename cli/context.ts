@@ -34,7 +34,7 @@ export function printJson(output: Output, answer: unknown): void {
 }
 
 export function renderOptionsFor(output: Output, io: CliIo): RenderOptions {
-  return { now: io.now(), color: colorEnabled(output, io.env), ...(io.timeZone ? { timeZone: io.timeZone } : {}) };
+  return { now: io.now(), color: colorEnabled(output, io.env), timeZone: io.timeZone };
 }
 
 /** The "Examples:" block at the end of a command's `--help`. */

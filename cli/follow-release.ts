@@ -32,7 +32,7 @@ export async function reportStarted(ctx: CommandContext, client: ApiClient, answ
   output.write(`${started}: ${releaseId}\n`);
   const progress = createProgress(output, color);
   try {
-    const outcome = await waitForRelease(client, releaseId, io, progress, { timeoutMs: options.timeout, color, ...(io.timeZone ? { timeZone: io.timeZone } : {}) });
+    const outcome = await waitForRelease(client, releaseId, io, progress, { timeoutMs: options.timeout, color, timeZone: io.timeZone });
     progress.stop();
     output.write(summarize(outcome.release, color));
     if (options.json) printJson(io.stdout, outcome.answer);

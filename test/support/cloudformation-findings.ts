@@ -1,4 +1,4 @@
-import { Stage, type Stack } from 'aws-cdk-lib';
+import { Stage, type PolicyValidationStack, type Stack } from 'aws-cdk-lib';
 import { UNKNOWN_ACCOUNT, UNKNOWN_REGION } from 'aws-cdk-lib/cx-api';
 import { inject } from 'vitest';
 
@@ -17,12 +17,13 @@ export async function cloudFormationFindings(stack: Stack): Promise<string[]> {
   // The assembly the test's own synth made (Template.fromStack): a stage synthesizes once.
   const artifact = stage.synth().getStackArtifact(stack.artifactId);
   const { account, region } = artifact.environment;
-  const stackTemplates = [
+  // As CDK's synth hands the stack to its validation plugins.
+  const stackTemplates: PolicyValidationStack[] = [
     {
       stackConstructPath: artifact.hierarchicalId,
       templatePath: artifact.templateFullPath,
-      ...(account !== UNKNOWN_ACCOUNT ? { accountId: account } : {}),
-      ...(region !== UNKNOWN_REGION ? { region } : {}),
+      accountId: account !== UNKNOWN_ACCOUNT ? account : undefined,
+      region: region !== UNKNOWN_REGION ? region : undefined,
     },
   ];
   const response = await fetch(`${inject('cloudFormationValidator')}/validate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ stackTemplates }) });

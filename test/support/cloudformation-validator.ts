@@ -1,16 +1,8 @@
+import type { PolicyValidationStack } from 'aws-cdk-lib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-
-/** One synthesized stack, as CDK's synth hands it to a validation plugin (`IPolicyValidationContext`). */
-export interface StackTemplate {
-  readonly stackConstructPath: string;
-  /** The template file the synth wrote. */
-  readonly templatePath: string;
-  readonly accountId?: string;
-  readonly region?: string;
-}
 
 export interface CloudFormationValidator {
   /** POST `{ stackTemplates }` to `${endpoint}/validate`: answers `{ findings }`, one line a finding. */
@@ -79,7 +71,7 @@ export async function startCloudFormationValidator(): Promise<CloudFormationVali
     current = started;
     return started;
   };
-  const validate = (stackTemplates: StackTemplate[]) =>
+  const validate = (stackTemplates: PolicyValidationStack[]) =>
     new Promise<string[]>((resolve, reject) => {
       const id = nextId++;
       const { worker, waiting } = thread();
@@ -94,7 +86,7 @@ export async function startCloudFormationValidator(): Promise<CloudFormationVali
     request.on('end', () => {
       (async () => {
         if (request.method !== 'POST' || request.url !== '/validate') throw new Error(`no route ${request.method} ${request.url}`);
-        return validate((JSON.parse(body) as { stackTemplates: StackTemplate[] }).stackTemplates);
+        return validate((JSON.parse(body) as { stackTemplates: PolicyValidationStack[] }).stackTemplates);
       })().then(
         (findings) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ findings })),
         (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error instanceof Error ? (error.stack ?? error.message) : String(error)),
