@@ -64,14 +64,14 @@ export const CMDB_ACCESS = {
   },
   pushes: {
     // `claimAndRecordPush` without the claim, then `advanceHead`.
-    recordPush: { table: ['UpdateItem', 'GetItem', 'BatchGetItem', 'PutItem', 'Query'] },
+    recordPush: { table: ['UpdateItem', 'BatchGetItem', 'PutItem', 'Query'] },
     // One transaction, no read: the delivery's claim (a conditional Put), the commit's Update and the
     // Updates of its history's reverse entries.
     claimAndRecordPush: { table: ['PutItem', 'UpdateItem'] },
-    // Reads the branch head and the commits it compares by (GetItem, BatchGetItem, with their reverse
-    // entries and the repository's index), moves the head by a conditional Put; the first run of a
-    // repository reads its commits (Query) and puts its index.
-    advanceHead: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'Query'] },
+    // Reads the branch head with the commit, its reverse entry and the repository's index, then what the
+    // head's commit tells (BatchGetItem, each time), moves the head by a conditional Put; the first run of
+    // a repository reads its commits (Query) and puts its index.
+    advanceHead: { table: ['BatchGetItem', 'PutItem', 'Query'] },
     branchHead: { table: ['GetItem'] },
     getCommit: { table: ['GetItem'] },
     recordTag: { table: ['PutItem'] },

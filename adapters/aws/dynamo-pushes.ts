@@ -92,7 +92,8 @@ export class DynamoPushes implements PushStore {
   async advanceHead(repository: string, branch: string, commit: string): Promise<{ head: boolean; reason: string }> {
     let looks = 0;
     for (let attempt = 0; attempt < 5 + SECOND_LOOKS; attempt += 1) {
-      const [tip, read] = await Promise.all([this.get(keys.branch(repository, branch)), this.lookUp(repository, [commit])]);
+      const read = await this.lookUp(repository, [commit], branch);
+      const tip = read.head;
       const item = read.commits.find((known) => known.commit === commit);
       // Nothing to compare: the head stays where it is.
       if (!item) return { head: false, reason: `${commit.slice(0, 12)} was never pushed` };
@@ -185,15 +186,27 @@ export class DynamoPushes implements PushStore {
   }
 
   /**
-   * What is known of these commits, whether recorded commits list them, and the repository's index, in
-   * one round trip (a BatchGetItem of at most 2 x 2 + 1 keys).
+   * What is known of these commits, whether recorded commits list them, the repository's index and, when
+   * `branch` is given, the branch's head item, in one round trip (a BatchGetItem of at most 2 x 2 + 2 keys,
+   * each read strongly consistent).
    */
-  private async lookUp(repository: string, commits: readonly string[]): Promise<{ commits: KnownCommit[]; items: Map<string, Record<string, unknown>>; listed: Map<string, boolean>; index?: { complete: boolean } }> {
-    const items = await this.batchGet(repository, [...commits.map((commit) => keys.commit(repository, commit)), ...commits.map((commit) => keys.listed(repository, commit)), keys.listedIndex(repository)]);
+  private async lookUp(
+    repository: string,
+    commits: readonly string[],
+    branch?: string,
+  ): Promise<{ commits: KnownCommit[]; items: Map<string, Record<string, unknown>>; listed: Map<string, boolean>; index?: { complete: boolean }; head?: Record<string, unknown> }> {
+    const headKey = branch === undefined ? undefined : keys.branch(repository, branch);
+    const items = await this.batchGet(repository, [
+      ...commits.map((commit) => keys.commit(repository, commit)),
+      ...commits.map((commit) => keys.listed(repository, commit)),
+      keys.listedIndex(repository),
+      ...(headKey ? [headKey] : []),
+    ]);
     const found: KnownCommit[] = [];
     const byCommit = new Map<string, Record<string, unknown>>();
     const listed = new Map<string, boolean>();
     let index: { complete: boolean } | undefined;
+    let head: Record<string, unknown> | undefined;
     for (const item of items) {
       const sk = String(item.sk);
       if (sk.startsWith(keys.commitPrefix)) {
@@ -201,9 +214,10 @@ export class DynamoPushes implements PushStore {
         byCommit.set(String(item.commit), item);
       }
       else if (sk.startsWith(keys.listedPrefix)) listed.set(sk.slice(keys.listedPrefix.length), true);
+      else if (sk === headKey?.sk) head = item;
       else index = { complete: item.complete === true };
     }
-    return { commits: found, items: byCommit, listed, ...(index ? { index } : {}) };
+    return { commits: found, items: byCommit, listed, ...(index ? { index } : {}), ...(head ? { head } : {}) };
   }
 
   /** What one push tells of its commit (kept across pushes: history only grows), as one Update. */
