@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../core/config-file';
+import { DEFAULT_CONFIG_FILE } from '../core/config-file-name';
 import { ApiClient } from './api-client';
 import { CliError, EXIT, usageError } from './exit-codes';
 import type { CliIo } from './io';
@@ -24,7 +24,7 @@ export interface GlobalOptions {
 export async function resolveEndpoint(options: GlobalOptions, io: CliIo): Promise<URL> {
   const given = options.endpoint ?? io.env.COT_ENDPOINT;
   if (options.stack !== undefined || given === 'aws') {
-    const stackName = options.stack ?? `${productOf(options.config ?? DEFAULT_CONFIG_FILE)}-release`;
+    const stackName = options.stack ?? `${await productOf(options.config ?? DEFAULT_CONFIG_FILE)}-release`;
     const apiUrl = (await io.stackOutputs(stackName))[API_URL_OUTPUT];
     if (!apiUrl) throw new CliError(`stack ${stackName} has no ${API_URL_OUTPUT} output: is it a codeontap-release stack?`, EXIT.usage);
     return parseEndpoint(apiUrl, `output ${API_URL_OUTPUT} of stack ${stackName}`);
@@ -50,7 +50,9 @@ function parseEndpoint(value: string, source: string): URL {
   return url;
 }
 
-function productOf(file: string): string {
+/** The config's product. Its loader (YAML and the schema) is imported here, the one command path that reads it. */
+async function productOf(file: string): Promise<string> {
+  const { ConfigError, loadConfig } = await import('../core/config-file');
   try {
     return loadConfig(file).product;
   } catch (error) {

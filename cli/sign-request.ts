@@ -1,5 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { CliError, EXIT } from './exit-codes';
 
 export interface UnsignedRequest {
@@ -35,8 +34,8 @@ export function sigV4Signer(region: string): RequestSigner {
   let signer: SignatureV4 | undefined;
   return async (request) => {
     if (!signer) {
-      // Imported on first use: the credential providers are heavy and local mode never signs.
-      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      // Imported on first use: the signer and the credential providers are heavy, and local mode never signs.
+      const [{ fromNodeProviderChain }, { SignatureV4 }, { Sha256 }] = await Promise.all([import('@aws-sdk/credential-providers'), import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
       signer = new SignatureV4({ service: 'execute-api', region, credentials: fromNodeProviderChain(), sha256: Sha256 });
     }
     const { url } = request;

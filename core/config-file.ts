@@ -3,8 +3,9 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ReleaseConfig } from './config';
+import { DEFAULT_CONFIG_FILE } from './config-file-name';
 
-export const DEFAULT_CONFIG_FILE = 'release.config.yaml';
+export { DEFAULT_CONFIG_FILE };
 
 /**
  * A configuration that cannot be used. Its message names the file, the field and what is allowed,

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../../core/config-file';
+import { DEFAULT_CONFIG_FILE } from '../../core/config-file-name';
 import { examples, printJson, renderOptionsFor, type CommandContext } from '../context';
 import { exitCodeOf } from '../doctor/check';
-import { processProbes } from '../doctor/local-checks';
-import { runDoctor, type DoctorDeps, type DoctorRequest } from '../doctor/run-doctor';
+import type { DoctorDeps, DoctorRequest } from '../doctor/run-doctor';
 import { resolveEndpoint, type GlobalOptions } from '../endpoint';
 import type { CliIo } from '../io';
 import { renderChecks } from '../render/doctor';
 
-export function registerDoctor(program: Command, ctx: CommandContext, deps: DoctorDeps = processDeps(ctx.io)): void {
+export function registerDoctor(program: Command, ctx: CommandContext, deps?: DoctorDeps): void {
   program
     .command('doctor')
     .description('check what local mode (default) or a deploy to an AWS account (--endpoint aws) needs: one line per check, with the fix')
@@ -23,7 +22,10 @@ ${examples('cot doctor', 'cot doctor --endpoint aws', 'cot doctor --endpoint aws
     )
     .action(async (options: { json?: boolean }, command: Command) => {
       const request = await doctorRequest(command.optsWithGlobals<GlobalOptions>(), ctx.io);
-      const results = await runDoctor(request, deps);
+      // Loaded here: the checks import the SDK clients' commands and the config loader, which every other
+      // command starts without.
+      const { runDoctor } = await import('../doctor/run-doctor');
+      const results = await runDoctor(request, deps ?? (await processDeps(ctx.io)));
       if (options.json) printJson(ctx.io.stdout, results);
       else ctx.io.stdout.write(renderChecks(results, renderOptionsFor(ctx.io.stdout, ctx.io)));
       ctx.setExitCode(exitCodeOf(results));
@@ -38,7 +40,8 @@ async function doctorRequest(options: GlobalOptions, io: CliIo): Promise<DoctorR
   return { target: 'local', configFile, endpoint: await resolveEndpoint(options, io) };
 }
 
-function processDeps(io: CliIo): DoctorDeps {
+async function processDeps(io: CliIo): Promise<DoctorDeps> {
+  const { processProbes } = await import('../doctor/local-checks');
   return {
     probes: processProbes(io.fetch),
     // Loaded on first use, like the stack outputs: the AWS SDK is slow to import and local mode never needs it.

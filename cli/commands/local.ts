@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../../core/config-file';
+import { DEFAULT_CONFIG_FILE } from '../../core/config-file-name';
 import { parseNonBlank, parsePort } from '../arguments';
 import { examples, type CommandContext } from '../context';
 import type { LocalOptions } from '../../local/run-local';
