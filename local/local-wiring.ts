@@ -95,6 +95,12 @@ export interface LocalWiringOptions {
    * be known only once the server listens). @default no link
    */
   readonly consoleUrl?: () => string;
+  /**
+   * What the handlers log through (on AWS, Powertools' Logger writing to CloudWatch Logs): a failed commit
+   * status or reminder is a warning there, and the run goes on.
+   * @default a Logger that prints errors only (local mode shows runs in its own console)
+   */
+  readonly logger?: Logger;
   /** @default nothing watches */
   readonly observe?: LocalObserver;
   /**
@@ -162,7 +168,7 @@ export class LocalWiring {
       return toOutbox(notification).catch((error: unknown) => options.onNotificationError?.(error));
     };
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
-    const logger = new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
+    const logger = options.logger ?? new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
     const observe = options.observe ?? {};
     const watched = <P>(port: P, watch: ((port: P) => P) | undefined): P => (watch ? watch(port) : port);
     const asHandler = <E, R>(name: string, run: (event: E) => Promise<R>) => (observe.handler ? observe.handler(name, run) : run);

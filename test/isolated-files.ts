@@ -7,7 +7,6 @@
 export const ISOLATED_FILES: readonly string[] = [
   'test/lambdas/aws-wiring.test.ts',
   'test/lambdas/cold-start.test.ts',
-  'test/workflows/commit-statuses.test.ts',
   'test/cli/doctor-aws.test.ts',
   'test/adapters/aws/sns-notices.test.ts',
   'test/adapters/aws/ses-mailer.test.ts',
