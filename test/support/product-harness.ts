@@ -12,7 +12,7 @@ import { systemClock } from '../../core/ports';
 import { LocalWiring } from '../../local/local-wiring';
 import { decodeHeader, parseEml } from '../lambdas/approval-harness';
 import { eventually } from './eventually';
-import { closeHarness, commitAndRecordPush, git } from './local-harness';
+import { closeHarness, commitAndRecordPush, initRepository } from './local-harness';
 import { releaseTemplate } from './release-template';
 import { whenDone } from './when-done';
 
@@ -54,9 +54,7 @@ export async function productHarness(config: ReleaseConfig = threeRepositoryConf
   for (const { name, localPath } of config.repositories) {
     const repo = release.repositoryDir(name);
     cpSync(join(configDir, localPath ?? 'examples/sample-service'), repo, { recursive: true, filter: (source) => !source.includes('node_modules') && !source.endsWith('/dist') });
-    git(repo, 'init', '--quiet', '--initial-branch=main');
-    git(repo, 'add', '--all');
-    git(repo, 'commit', '--quiet', '-m', 'Initial commit');
+    initRepository(repo);
   }
   const { releases, promotions } = release.stores;
   const products = new ProductOperations({ config, releases, promotions, workflows: release.workflows, clock: systemClock });
