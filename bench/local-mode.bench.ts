@@ -1,6 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -75,12 +75,43 @@ class LocalMode {
     return performance.now() - start;
   }
 
+  /** Local mode's process and the DynamoDB Local it started (its `java` child), for their CPU times. */
+  processes(): { server?: number; dynamodb?: number } {
+    const server = this.child?.pid;
+    if (server === undefined) return {};
+    const children = readProc(`${server}/task/${server}/children`)?.trim().split(/\s+/).filter(Boolean).map(Number) ?? [];
+    return { server, dynamodb: children.find((pid) => readProc(`${pid}/comm`)?.trim() === 'java') };
+  }
+
   async health(): Promise<number> {
     const start = performance.now();
     const response = await fetch(`${this.url}/health`);
     await response.text();
     return performance.now() - start;
   }
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${path}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks a second, the unit of /proc's CPU times (Linux only; elsewhere undefined). */
+const TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** A process's CPU milliseconds so far (user + system), read from /proc; undefined where there is none. */
+function cpuMs(pid: number | undefined): number | undefined {
+  const fields = pid === undefined || TICKS === undefined ? undefined : readProc(`${pid}/stat`)?.split(') ')[1]?.split(' ');
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS! : undefined;
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -115,17 +146,27 @@ async function bench(): Promise<string> {
     const burstAcks: number[] = [];
     const burstFailures: number[] = [];
     let next = 0;
+    // Where the burst's CPU goes: local mode, its DynamoDB Local, and this process posting the pushes.
+    const { server, dynamodb } = local.processes();
+    const before = { server: cpuMs(server), dynamodb: cpuMs(dynamodb), client: process.cpuUsage() };
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < burst.length) burstAcks.push(await local.push(burst[next++]!, burstFailures));
       }),
     );
+    const spent = { server: cpuMs(server), dynamodb: cpuMs(dynamodb), client: process.cpuUsage(before.client) };
+    const perAck = (after: number | undefined, start: number | undefined) => (after === undefined || start === undefined ? undefined : (after - start) / BURST);
+    const split = { dynamodb: perAck(spent.dynamodb, before.dynamodb), server: perAck(spent.server, before.server), client: (spent.client.user + spent.client.system) / 1000 / BURST };
+    const cpuSplit =
+      split.dynamodb === undefined || split.server === undefined
+        ? ''
+        : `\n    CPU a push: DynamoDB Local ${split.dynamodb.toFixed(1)} ms, local mode ${split.server.toFixed(1)} ms, this client ${split.client.toFixed(1)} ms; on ${availableParallelism()} cores at least ${((split.dynamodb + split.server + split.client) / availableParallelism()).toFixed(1)} ms a push, so ${CONCURRENCY} at a time wait about ${((CONCURRENCY * (split.dynamodb + split.server + split.client)) / availableParallelism()).toFixed(0)} ms each`;
     const ratio = (ack: number, health: number) => `x${(ack / health).toFixed(1)} /health`;
     const failed = (statuses: number[]) => (statuses.length > 0 ? `; ${statuses.length} not 202 (${[...new Set(statuses)].join(', ')})` : '');
     return [
       `npm start to /health 200: warm data folder ${ms(warm)} (goal <= 5000 ms), fresh ${ms(fresh)}`,
       `  webhook ack one at a time (n=${ONE_AT_A_TIME}): p50 ${ms(percentile(acks, 50))} (${ratio(percentile(acks, 50), percentile(healths, 50))}), p99 ${ms(percentile(acks, 99))} (${ratio(percentile(acks, 99), percentile(healths, 99))}) (goal p99 <= 100 ms); /health p50 ${ms(percentile(healths, 50))}, p99 ${ms(percentile(healths, 99))}${failed(failures)}`,
-      `  webhook ack, burst of ${BURST} pushes ${CONCURRENCY} at a time: p50 ${ms(percentile(burstAcks, 50))}, p99 ${ms(percentile(burstAcks, 99))} (goal p99 <= 100 ms)${failed(burstFailures)}`,
+      `  webhook ack, burst of ${BURST} pushes ${CONCURRENCY} at a time: p50 ${ms(percentile(burstAcks, 50))}, p99 ${ms(percentile(burstAcks, 99))} (goal p99 <= 100 ms)${failed(burstFailures)}${cpuSplit}`,
     ].join('\n');
   } finally {
     await local.stop();
