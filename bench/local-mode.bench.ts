@@ -110,8 +110,12 @@ const TICKS = (() => {
 
 /** A process's CPU milliseconds so far (user + system), read from /proc; undefined where there is none. */
 function cpuMs(pid: number | undefined): number | undefined {
-  const fields = pid === undefined || TICKS === undefined ? undefined : readProc(`${pid}/stat`)?.split(') ')[1]?.split(' ');
-  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS! : undefined;
+  const ticks = TICKS;
+  const stat = pid === undefined || ticks === undefined ? undefined : readProc(`${pid}/stat`);
+  if (!stat || ticks === undefined) return undefined;
+  // The fields after the command name, which is in parentheses and may itself hold ") ".
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -157,10 +161,14 @@ async function bench(): Promise<string> {
     const spent = { server: cpuMs(server), dynamodb: cpuMs(dynamodb), client: process.cpuUsage(before.client) };
     const perAck = (after: number | undefined, start: number | undefined) => (after === undefined || start === undefined ? undefined : (after - start) / BURST);
     const split = { dynamodb: perAck(spent.dynamodb, before.dynamodb), server: perAck(spent.server, before.server), client: (spent.client.user + spent.client.system) / 1000 / BURST };
-    const cpuSplit =
-      split.dynamodb === undefined || split.server === undefined
-        ? ''
-        : `\n    CPU a push: DynamoDB Local ${split.dynamodb.toFixed(1)} ms, local mode ${split.server.toFixed(1)} ms, this client ${split.client.toFixed(1)} ms; on ${availableParallelism()} cores at least ${((split.dynamodb + split.server + split.client) / availableParallelism()).toFixed(1)} ms a push, so ${CONCURRENCY} at a time wait about ${((CONCURRENCY * (split.dynamodb + split.server + split.client)) / availableParallelism()).toFixed(0)} ms each`;
+    // The cores Node sees (a container's CPU quota is not among what it counts).
+    const cores = availableParallelism();
+    const cpuSplit = (() => {
+      if (split.dynamodb === undefined || split.server === undefined) return '';
+      const total = split.dynamodb + split.server + split.client;
+      const parts = `DynamoDB Local ${split.dynamodb.toFixed(1)} ms, local mode ${split.server.toFixed(1)} ms, this client ${split.client.toFixed(1)} ms`;
+      return `\n    CPU a push: ${parts}; on ${cores} cores at least ${(total / cores).toFixed(1)} ms a push, so ${CONCURRENCY} at a time wait about ${((CONCURRENCY * total) / cores).toFixed(0)} ms each`;
+    })();
     const ratio = (ack: number, health: number) => `x${(ack / health).toFixed(1)} /health`;
     const failed = (statuses: number[]) => (statuses.length > 0 ? `; ${statuses.length} not 202 (${[...new Set(statuses)].join(', ')})` : '');
     return [

@@ -50,7 +50,7 @@ function parseEndpoint(value: string, source: string): URL {
   return url;
 }
 
-/** The config's product. Its loader (YAML and the schema) is imported here, the one command path that reads it. */
+/** The config's product. Its loader (YAML and the schema) is imported only when the stack name must come from the config. */
 async function productOf(file: string): Promise<string> {
   const { ConfigError, loadConfig } = await import('../core/config-file');
   try {

@@ -18,7 +18,7 @@ import type { Decision, ReleaseState } from './release-lifecycle';
 
 /*
  * The CMDB (docs/architecture.md#cmdb): what runs where, since when, who approved it, what ran before.
- * One store per aggregate, so each use case names what it touches. Every read is one Query or GetItem;
+ * One store per aggregate, so each use case names what it touches. Every read is one Query, GetItem or BatchGetItem of known keys;
  * every write that must hold under concurrency is conditional and fails with `ConflictError` (or
  * `LeaseBusyError` for the deploy lease).
  */

@@ -187,8 +187,8 @@ export class DynamoPushes implements PushStore {
 
   /**
    * What is known of these commits, whether recorded commits list them, the repository's index and, when
-   * `branch` is given, the branch's head item, in one round trip (a BatchGetItem of at most 2 x 2 + 2 keys,
-   * each read strongly consistent).
+   * `branch` is given, the branch's head item, in one round trip (a BatchGetItem of 2n + 1 keys for n
+   * commits, plus the head's; each read strongly consistent).
    */
   private async lookUp(
     repository: string,

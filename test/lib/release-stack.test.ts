@@ -197,7 +197,7 @@ describe('ReleaseStack grants each function the CMDB actions its use cases send,
   it.each([
     // The webhook reads nothing: one transaction records the push; a failed start deletes its claim.
     ['webhook', { table: actions('DeleteItem', 'PutItem', 'UpdateItem') }],
-    // The run moves the branch head: the commits compared (BatchGetItem), and once per repository a Query
+    // The run moves the branch head: the head and the commits compared (BatchGetItem), and once per repository a Query
     // of its commits for the index of who lists them.
     ['continuous-step', { table: actions('BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem') }],
     ['promotion-step', { table: actions('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), index: actions('Query') }],

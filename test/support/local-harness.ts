@@ -12,7 +12,8 @@ import { LocalWiring, type LocalWiringOptions } from '../../local/local-wiring';
 import { releaseTemplate } from './release-template';
 import { whenDone } from './when-done';
 
-const GIT_IDENTITY = ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false'];
+/** The developer Dev, with no signing and none of the machine's own hooks. */
+const GIT_IDENTITY = ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null'];
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', [...GIT_IDENTITY, ...args], { cwd, encoding: 'utf8' }).trim();
@@ -45,7 +46,8 @@ export async function commitAndRecordPush(release: LocalWiring, repository: stri
     else writeFileSync(join(repo, file), content);
   }
   const [before, commit] = gitSteps(repo, 'g rev-parse HEAD\ng add --all\ng commit --quiet --allow-empty -m "$1"\ng rev-parse HEAD', message);
-  if (!before || !commit) throw new Error(`git did not tell the commits of "${message}" in ${repo}`);
+  const sha = /^[0-9a-f]{40}$/;
+  if (!before || !commit || !sha.test(before) || !sha.test(commit)) throw new Error(`git did not tell the commits of "${message}" in ${repo}`);
   const pushedAt = new Date(Date.now() + sequence).toISOString();
   await release.stores.pushes.recordPush({ repository, branch: 'main', commit, message, author: 'Dev <dev@example.com>', pushedAt, hostPushedAt: pushedAt, before });
   return { repository, environment: 'integration', branch: 'main', commit, message, author: 'Dev <dev@example.com>', requestedBy: `push:test:${sequence}` };

@@ -8,6 +8,7 @@ import { productHarness, threeRepositoryConfig } from '../support/product-harnes
 type Harness = Awaited<ReturnType<typeof localHarness>>;
 
 const CONSOLE = 'http://127.0.0.1:3999/';
+const TOKEN_SECRET = 'sample-service-github-token';
 
 /** The handlers' logger, keeping each warning (message and extra fields) and printing nothing. */
 class WarningsLogger extends Logger {
@@ -19,7 +20,6 @@ class WarningsLogger extends Logger {
     this.warnings.push(args);
   }
 }
-const TOKEN_SECRET = 'sample-service-github-token';
 
 /** The GitHub statuses the stand-in host received for one commit, as `{state, context, description, target_url}`. */
 function statusesOf(host: GitHostServer, commit: string, repository = 'sample-service') {
