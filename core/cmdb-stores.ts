@@ -18,9 +18,9 @@ import type { Decision, ReleaseState } from './release-lifecycle';
 
 /*
  * The CMDB (docs/architecture.md#cmdb): what runs where, since when, who approved it, what ran before.
- * One store per aggregate, so each use case names what it touches. Every read is one Query, GetItem or BatchGetItem of known keys;
- * every write that must hold under concurrency is conditional and fails with `ConflictError` (or
- * `LeaseBusyError` for the deploy lease).
+ * One store per aggregate, so each use case names what it touches. Every read is one Query, GetItem or
+ * BatchGetItem of known keys; every write that must hold under concurrency is conditional and fails with
+ * `ConflictError` (or `LeaseBusyError` for the deploy lease).
  */
 
 /** Releases and continuous runs, with what follows from them: the board, the history, the acceptances. */
