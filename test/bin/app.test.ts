@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CDK_JSON_CONTEXT } from '../../adapters/local/cdk-json';
+import { CDK_JSON_CONTEXT } from '../support/cdk-app';
 import { tempDir } from '../support/temp-dir';
 
 const example = readFileSync('release.config.yaml', 'utf8');
