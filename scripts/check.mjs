@@ -16,7 +16,9 @@ const CHECKS = [
   // Both TypeScripts have a `tsc` command: this one is named by its file, and run by this Node, since npm
   // marks a package's command executable only where it links it.
   { name: 'tsc --noEmit', bin: process.execPath, args: [file('@typescript/native/bin/tsc'), '--noEmit'] },
-  { name: 'eslint .', bin: file('.bin/eslint'), args: ['.'] },
+  // ESLint keeps what it found per file, by the file's content and its own config, so a run after a small
+  // change reads again only what changed (about a tenth of the time). A fresh clone has no cache.
+  { name: 'eslint .', bin: file('.bin/eslint'), args: ['.', '--cache', '--cache-strategy', 'content', '--cache-location', file('.cache/eslint/')] },
 ];
 
 /**
