@@ -170,7 +170,10 @@ export class HandlerFunction<H extends HandlerName = HandlerName> extends nodejs
     const variables = this.environmentVariables();
     const missing = Object.keys(HANDLER_ENVIRONMENT[this.handlerName].shape).filter((name) => !(name in variables) && !OPTIONAL_ENVIRONMENT.has(name));
     const stack = Stack.of(this);
-    const types = Object.fromEntries(stack.node.findAll().flatMap((construct) => (construct instanceof CfnResource ? [[stack.resolve(construct.logicalId) as string, construct.cfnResourceType]] : [])));
+    // Only the types REFERENCE_BYTES knows change the count: resolving every resource's logical id, for
+    // each function, was a fifth of a synth's time.
+    const counted = stack.node.findAll().filter((construct): construct is CfnResource => construct instanceof CfnResource && Object.hasOwn(REFERENCE_BYTES, construct.cfnResourceType));
+    const types = Object.fromEntries(counted.map((resource) => [stack.resolve(resource.logicalId) as string, resource.cfnResourceType]));
     const bytes = environmentBytes(variables, types);
     return [
       ...(missing.length > 0 ? [`the ${this.handlerName} function's environment lacks ${missing.join(', ')} (lambdas/handler-environment.ts)`] : []),
