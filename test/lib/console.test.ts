@@ -2,16 +2,15 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReleaseConfig } from '../../core/config';
 import { CONSOLE_API_ROUTES, CONSOLE_PAGE_ROUTES } from '../../core/console-routes';
 import { CmdbTable } from '../../lib/cmdb-table';
 import { ReleaseConsole } from '../../lib/console';
 import { HttpApi } from '../../lib/http-api';
-import { CDK_JSON_CONTEXT } from '../support/cdk-app';
+import { CDK_JSON_CONTEXT, testAppProps } from '../support/cdk-app';
 
 const config = ReleaseConfig.parse({
   product: 'acme',
@@ -24,15 +23,11 @@ const config = ReleaseConfig.parse({
   notifications: { from: 'releases@example.com' },
 });
 
-const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
 function synth(options: { bundle?: boolean; requireMfa?: boolean } = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'cot-console-'));
-  outdirs.push(outdir);
-  // As test/support/cdk-app.ts makes Apps (the shipped stack, console included, is validated), with its own
-  // folder and, when asked, the bundles.
-  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  // As test/support/cdk-app.ts makes Apps (the shipped stack, console included, is validated), with the
+  // bundles when asked.
+  const app = new App(testAppProps({ ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) }));
+  const { outdir } = app;
   const stack = new Stack(app, 'Test');
   const table = new CmdbTable(stack, 'Cmdb');
   const promotion = new sfn.StateMachine(stack, 'Promotion', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')) });

@@ -11,7 +11,7 @@ import { SETTINGS_FILE, type HandlerName } from '../../lambdas/handler-environme
 import { CmdbTable } from '../../lib/cmdb-table';
 import { environmentBytes, HANDLER_BUNDLING, HandlerFunction, handlerEntry, MAX_ENVIRONMENT_BYTES } from '../../lib/handler-function';
 import { ReleaseStack } from '../../lib/release-stack';
-import { CDK_JSON_CONTEXT, constructTestApp } from '../support/cdk-app';
+import { CDK_JSON_CONTEXT, constructTestApp, testAppProps } from '../support/cdk-app';
 
 /** A config of `count` repositories with realistic names, each URL and name at their usual length. */
 function configOf(count: number): ReleaseConfig {
@@ -116,7 +116,7 @@ describe('HandlerFunction: environment and settings', () => {
   it('bundles the settings next to the code', () => {
     // Prepare
     // Bundled, unlike constructTestApp's.
-    const app = new App({ builtinCloudFormationValidation: false, context: CDK_JSON_CONTEXT });
+    const app = new App(testAppProps(CDK_JSON_CONTEXT));
     const stack = new Stack(app, 'Test');
     const config = configOf(2);
     new HandlerFunction(stack, 'Fn', { handler: 'approval-page', description: 'bundled', environment: { TABLE_NAME: 't', PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'k' }, settings: { config } });

@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { CDK_JSON_CONTEXT } from '../../adapters/local/cdk-json';
+import { inject } from 'vitest';
+import { CDK_JSON_CONTEXT, templatesOnlyAppProps } from '../../adapters/local/cdk-json';
 
 export { CDK_JSON_CONTEXT };
 
@@ -12,5 +15,15 @@ export { CDK_JSON_CONTEXT };
  * the real synth.
  */
 export function constructTestApp(context: Record<string, unknown> = {}): App {
-  return new App({ builtinCloudFormationValidation: false, context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
+  return new App(testAppProps({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }));
+}
+
+/**
+ * The props of any App a test makes, with `context` (cdk.json's is not added): the same templates as
+ * `cdk synth`, without the metadata only a deploy reads (templatesOnlyAppProps), and the cloud assembly
+ * in a folder of its own inside the run's (test/global-setup.ts), which is removed after the run rather
+ * than left in the system's temporary folder.
+ */
+export function testAppProps(context: Readonly<Record<string, unknown>>) {
+  return templatesOnlyAppProps(mkdtempSync(join(inject('cdkOutDir'), 'app-')), context);
 }

@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { CfnTemplate } from '../../../../adapters/local/workflow';
+import { testAppProps } from '../../../support/cdk-app';
 
 /**
  * Small state machines built with the real CDK constructs, in one stack synthesized once per test file:
@@ -17,7 +18,7 @@ import type { CfnTemplate } from '../../../../adapters/local/workflow';
  * Fanout (Parallel of two waiting tasks), Unserved (an SQS Task nested in a Parallel).
  */
 export function synthesizeWorkflows(): CfnTemplate {
-  const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
+  const app = new App(testAppProps({ 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true }));
   const stack = new Stack(app, 'Workflows');
   const fn = (id: string) =>
     new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = 1') });
