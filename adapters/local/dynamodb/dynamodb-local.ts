@@ -94,11 +94,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ['-dbPath', resolve(options.dbPath)] : ['-inMemory'];
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
-  // Run from a scratch folder: DynamoDB Local writes a metadata file into its working directory.
+  // Run from a scratch folder, removed when it stops: DynamoDB Local writes a metadata file into its
+  // working directory, and a copy of SQLite's native library (about 1 MB) into Java's temporary folder,
+  // which Java deletes when it exits by SIGTERM but not when killed (by the watcher below, say).
   const cwd = mkdtempSync(join(tmpdir(), 'ddb-local-'));
   const child = spawn(
     'java',
-    [...JVM_OPTIONS, '-Djava.library.path=' + join(emulator, 'DynamoDBLocal_lib'), '-jar', join(emulator, 'DynamoDBLocal.jar'), ...storage, '-disableTelemetry', '-port', String(port)],
+    [...JVM_OPTIONS, `-Djava.io.tmpdir=${cwd}`, '-Djava.library.path=' + join(emulator, 'DynamoDBLocal_lib'), '-jar', join(emulator, 'DynamoDBLocal.jar'), ...storage, '-disableTelemetry', '-port', String(port)],
     // Its own process group, killed by a watcher if this process is killed first: no Java left behind.
     { cwd, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
