@@ -11,23 +11,27 @@ import cdkJson from '../../cdk.json' with { type: 'json' };
 export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = cdkJson.context;
 
 /**
- * The props of an App synthesized in process only to read its templates (local mode's start, the tests):
- * the cloud assembly goes to `outdir`, which the caller removes, and `context` is kept except that the App
- * records no construct tree (tree.json), no stack trace of where each resource and annotation was made
- * and no analytics metadata of each construct, and CDK's built-in CloudFormation validation is off. None
- * of these changes a template; without the first three a synth takes about a third less time
- * (docs/architecture.md#start-up). `cdk synth` and `cdk deploy` (bin/app.ts) keep them all.
+ * The props of an App synthesized in process only to read its templates (local mode's start, the tests),
+ * with `context` and its cloud assembly in `outdir`, which the caller removes. What only a deploy reads
+ * is left out, whatever `context` or `CDK_CONTEXT_JSON` say: the construct tree (tree.json), the stack
+ * traces of where each resource and annotation was made, each construct's analytics metadata, the
+ * `CDKMetadata` resource (the CDK CLI has every App add it; nothing here reads it) and CDK's built-in
+ * CloudFormation validation. The rest of the template is a full synth's (a test compares them); without
+ * the first three a synth takes about a third less time (docs/architecture.md#start-up). `cdk synth` and
+ * `cdk deploy` (bin/app.ts) keep them all.
  */
 export function templatesOnlyAppProps(outdir: string, context: Readonly<Record<string, unknown>>): AppProps {
   return {
     outdir,
-    treeMetadata: false,
-    builtinCloudFormationValidation: false,
-    context: {
-      ...context,
+    context,
+    // Set after the context from the environment, so that it wins over `CDK_CONTEXT_JSON`.
+    postCliContext: {
       [cxapi.DISABLE_CREATION_STACK_TRACES]: true,
-      [cxapi.DISABLE_METADATA_STACK_TRACE]: true,
       [cxapi.ENABLE_ADDITIONAL_METADATA_COLLECTION]: false,
     },
+    treeMetadata: false,
+    stackTraces: false,
+    analyticsReporting: false,
+    builtinCloudFormationValidation: false,
   };
 }

@@ -1,5 +1,6 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CfnRestApi } from 'aws-cdk-lib/aws-apigateway';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,6 +88,36 @@ describe('HandlerFunction: environment and settings', () => {
 
     // Act, Assess: 700 bytes of literal plus the table name counted as 256 bytes, and the rest
     expect(() => app.synth()).toThrow(/the approval-page function's environment may take 1\d{3} bytes \(a value resolved at deploy time counted as 256\), over the 1024 allowed/);
+  });
+
+  it('counts a reference to a REST API as its id (32 bytes), any other reference as 256: an environment that fits only so passes synth', () => {
+    // Prepare: the same function in two stacks, one with a REST API's id in its environment and one with
+    // a table's name, filled with literal bytes up to exactly 1 KB when the id counts 32.
+    const withReference = (reference: 'api' | 'table', fill: number) => {
+      const app = constructTestApp();
+      const stack = new Stack(app, 'Test');
+      const table = new CmdbTable(stack, 'Cmdb');
+      const api = new CfnRestApi(stack, 'Api', { name: 'acme' });
+      const fn = new HandlerFunction(stack, 'Fn', {
+        handler: 'approval-page',
+        description: 'an environment of exactly 1 KB',
+        environment: { TABLE_NAME: 't', PRODUCT: 'acme', APPROVAL_SIGNING_KEY_SECRET: 'acme/key' },
+        settings: { config: configOf(1) },
+      });
+      fn.addEnvironment('REFERENCE', reference === 'api' ? api.ref : table.table.tableName);
+      if (fill > 0) fn.addEnvironment('FILL', 'x'.repeat(fill));
+      return { app, bytes: environmentBytes(fn.environmentVariables(), { [stack.resolve(api.logicalId) as string]: 'AWS::ApiGateway::RestApi' }) };
+    };
+    const fill = MAX_ENVIRONMENT_BYTES - withReference('api', 0).bytes - 'FILL'.length;
+
+    // Act
+    const api = withReference('api', fill);
+    const table = withReference('table', fill);
+
+    // Assess
+    expect(api.bytes).toBe(MAX_ENVIRONMENT_BYTES);
+    expect(() => api.app.synth()).not.toThrow();
+    expect(() => table.app.synth()).toThrow(`the approval-page function's environment may take ${MAX_ENVIRONMENT_BYTES - 32 + 256} bytes`);
   });
 
   it('fails synth when a variable its handler reads is missing', () => {

@@ -5,6 +5,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { JavaMissingError, startDynamoDbLocal } from '../../../adapters/local/dynamodb/dynamodb-local';
 import { isRunning } from '../../support/processes';
+import { tempDir } from '../../support/temp-dir';
 
 describe('DynamoDB Local', () => {
   it('says how to install Java when there is no `java` to spawn, and leaves nothing behind', async () => {
@@ -41,36 +42,36 @@ describe('DynamoDB Local', () => {
     expect(timers()).toBe(before);
   }, 60_000);
 
-  it('leaves nothing in the temporary folders, even when Java was killed', async () => {
-    // Prepare: a temporary folder of this test's own (TMPDIR) and the copies of SQLite's native library
-    // already in Java's, which is /tmp on Linux whatever TMPDIR says.
-    const javaTmp = '/tmp';
-    const copies = () => readdirSync(javaTmp).filter((name) => name.endsWith('libsqlite4java.so'));
-    const before = new Set(copies());
-    const scratch = mkdtempSync(join(tmpdir(), 'cot-ddb-tmp-'));
+  it('keeps its copy of SQLite\'s library in its scratch folder, which is gone once stopped, even when Java was killed', async () => {
+    // Prepare: a temporary folder of this test's own (TMPDIR), where the scratch folder is made.
+    const scratch = tempDir('ddb-tmp');
     const tmpDir = process.env.TMPDIR;
     process.env.TMPDIR = scratch;
+    const dynamo = await startDynamoDbLocal().finally(() => restore('TMPDIR', tmpDir));
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     try {
-      // Act
-      const dynamo = await startDynamoDbLocal();
-      // SQLite's library is loaded by the first request that reads tables.
-      const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      // Act: the first request that reads tables loads the library (Java copies it into its temporary
+      // folder); then Java is killed, as the watcher of a process that died kills it (a SIGTERM would
+      // let Java delete the copy itself).
       const listed = await client.send(new ListTablesCommand({}));
-      client.destroy();
-      // Killed as the watcher of a process that died kills it (a stop by SIGTERM lets Java delete its copy).
+      const copies = readdirSync(scratch).flatMap((dir) => readdirSync(join(scratch, dir)).filter((name) => name.endsWith('libsqlite4java.so')));
       const exited = new Promise((done) => dynamo.process.once('exit', done));
       dynamo.process.kill('SIGKILL');
       await exited;
       await dynamo.stop();
 
-      // Assess: it answered; its scratch folder is gone, and no copy of the library was left in Java's folder.
+      // Assess: the copy was made in the scratch folder, not in Java's default /tmp, and nothing is left.
       expect(listed.TableNames).toEqual([]);
+      expect(copies).toHaveLength(1);
       expect(readdirSync(scratch)).toEqual([]);
-      expect(copies().filter((name) => !before.has(name))).toEqual([]);
     } finally {
-      if (tmpDir === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = tmpDir;
-      rmSync(scratch, { recursive: true, force: true });
+      client.destroy();
+      await dynamo.stop();
     }
   }, 60_000);
 });
+
+function restore(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
