@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { inject } from 'vitest';
 import { CDK_JSON_CONTEXT, templatesOnlyAppProps } from '../../adapters/local/cdk-json';
 
@@ -19,11 +19,11 @@ export function constructTestApp(context: Record<string, unknown> = {}): App {
 }
 
 /**
- * The props of any App a test makes, with `context` (cdk.json's is not added): the same templates as
- * `cdk synth`, without the metadata only a deploy reads (templatesOnlyAppProps), and the cloud assembly
- * in a folder of its own inside the run's (test/global-setup.ts), which is removed after the run rather
- * than left in the system's temporary folder.
+ * The props of any App a test makes, with `context` (cdk.json's is not added): `cdk synth`'s templates
+ * but for the CDKMetadata resource, without what only a deploy reads (templatesOnlyAppProps), and the
+ * cloud assembly in a folder of its own inside the run's (test/global-setup.ts), which is removed after
+ * the run rather than left in the system's temporary folder.
  */
-export function testAppProps(context: Readonly<Record<string, unknown>>) {
+export function testAppProps(context: Readonly<Record<string, unknown>>): AppProps {
   return templatesOnlyAppProps(mkdtempSync(join(inject('cdkOutDir'), 'app-')), context);
 }
