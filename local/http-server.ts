@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
+import type { ForegroundRequests } from './foreground-requests';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -24,6 +25,11 @@ export interface LocalHttpServerOptions {
   readonly localIdentity?: string;
   /** How long `close()` lets requests under way finish before it cuts their connections. @default 5 s */
   readonly drainMs?: number;
+  /**
+   * Counts each request from its arrival until its answer is sent or its connection closes, so that what
+   * runs in the background can let it go first. @default nothing counts them
+   */
+  readonly foreground?: Pick<ForegroundRequests, 'begin'>;
 }
 
 export interface LocalHttpServer {
@@ -58,7 +64,9 @@ export function createLocalHttpServer(options: LocalHttpServerOptions): LocalHtt
   const drainMs = options.drainMs ?? 5_000;
   const server = createServer((request, response) => {
     inFlight += 1;
+    const answered = options.foreground?.begin();
     response.once('close', () => {
+      answered?.();
       inFlight -= 1;
       if (inFlight === 0) drained?.();
     });

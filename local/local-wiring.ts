@@ -28,6 +28,7 @@ import { buildTargets } from '../lambdas/build-targets';
 import { composeRelease, type Platform, type ReleaseComposition } from '../lambdas/compose';
 import { continuousStepHandler } from '../lambdas/continuous-step';
 import { promotionStepHandler } from '../lambdas/promotion-step';
+import type { ForegroundRequests } from './foreground-requests';
 
 export const LOCAL_TABLE_NAME = 'cot-cmdb';
 /** How many CMDB requests the runs of local mode have in flight at most (`LocalWiring.create`). */
@@ -108,6 +109,12 @@ export interface LocalWiringOptions {
    * wait for are never limited. @default 2
    */
   readonly runRequestSlots?: number;
+  /**
+   * The requests people wait for that local mode's HTTP server is answering: each step of a run, and each
+   * of its CMDB requests in its slot, first waits until none is (`ForegroundRequests.idle`, bounded).
+   * @default the runs never wait for them
+   */
+  readonly foreground?: Pick<ForegroundRequests, 'idle'>;
 }
 
 /**
@@ -172,6 +179,16 @@ export class LocalWiring {
     const observe = options.observe ?? {};
     const watched = <P>(port: P, watch: ((port: P) => P) | undefined): P => (watch ? watch(port) : port);
     const asHandler = <E, R>(name: string, run: (event: E) => Promise<R>) => (observe.handler ? observe.handler(name, run) : run);
+    // A step of a run starts once the requests people wait for are answered (the webhook that started it too).
+    const asStep = <E, R>(name: string, run: (event: E) => Promise<R>) => {
+      const handler = asHandler(name, run);
+      const foreground = options.foreground;
+      if (!foreground) return handler;
+      return async (event: E): Promise<R> => {
+        await foreground.idle();
+        return handler(event);
+      };
+    };
     this.reminderTimers = new LocalReminderTimers((approvalId) => this.handlers.approvalReminders().reminders.remind(approvalId), options.clock ?? systemClock, options.onReminderError);
     const platform = (stores: CmdbStores): Platform => ({
       config: () => config,
@@ -196,10 +213,10 @@ export class LocalWiring {
     this.workflows = new LocalWorkflows({
       template: options.template,
       lambdas: {
-        'continuous-step': asHandler('continuous-step', continuousStepHandler(runHandlers.continuous())),
-        'promotion-step': asHandler('promotion-step', promotionStepHandler(runHandlers.promotion())),
+        'continuous-step': asStep('continuous-step', continuousStepHandler(runHandlers.continuous())),
+        'promotion-step': asStep('promotion-step', promotionStepHandler(runHandlers.promotion())),
         // Looked up per event: `this.approvals` answers through the engine made here, so it comes after it.
-        'approval-request': asHandler('approval-request', (event: unknown) => approvalRequestHandler({ approvals: this.approvals })(event)),
+        'approval-request': asStep('approval-request', (event: unknown) => approvalRequestHandler({ approvals: this.approvals })(event)),
       },
       codebuild: this.codebuild,
       notify: (notification) => void publish(notification),
@@ -222,7 +239,8 @@ export class LocalWiring {
    * for the requests people wait for (webhooks, the API, the console, approval pages), and one for what
    * the state machines run, with at most `runRequestSlots` requests in flight. DynamoDB Local writes one
    * item at a time; without the limit, a burst of runs queues a webhook's one write behind hundreds of
-   * theirs (docs/architecture.md#local-mode).
+   * theirs. Given `foreground`, a run's request also waits in its slot while a request people wait for is
+   * being answered (docs/architecture.md#local-mode).
    */
   static async create(options: LocalWiringOptions): Promise<LocalWiring> {
     const client = (): DynamoDBClient =>
@@ -234,8 +252,17 @@ export class LocalWiring {
     const requests = client();
     const runs = client();
     const slot = pLimit(options.runRequestSlots ?? RUN_REQUEST_SLOTS);
-    // After the retry middleware: each attempt takes a slot of its own, and none waits in one.
-    runs.middlewareStack.add((next) => (args) => slot(() => next(args)), { step: 'finalizeRequest', priority: 'low', name: 'runRequestSlots' });
+    const foreground = options.foreground;
+    // After the retry middleware: each attempt takes a slot of its own, and none waits in one. In its slot,
+    // an attempt lets the requests people wait for go first.
+    runs.middlewareStack.add(
+      (next) => (args) =>
+        slot(async () => {
+          await foreground?.idle();
+          return next(args);
+        }),
+      { step: 'finalizeRequest', priority: 'low', name: 'runRequestSlots' },
+    );
     try {
       options.observe?.client?.(requests);
       options.observe?.client?.(runs);

@@ -8,6 +8,7 @@ import { knownVerdicts, rememberVerdicts, validateAside } from '../adapters/loca
 import { ConfigError, loadConfig } from '../core/config-file';
 import { ConsoleReporter } from './console-reporter';
 import { DataFolderBusyError, lockDataFolder, type DataLock } from './data-lock';
+import { ForegroundRequests } from './foreground-requests';
 import type { LocalRoute } from './http-server';
 import { WORKFLOW_TAG } from '../lib/template-names';
 
@@ -119,9 +120,12 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
 
   let port = options.port;
   const baseUrl = () => `http://127.0.0.1:${port}`;
+  // The requests the server is answering go before the runs' next steps and CMDB requests.
+  const foreground = new ForegroundRequests();
   const wiring = await LocalWiring.create({
     config,
     dataDir,
+    foreground,
     dynamoEndpoint: dynamo.endpoint,
     template,
     onWorkflowEvent: (workflow, event) => reporter.workflowEvent(workflow, event),
@@ -156,7 +160,7 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
     ...OPERATOR_API_ROUTES.map((route) => ({ method: route.method, resource: route.resource, handler: api })),
     ...localConsoleRoutes(wiring.handlers, { dataDir }),
   ];
-  const server = createLocalHttpServer({ routes, onError: (error) => reporter.info(`a request failed: ${error instanceof Error ? error.message : String(error)}`) });
+  const server = createLocalHttpServer({ routes, foreground, onError: (error) => reporter.info(`a request failed: ${error instanceof Error ? error.message : String(error)}`) });
   try {
     port = await server.listen(options.port);
   } catch (error) {

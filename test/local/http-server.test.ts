@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { networkInterfaces, userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForegroundRequests } from '../../local/foreground-requests';
 import { createLocalHttpServer, type LocalHttpServer } from '../../local/http-server';
 import { eventually } from '../support/eventually';
 
@@ -322,5 +323,54 @@ describe('local HTTP server connections', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('local HTTP server: the requests being answered, which the runs let go first', () => {
+  const foreground = new ForegroundRequests();
+  let server: LocalHttpServer;
+  let port: number;
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let arrived = () => {};
+  const holding = new Promise<void>((resolve) => (arrived = resolve));
+
+  beforeAll(async () => {
+    server = createLocalHttpServer({
+      foreground,
+      maxBodyBytes: 16,
+      onError: () => undefined,
+      routes: [
+        {
+          method: 'GET',
+          resource: '/held',
+          handler: async () => {
+            arrived();
+            await held;
+            return { statusCode: 200, body: 'done' };
+          },
+        },
+        { method: 'POST', resource: '/webhooks/{provider}', handler: async () => ({ statusCode: 202, body: '' }) },
+      ],
+    });
+    port = await server.listen(0);
+  });
+  afterAll(() => server.close());
+
+  it('counts a request from its arrival until its answer is sent', async () => {
+    const reply = send(port, { path: '/held' });
+    await holding;
+    expect(foreground.inFlight).toBe(1);
+
+    release();
+    expect((await reply).status).toBe(200);
+    await eventually(() => foreground.inFlight === 0, { what: 'the answered request no longer counted' });
+  });
+
+  it('stops counting the requests it refuses or cannot route, too', async () => {
+    const replies = await Promise.all([send(port, { path: '/nowhere' }), send(port, { method: 'POST', path: '/webhooks/github', body: 'x'.repeat(64) })]);
+
+    expect(replies.map((reply) => reply.status)).toEqual([404, 413]);
+    await eventually(() => foreground.inFlight === 0, { what: 'the refused requests no longer counted' });
   });
 });

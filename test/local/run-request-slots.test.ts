@@ -3,9 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../core/config-file';
+import { ForegroundRequests } from '../../local/foreground-requests';
 import { LocalWiring } from '../../local/local-wiring';
+import { eventually } from '../support/eventually';
+import { localHarness } from '../support/local-harness';
 
 /** Counts how many requests a client has in flight at most. */
 function inFlight(client: DynamoDBClient) {
@@ -46,5 +50,53 @@ describe('local mode: what the runs send the CMDB waits for a slot, what people 
 
     expect(runs!.most).toBe(2);
     expect(requests!.most).toBeGreaterThan(2);
+  });
+
+  it('holds a run request in its slot while a request people wait for is being answered, and lets theirs through', async () => {
+    const clients: DynamoDBClient[] = [];
+    const foreground = new ForegroundRequests(60_000);
+    const wiring = await LocalWiring.create({
+      config: loadConfig('release.config.yaml'),
+      dataDir,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tableName: `cmdb-${randomUUID()}`,
+      foreground,
+      observe: { client: (client) => void clients.push(client) },
+    });
+    const [, runs] = clients.map(inFlight);
+    const answered = foreground.begin();
+    let ran = false;
+    const run = wiring.runStores.releases.getRelease('run-held').then(() => (ran = true));
+
+    // A request people wait for makes its round trip to DynamoDB Local meanwhile.
+    expect(await wiring.stores.releases.getRelease('request-meanwhile')).toBeUndefined();
+    await nextTurn();
+    expect(ran).toBe(false);
+    expect(runs!.most).toBe(0);
+
+    answered();
+    await run;
+    expect(runs!.most).toBe(1);
+  });
+
+  it("starts a run's step once the request that started it has been answered", async () => {
+    const foreground = new ForegroundRequests(60_000);
+    const steps: string[] = [];
+    const { release, push } = await localHarness({ foreground, observe: {
+        handler: (name, run) => (event) => {
+          steps.push(name);
+          return run(event);
+        },
+      }, });
+    const webhook = foreground.begin();
+    await release.workflows.startContinuous(await push('held back'), 'held-back-step');
+
+    await release.stores.releases.board();
+    await nextTurn();
+    expect(steps).toEqual([]);
+
+    webhook();
+    await eventually(() => steps.length > 0, { what: 'the first step' });
+    expect(steps[0]).toBe('continuous-step');
   });
 });

@@ -1,0 +1,43 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { ForegroundRequests } from '../../local/foreground-requests';
+
+/** Whether a promise has settled, after the event loop has turned once. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => (done = true));
+  await nextTurn();
+  return done;
+}
+
+describe('ForegroundRequests: what runs in the background waits for the requests being answered', () => {
+  it('lets background work go at once when no request is being answered', async () => {
+    const foreground = new ForegroundRequests(60_000);
+
+    expect(await settled(foreground.idle())).toBe(true);
+  });
+
+  it('waits until the last request being answered ends, not the first', async () => {
+    const foreground = new ForegroundRequests(60_000);
+    const endFirst = foreground.begin();
+    const endSecond = foreground.begin();
+    const idle = foreground.idle();
+
+    endFirst();
+    endFirst();
+    expect(foreground.inFlight).toBe(1);
+    expect(await settled(idle)).toBe(false);
+
+    endSecond();
+    expect(foreground.inFlight).toBe(0);
+    expect(await settled(idle)).toBe(true);
+  });
+
+  it('lets background work go after its longest wait even while requests keep coming', async () => {
+    const foreground = new ForegroundRequests(20);
+    foreground.begin();
+
+    await foreground.idle();
+    expect(foreground.inFlight).toBe(1);
+  });
+});
