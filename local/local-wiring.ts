@@ -110,8 +110,9 @@ export interface LocalWiringOptions {
    */
   readonly runRequestSlots?: number;
   /**
-   * The requests people wait for that local mode's HTTP server is answering: each step of a run, and each
-   * of its CMDB requests in its slot, first waits until none is (`ForegroundRequests.idle`, bounded).
+   * The requests people wait for that local mode's HTTP server is answering: each Lambda step of a run,
+   * and each of the runs' CMDB requests in its slot, first waits until none is (`ForegroundRequests.idle`,
+   * bounded per busy spell).
    * @default the runs never wait for them
    */
   readonly foreground?: Pick<ForegroundRequests, 'idle'>;
@@ -138,6 +139,8 @@ export class LocalWiring {
   readonly handlers: ReleaseComposition;
   readonly approvals: Approvals;
   readonly notifications: Notification[] = [];
+  /** Notices being written to the outbox now (the state machines' own are not awaited by anyone). */
+  private readonly writing = new Set<Promise<void>>();
   /** The approvals' reminder timers (docs/operations.md#reminders). */
   readonly reminderTimers: LocalReminderTimers;
 
@@ -172,14 +175,19 @@ export class LocalWiring {
     const publish = (notification: Notification): Promise<void> => {
       this.notifications.push(notification);
       options.onNotification?.(notification);
-      return toOutbox(notification).catch((error: unknown) => options.onNotificationError?.(error));
+      const written = toOutbox(notification)
+        .catch((error: unknown) => options.onNotificationError?.(error))
+        .finally(() => this.writing.delete(written));
+      this.writing.add(written);
+      return written;
     };
     const targets = buildTargets(Object.fromEntries(config.repositories.map((repository) => [repository.name, localProjectNames(repository.name)])), LOCAL_BUCKET);
     const logger = options.logger ?? new Logger({ serviceName: 'codeontap-release', logLevel: 'ERROR' });
     const observe = options.observe ?? {};
     const watched = <P>(port: P, watch: ((port: P) => P) | undefined): P => (watch ? watch(port) : port);
     const asHandler = <E, R>(name: string, run: (event: E) => Promise<R>) => (observe.handler ? observe.handler(name, run) : run);
-    // A step of a run starts once the requests people wait for are answered (the webhook that started it too).
+    // A Lambda step of a run starts once the requests people wait for are answered (the webhook that
+    // started the run too).
     const asStep = <E, R>(name: string, run: (event: E) => Promise<R>) => {
       const handler = asHandler(name, run);
       const foreground = options.foreground;
@@ -305,6 +313,11 @@ export class LocalWiring {
       }),
     );
     await this.documentClient.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName, Key: key('PUT') } }, { Delete: { TableName, Key: key('UPDATE') } }] }));
+  }
+
+  /** Resolves once the notices being written to the outbox now are written (or failed). */
+  async noticesWritten(): Promise<void> {
+    await Promise.allSettled([...this.writing]);
   }
 
   /** The git repository local mode builds a configured repository from. */

@@ -33,11 +33,22 @@ describe('ForegroundRequests: what runs in the background waits for the requests
     expect(await settled(idle)).toBe(true);
   });
 
-  it('lets background work go after its longest wait even while requests keep coming', async () => {
+  it('lets background work go once requests have kept coming for its longest wait, and at once until a break', async () => {
     const foreground = new ForegroundRequests(20);
-    foreground.begin();
+    const endFirst = foreground.begin();
 
     await foreground.idle();
+    // The same busy spell: a request that began later does not start the wait again.
+    const endSecond = foreground.begin();
+    endFirst();
     expect(foreground.inFlight).toBe(1);
+    expect(await settled(foreground.idle())).toBe(true);
+
+    // A break ends the spell; the next one waits again.
+    endSecond();
+    const endThird = foreground.begin();
+    expect(await settled(foreground.idle())).toBe(false);
+    endThird();
+    expect(foreground.inFlight).toBe(0);
   });
 });

@@ -334,6 +334,10 @@ describe('local HTTP server: the requests being answered, which the runs let go 
   const held = new Promise<void>((resolve) => (release = resolve));
   let arrived = () => {};
   const holding = new Promise<void>((resolve) => (arrived = resolve));
+  let releaseAbandoned = () => {};
+  const abandonedHeld = new Promise<void>((resolve) => (releaseAbandoned = resolve));
+  let abandonedArrived = () => {};
+  const abandoning = new Promise<void>((resolve) => (abandonedArrived = resolve));
 
   beforeAll(async () => {
     server = createLocalHttpServer({
@@ -348,6 +352,15 @@ describe('local HTTP server: the requests being answered, which the runs let go 
             arrived();
             await held;
             return { statusCode: 200, body: 'done' };
+          },
+        },
+        {
+          method: 'GET',
+          resource: '/abandoned',
+          handler: async () => {
+            abandonedArrived();
+            await abandonedHeld;
+            return { statusCode: 200, body: 'nobody reads this' };
           },
         },
         { method: 'POST', resource: '/webhooks/{provider}', handler: async () => ({ statusCode: 202, body: '' }) },
@@ -365,6 +378,18 @@ describe('local HTTP server: the requests being answered, which the runs let go 
     release();
     expect((await reply).status).toBe(200);
     await eventually(() => foreground.inFlight === 0, { what: 'the answered request no longer counted' });
+  });
+
+  it('stops counting a request whose client went away before its answer', async () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /abandoned HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await abandoning;
+    expect(foreground.inFlight).toBe(1);
+
+    socket.destroy();
+    await eventually(() => foreground.inFlight === 0, { what: 'the abandoned request no longer counted' });
+    releaseAbandoned();
   });
 
   it('stops counting the requests it refuses or cannot route, too', async () => {

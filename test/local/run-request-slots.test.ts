@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../core/config-file';
 import { ForegroundRequests } from '../../local/foreground-requests';
-import { LocalWiring } from '../../local/local-wiring';
+import { LocalWiring, type LocalObserver } from '../../local/local-wiring';
 import { eventually } from '../support/eventually';
 import { localHarness } from '../support/local-harness';
 
@@ -82,12 +82,11 @@ describe('local mode: what the runs send the CMDB waits for a slot, what people 
   it("starts a run's step once the request that started it has been answered", async () => {
     const foreground = new ForegroundRequests(60_000);
     const steps: string[] = [];
-    const { release, push } = await localHarness({ foreground, observe: {
-        handler: (name, run) => (event) => {
-          steps.push(name);
-          return run(event);
-        },
-      }, });
+    const observeSteps: LocalObserver['handler'] = (name, run) => (event) => {
+      steps.push(name);
+      return run(event);
+    };
+    const { release, push } = await localHarness({ foreground, observe: { handler: observeSteps } });
     const webhook = foreground.begin();
     await release.workflows.startContinuous(await push('held back'), 'held-back-step');
 
