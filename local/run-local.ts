@@ -175,7 +175,11 @@ async function serveLocal({ options, config, dataDir, lock, started, stopStarted
   await installPostCommitHooks({ config, dataDir, endpoint: baseUrl(), repositories: repos, secretFor: (name) => wiring.secrets.get(webhookSecretName(config.product, name)) });
   const recovered = await recoverAfterRestart(wiring, (line) => reporter.info(line));
   // Reminder timers died with the last run: set them again from the CMDB (a past one fires now).
-  started.push(() => wiring.reminderTimers.stop());
+  started.push(async () => {
+    wiring.reminderTimers.stop();
+    await wiring.reminderTimers.sent();
+    await wiring.noticesWritten();
+  });
   await wiring.handlers.approvalReminders().reminders.replanPending();
   await warm;
   ready = true;

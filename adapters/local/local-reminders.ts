@@ -12,6 +12,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class LocalReminderTimers implements ReminderScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Reminders being sent now (their emails being written). */
+  private readonly sending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly onDue: (approvalId: string) => Promise<unknown>,
@@ -39,12 +41,23 @@ export class LocalReminderTimers implements ReminderScheduler {
     this.timers.clear();
   }
 
+  /**
+   * Resolves once the reminders being sent now have been sent (or failed): what stops local mode, or a
+   * test, waits for this after `stop()` before it removes the data folder their emails are written to.
+   */
+  async sent(): Promise<void> {
+    await Promise.allSettled([...this.sending]);
+  }
+
   private arm(approvalId: string, at: Date): void {
     const delay = Math.max(0, at.getTime() - this.clock.now().getTime());
     const timer = setTimeout(() => {
       this.timers.delete(approvalId);
       if (delay > MAX_TIMER_MS) return this.arm(approvalId, at);
-      this.onDue(approvalId).catch((error: unknown) => this.onError(approvalId, error));
+      const sending = this.onDue(approvalId)
+        .catch((error: unknown) => this.onError(approvalId, error))
+        .finally(() => this.sending.delete(sending));
+      this.sending.add(sending);
     }, Math.min(delay, MAX_TIMER_MS));
     timer.unref();
     this.timers.set(approvalId, timer);

@@ -60,7 +60,10 @@ export async function commitAndRecordPush(release: LocalWiring, repository: stri
 export async function closeHarness(release: LocalWiring): Promise<void> {
   for (const workflow of ['continuous', 'promotion'] as const) for (const execution of release.workflows.executions(workflow)) if (execution.status === 'RUNNING') execution.abort();
   release.reminderTimers.stop();
+  // Their emails and notices go to the data folder, which the harness removes next.
+  await release.reminderTimers.sent();
   await release.buildRunner.close();
+  await release.noticesWritten();
 }
 
 /**
