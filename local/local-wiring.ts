@@ -261,8 +261,8 @@ export class LocalWiring {
     const runs = client();
     const slot = pLimit(options.runRequestSlots ?? RUN_REQUEST_SLOTS);
     const foreground = options.foreground;
-    // After the retry middleware: each attempt takes a slot of its own, and none waits in one. In its slot,
-    // an attempt lets the requests people wait for go first.
+    // After the retry middleware: each attempt takes a slot of its own, and no retry's pause holds one. In
+    // its slot, an attempt lets the requests people wait for go first.
     runs.middlewareStack.add(
       (next) => (args) =>
         slot(async () => {
