@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { networkInterfaces, userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForegroundRequests } from '../../local/foreground-requests';
-import { createLocalHttpServer, type LocalHttpServer } from '../../local/http-server';
+import { createLocalHttpServer, type LocalHttpServer, type LocalRoute } from '../../local/http-server';
 import { eventually } from '../support/eventually';
 
 interface Reply {
@@ -326,18 +326,30 @@ describe('local HTTP server connections', () => {
   });
 });
 
+/** A GET route whose handler answers only once released; `arrived` resolves when a request reaches it. */
+function heldRoute(resource: string) {
+  let reached = () => {};
+  let release = () => {};
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const route: LocalRoute = {
+    method: 'GET',
+    resource,
+    handler: async () => {
+      reached();
+      await released;
+      return { statusCode: 200, body: 'done' };
+    },
+  };
+  return { route, arrived, release: () => release() };
+}
+
 describe('local HTTP server: the requests being answered, which the runs let go first', () => {
   const foreground = new ForegroundRequests();
   let server: LocalHttpServer;
   let port: number;
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let arrived = () => {};
-  const holding = new Promise<void>((resolve) => (arrived = resolve));
-  let releaseAbandoned = () => {};
-  const abandonedHeld = new Promise<void>((resolve) => (releaseAbandoned = resolve));
-  let abandonedArrived = () => {};
-  const abandoning = new Promise<void>((resolve) => (abandonedArrived = resolve));
+  const held = heldRoute('/held');
+  const abandoned = heldRoute('/abandoned');
 
   beforeAll(async () => {
     server = createLocalHttpServer({
@@ -345,24 +357,8 @@ describe('local HTTP server: the requests being answered, which the runs let go 
       maxBodyBytes: 16,
       onError: () => undefined,
       routes: [
-        {
-          method: 'GET',
-          resource: '/held',
-          handler: async () => {
-            arrived();
-            await held;
-            return { statusCode: 200, body: 'done' };
-          },
-        },
-        {
-          method: 'GET',
-          resource: '/abandoned',
-          handler: async () => {
-            abandonedArrived();
-            await abandonedHeld;
-            return { statusCode: 200, body: 'nobody reads this' };
-          },
-        },
+        held.route,
+        abandoned.route,
         { method: 'POST', resource: '/webhooks/{provider}', handler: async () => ({ statusCode: 202, body: '' }) },
       ],
     });
@@ -372,10 +368,10 @@ describe('local HTTP server: the requests being answered, which the runs let go 
 
   it('counts a request from its arrival until its answer is sent', async () => {
     const reply = send(port, { path: '/held' });
-    await holding;
+    await held.arrived;
     expect(foreground.inFlight).toBe(1);
 
-    release();
+    held.release();
     expect((await reply).status).toBe(200);
     await eventually(() => foreground.inFlight === 0, { what: 'the answered request no longer counted' });
   });
@@ -384,12 +380,12 @@ describe('local HTTP server: the requests being answered, which the runs let go 
     const socket = connect(port, '127.0.0.1');
     socket.on('error', () => undefined);
     socket.write('GET /abandoned HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await abandoning;
+    await abandoned.arrived;
     expect(foreground.inFlight).toBe(1);
 
     socket.destroy();
     await eventually(() => foreground.inFlight === 0, { what: 'the abandoned request no longer counted' });
-    releaseAbandoned();
+    abandoned.release();
   });
 
   it('stops counting the requests it refuses or cannot route, too', async () => {
